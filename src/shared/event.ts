@@ -1,0 +1,145 @@
+/**
+ * The domain model shared by every layer. Types and plain constants only: this file is bundled into the
+ * Temporal workflow sandbox, so it must stay free of I/O, Node builtins and heavy dependencies (no zod here).
+ */
+
+/** Any JSON value, as a webhook payload may be. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** Every status an event can be in; SPEC §1. */
+export const EVENT_STATUSES = ['scheduled', 'locked', 'delivered', 'error', 'dead', 'cancelled'] as const;
+export type EventStatus = (typeof EVENT_STATUSES)[number];
+
+/** Statuses after which nothing more happens to an event. */
+export const FINAL_STATUSES: readonly EventStatus[] = ['delivered', 'error', 'dead', 'cancelled'];
+
+/** A configured webhook header: a literal value, or the name of an env var read by the worker at delivery time. */
+export type HeaderConf = { name: string; value: string } | { name: string; valueFromEnv: string };
+
+/** How attempts are made; SPEC §3. Every field is filled in (see DEFAULT_RETRY_CONF). */
+export interface RetryConf {
+  /** Retries after the first attempt; attempts = numRetries + 1. */
+  numRetries: number;
+  /** Pause between a failed attempt and the next, in seconds (a `Retry-After` header replaces it). */
+  retryIntervalSeconds: number;
+  /** Bound on one attempt's whole HTTP exchange, in seconds. */
+  timeoutSeconds: number;
+  /** No attempt starts later than scheduledTime + toleranceSeconds; the event is `dead` instead. */
+  toleranceSeconds: number;
+}
+
+/** Hasura's defaults: no retries, 10 s apart, 60 s per attempt, 6 h tolerance. */
+export const DEFAULT_RETRY_CONF: RetryConf = {
+  numRetries: 0,
+  retryIntervalSeconds: 10,
+  timeoutSeconds: 60,
+  toleranceSeconds: 6 * 60 * 60,
+};
+
+/** What the caller asked for: everything about an event that the caller chose and may later edit. */
+export interface EventDefinition {
+  /** URL, possibly with `{{ENV_VAR}}` templates resolved at delivery time. Stored as given. */
+  webhook: string;
+  /** When to deliver, as an ISO-8601 UTC timestamp (`Date#toISOString`). */
+  scheduledTime: string;
+  payload: JsonValue;
+  headers: HeaderConf[];
+  retryConf: RetryConf;
+  comment: string | null;
+}
+
+/** The input of the event workflow: the definition plus what the service fixed at creation. */
+export interface ScheduledEventInput {
+  id: string;
+  /** ISO-8601 UTC. */
+  createdAt: string;
+  definition: EventDefinition;
+}
+
+/** An event as listings and lookups show it. */
+export interface ScheduledEvent extends EventDefinition {
+  id: string;
+  createdAt: string;
+  status: EventStatus;
+  /** Attempts made so far (an attempt counts once the webhook call was made or failed to be made). */
+  tries: number;
+  /** When the next retry is due, while one is pending; ISO-8601 UTC. */
+  nextRetryAt: string | null;
+}
+
+/** The JSON body POSTed to the webhook (Hasura's one-off shape; SPEC §2). `comment` is omitted when unset. */
+export interface WebhookBody {
+  id: string;
+  scheduled_time: string;
+  payload: JsonValue;
+  comment?: string;
+  created_at: string;
+}
+
+/** A header as an invocation log shows it: configured env headers stay as references, never their values. */
+export type LoggedHeader = HeaderConf;
+
+/** The response side of one attempt. */
+export type AttemptResponse =
+  | {
+      /** The webhook answered 2xx. */
+      type: 'webhook_response';
+      status: number;
+      headers: { name: string; value: string }[];
+      body: string;
+      /** The body was cut to MAX_STORED_RESPONSE_BODY_BYTES. */
+      bodyTruncated: boolean;
+    }
+  | {
+      /** Anything else: a non-2xx answer (message = its body), or no answer (message = the error). */
+      type: 'client_error';
+      message: string;
+      bodyTruncated: boolean;
+    };
+
+/** One webhook attempt, as recorded in workflow history (the activity's result) and shown as an invocation. */
+export interface AttemptRecord {
+  /** Invocation id (UUID). */
+  id: string;
+  eventId: string;
+  /** 1-based number of this attempt within the event. */
+  attempt: number;
+  /** When the attempt started, ISO-8601 UTC. */
+  createdAt: string;
+  durationMs: number;
+  /** True for a 2xx within the timeout. */
+  success: boolean;
+  /** HTTP status; null when no response came (timeout, connection error); 500 when no request could be made. */
+  status: number | null;
+  request: { body: WebhookBody; headers: LoggedHeader[] };
+  response: AttemptResponse;
+  /** Delay asked for by a `Retry-After` header on a failed response, in seconds; null when absent or invalid. */
+  retryAfterSeconds: number | null;
+}
+
+/** Limits of what one attempt stores in history: Temporal payloads are capped at 2 MB. */
+export const MAX_STORED_RESPONSE_BODY_BYTES = 64 * 1024;
+
+/** The input of one attempt (the `deliverWebhook` activity). */
+export interface DeliverWebhookInput {
+  eventId: string;
+  /** Invocation id for this attempt (UUID, made by the workflow). */
+  invocationId: string;
+  /** 1-based attempt number. */
+  attempt: number;
+  /** URL template as stored; `{{ENV}}` is resolved by the worker. */
+  webhook: string;
+  headers: HeaderConf[];
+  body: WebhookBody;
+  timeoutSeconds: number;
+  /**
+   * The attempt must not call the webhook before this instant (ISO-8601): the workflow wakes a little early so
+   * the activity is already running, then the activity holds until the exact due time.
+   */
+  notBefore: string;
+  /** Tolerance deadline (ISO-8601): an attempt that would start after it makes no call. */
+  notAfter: string;
+}
+
+/** The result of `deliverWebhook`: the attempt, or `pastTolerance` when it started too late to call at all. */
+export type DeliverWebhookResult = { kind: 'attempted'; record: AttemptRecord } | { kind: 'pastTolerance' };

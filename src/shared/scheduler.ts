@@ -1,0 +1,70 @@
+import type { AttemptRecord, EventDefinition, EventStatus, ScheduledEvent } from './event';
+
+/**
+ * The service boundary between the HTTP layer and Temporal. `src/temporal/` implements it; the API takes it as a
+ * dependency, so API tests run against a fake and the API never imports a Temporal package.
+ *
+ * Errors: EventNotFoundError, EventConflictError, SchedulerUnavailableError (src/shared/errors.ts).
+ */
+export interface EventScheduler {
+  /** Starts the event's workflow. With `eventId` set and already taken, throws EventConflictError. */
+  create(definition: EventDefinition, options?: { eventId?: string }): Promise<ScheduledEvent>;
+  /** The event, or EventNotFoundError. */
+  get(eventId: string): Promise<ScheduledEvent>;
+  /** Events ordered by scheduledTime ascending (then id). */
+  list(query: ListEventsQuery): Promise<EventPage>;
+  /** Attempts, newest first. */
+  invocations(query: InvocationsQuery): Promise<InvocationPage>;
+  /**
+   * Cancels a pending event (`scheduled` or `locked`): no further attempt starts; one in flight may finish.
+   * Returns the event as it stands after the cancel was recorded. EventConflictError when it has already finished.
+   */
+  cancel(eventId: string): Promise<ScheduledEvent>;
+  /** Removes a finished event and its history. EventConflictError while it is still pending. */
+  delete(eventId: string): Promise<void>;
+  /**
+   * Edits an event before its first attempt; `definition` fields replace the current ones.
+   * EventConflictError once an attempt has started or the event has finished.
+   */
+  update(eventId: string, patch: Partial<EventDefinition>): Promise<ScheduledEvent>;
+  /** Whether Temporal answers and a worker polls the task queue. */
+  readiness(): Promise<Readiness>;
+}
+
+export interface ListEventsQuery {
+  /** Only these statuses; absent or empty means every status but `cancelled`. */
+  statuses?: EventStatus[];
+  /** Inclusive lower bound on scheduledTime (ISO-8601). */
+  scheduledAfter?: string;
+  /** Exclusive upper bound on scheduledTime (ISO-8601). */
+  scheduledBefore?: string;
+  /** Skip this many events of the ordered result. */
+  offset?: number;
+  /** At most this many events; absent means all. */
+  limit?: number;
+  /** Resume after this position: events strictly after (scheduledTime, id) in the order. */
+  after?: { scheduledTime: string; id: string };
+}
+
+export interface EventPage {
+  events: ScheduledEvent[];
+  /** Events matching the filter, before offset and limit. */
+  total: number;
+}
+
+export interface InvocationsQuery {
+  /** One event's attempts; absent means every event's. */
+  eventId?: string;
+  offset?: number;
+  limit?: number;
+}
+
+export interface InvocationPage {
+  invocations: AttemptRecord[];
+  total: number;
+}
+
+export interface Readiness {
+  temporal: boolean;
+  worker: boolean;
+}
