@@ -1,0 +1,42 @@
+import { Client, Connection, type TLSConfig } from '@temporalio/client';
+
+/** How to reach Temporal: the dev server by default, or a real cluster / Temporal Cloud with TLS or an API key. */
+export interface TemporalConnectionConfig {
+  /** host:port of the frontend. */
+  address: string;
+  namespace: string;
+  /** Enable TLS (implied by an API key or client certificates). */
+  tls?: boolean;
+  /** Temporal Cloud API key. */
+  apiKey?: string;
+  /** PEM client certificate and key, for mTLS. */
+  clientCertPem?: string;
+  clientKeyPem?: string;
+  serverNameOverride?: string;
+}
+
+/** Connecting gives up after this long, so an unreachable Temporal becomes a fast 503 rather than a hang. */
+const CONNECT_TIMEOUT_MS = 2000;
+
+/** The gRPC connection options shared by the client and the worker's native connection. */
+export function connectionOptions(config: TemporalConnectionConfig): { address: string; tls?: TLSConfig; apiKey?: string } {
+  const mtls =
+    config.clientCertPem && config.clientKeyPem
+      ? { clientCertPair: { crt: Buffer.from(config.clientCertPem), key: Buffer.from(config.clientKeyPem) } }
+      : undefined;
+  const tlsWanted = config.tls || config.apiKey !== undefined || mtls !== undefined;
+  return {
+    address: config.address,
+    tls: tlsWanted ? { ...mtls, serverNameOverride: config.serverNameOverride } : undefined,
+    apiKey: config.apiKey,
+  };
+}
+
+/**
+ * A client whose connection is made on first use: the API process starts (and answers 503) even while Temporal
+ * is down, and recovers by itself when it comes back.
+ */
+export function createTemporalClient(config: TemporalConnectionConfig): Client {
+  const connection = Connection.lazy({ ...connectionOptions(config), connectTimeout: CONNECT_TIMEOUT_MS });
+  return new Client({ connection, namespace: config.namespace });
+}

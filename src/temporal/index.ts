@@ -1,0 +1,2 @@
+export { createTemporalClient, connectionOptions, type TemporalConnectionConfig } from './connection';
+export { TemporalEventScheduler, EVENT_WORKFLOW_TYPE } from './temporal-event-scheduler';

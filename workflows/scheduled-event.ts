@@ -1,0 +1,191 @@
+import {
+  ActivityFailure,
+  condition,
+  isCancellation,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  uuid4,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import type { EventDefinition, EventStatus, ScheduledEventInput, WebhookBody } from '../src/shared/event';
+import { FINAL_STATUSES } from '../src/shared/event';
+import { cancelSignal, editUpdate, type EventState, MEMO_DEFINITION, stateQuery } from './messages';
+import { EVENT_NEXT_RETRY_AT, EVENT_STATUS, EVENT_TIME, EVENT_TRIES } from './search-attributes';
+
+type Activities = ReturnType<typeof createActivities>;
+
+/**
+ * How long before the due instant the workflow wakes. The timer, the workflow task and the activity dispatch
+ * each add latency; waking early lets all of that happen before the instant, and the activity then holds the
+ * call until exactly `notBefore`, so the webhook is never called early.
+ */
+export const EARLY_WAKE_MS = 1000;
+
+/** Slack on top of an attempt's own budget (hold + HTTP timeout) before the server declares the worker lost. */
+const ACTIVITY_GRACE_MS = 10_000;
+
+/**
+ * Server-side activity retries exist only for lost workers: the activity returns a record for every webhook
+ * outcome and throws only when its worker died or broke, so a retry is the same attempt run again
+ * (at-least-once), never a second webhook attempt. Bounded in time by the tolerance deadline.
+ */
+const LOST_WORKER_RETRY = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s' } as const;
+
+/** What the workflow returns: how the event ended. */
+export interface EventOutcome {
+  status: EventStatus;
+  tries: number;
+}
+
+/**
+ * One scheduled event: sleep until its time, check tolerance, make attempts as `retryConf` says, one activity
+ * execution per attempt, so that workflow history is the record of every attempt (SPEC §1).
+ */
+export async function scheduledEventWorkflow(input: ScheduledEventInput): Promise<EventOutcome> {
+  let definition = input.definition;
+  let status: EventStatus = 'scheduled';
+  let tries = 0;
+  let nextRetryAt: string | null = null;
+  let cancelRequested = false;
+  /** Bumped by each edit, so a pending wait re-reads the due time. */
+  let revision = 0;
+
+  const state = (): EventState => ({ definition, status, tries, nextRetryAt });
+
+  const setStatus = (next: EventStatus, nextRetry: string | null = null): void => {
+    status = next;
+    nextRetryAt = nextRetry;
+    upsertSearchAttributes([
+      { key: EVENT_STATUS, value: status },
+      { key: EVENT_TRIES, value: tries },
+      { key: EVENT_NEXT_RETRY_AT, value: nextRetry === null ? null : new Date(nextRetry) },
+    ]);
+    setCurrentDetails(describeState(state()));
+  };
+
+  setHandler(cancelSignal, () => {
+    cancelRequested = true;
+  });
+  setHandler(stateQuery, state);
+  setHandler(
+    editUpdate,
+    (patch) => {
+      definition = { ...definition, ...patch, retryConf: { ...definition.retryConf, ...patch.retryConf } };
+      revision++;
+      upsertMemo({ [MEMO_DEFINITION]: definition });
+      upsertSearchAttributes([{ key: EVENT_TIME, value: new Date(definition.scheduledTime) }]);
+      setCurrentDetails(describeState(state()));
+      return state();
+    },
+    {
+      validator: (_patch: Partial<EventDefinition>) => {
+        if (cancelRequested || FINAL_STATUSES.includes(status)) throw new Error(`event is already ${status}`);
+        if (tries > 0 || status !== 'scheduled') throw new Error('an attempt has already started');
+      },
+    },
+  );
+
+  /**
+   * Waits until `dueMs` minus the early-wake margin; false when cancelled first. Re-reads the due time
+   * after an edit, which is why the target is a function.
+   */
+  const waitUntil = async (dueMs: () => number): Promise<boolean> => {
+    for (;;) {
+      const seen = revision;
+      const waitMs = dueMs() - EARLY_WAKE_MS - Date.now();
+      if (cancelRequested) return false;
+      if (waitMs <= 0) return true;
+      // Date.now() is replay-safe here: it is the workflow task's time.
+      const interrupted = await condition(() => cancelRequested || revision !== seen, waitMs);
+      if (!interrupted) return true;
+    }
+  };
+
+  const finish = (final: EventStatus): EventOutcome => {
+    setStatus(final);
+    return { status: final, tries };
+  };
+
+  try {
+    setCurrentDetails(describeState(state()));
+    if (!(await waitUntil(() => Date.parse(definition.scheduledTime)))) return finish('cancelled');
+
+    let dueMs = Date.parse(definition.scheduledTime);
+    for (;;) {
+      const { retryConf } = definition;
+      const deadlineMs = Date.parse(definition.scheduledTime) + retryConf.toleranceSeconds * 1000;
+      // Tolerance is checked before every attempt, against schedule_at (Hasura's rule): strictly later is dead.
+      if (Math.max(dueMs, Date.now()) > deadlineMs) return finish('dead');
+
+      setStatus('locked');
+      const attempt = tries + 1;
+      const budgetMs = Math.max(dueMs - Date.now(), 0) + retryConf.timeoutSeconds * 1000 + ACTIVITY_GRACE_MS;
+      const { deliverWebhook } = proxyActivities<Activities>({
+        startToCloseTimeout: budgetMs,
+        scheduleToCloseTimeout: Math.max(deadlineMs - Date.now(), 0) + budgetMs,
+        retry: LOST_WORKER_RETRY,
+        summary: `attempt ${attempt} of ${retryConf.numRetries + 1}`,
+      });
+
+      let result;
+      try {
+        result = await deliverWebhook({
+          eventId: input.id,
+          invocationId: uuid4(),
+          attempt,
+          webhook: definition.webhook,
+          headers: definition.headers,
+          body: webhookBody(input.id, input.createdAt, definition),
+          timeoutSeconds: retryConf.timeoutSeconds,
+          notBefore: new Date(dueMs).toISOString(),
+          notAfter: new Date(deadlineMs).toISOString(),
+        });
+      } catch (err) {
+        // The activity only fails when no worker could run it before the tolerance deadline (or a bug kept
+        // failing it until then): no webhook call was recorded, so the event is dead, not errored.
+        if (err instanceof ActivityFailure) return finish('dead');
+        throw err;
+      }
+      if (result.kind === 'pastTolerance') return finish('dead');
+
+      tries = attempt;
+      if (result.record.success) return finish('delivered');
+      if (tries > retryConf.numRetries) return finish('error');
+      if (cancelRequested) return finish('cancelled');
+
+      // Retry-After replaces the interval but never adds attempts (a deliberate difference from Hasura).
+      const delaySeconds = result.record.retryAfterSeconds ?? retryConf.retryIntervalSeconds;
+      dueMs = Date.now() + delaySeconds * 1000;
+      // A retry that would start past the tolerance deadline makes the event dead now rather than later.
+      if (dueMs > deadlineMs) return finish('dead');
+      setStatus('scheduled', new Date(dueMs).toISOString());
+      const retryAt = dueMs;
+      if (!(await waitUntil(() => retryAt))) return finish('cancelled');
+    }
+  } catch (err) {
+    // A cancel from the Temporal UI or CLI (rather than our signal) ends the event the same way.
+    if (isCancellation(err)) return finish('cancelled');
+    throw err;
+  }
+}
+
+/** The webhook body (SPEC §2): `comment` omitted when unset, `payload` always present. */
+function webhookBody(id: string, createdAt: string, definition: EventDefinition): WebhookBody {
+  return {
+    id,
+    scheduled_time: definition.scheduledTime,
+    payload: definition.payload,
+    ...(definition.comment === null ? {} : { comment: definition.comment }),
+    created_at: createdAt,
+  };
+}
+
+/** Markdown shown as the workflow's current details in the Temporal Web UI. */
+function describeState({ status, tries, nextRetryAt, definition }: EventState): string {
+  const lines = [`**${status}** · tries: ${tries} of ${definition.retryConf.numRetries + 1}`];
+  if (nextRetryAt !== null) lines.push(`next retry at ${nextRetryAt}`);
+  return lines.join('\n\n');
+}

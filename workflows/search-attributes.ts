@@ -1,0 +1,19 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/**
+ * Custom search attributes: they make listings possible (status filter, due-time order) and let users filter
+ * events in the Temporal Web UI. `temporal-dev.sh` registers the same list on the dev server; the README gives
+ * the command for any other cluster. Keep the three in step.
+ */
+
+/** The event's status (SPEC §1): scheduled, locked, delivered, error, dead, cancelled. */
+export const EVENT_STATUS = defineSearchAttributeKey('ScheduledEventStatus', SearchAttributeType.KEYWORD);
+/** When the event is due (its `schedule_at`). */
+export const EVENT_TIME = defineSearchAttributeKey('ScheduledEventTime', SearchAttributeType.DATETIME);
+/** Attempts made so far. */
+export const EVENT_TRIES = defineSearchAttributeKey('ScheduledEventTries', SearchAttributeType.INT);
+/** When the next retry is due; absent unless one is pending. */
+export const EVENT_NEXT_RETRY_AT = defineSearchAttributeKey('ScheduledEventNextRetryAt', SearchAttributeType.DATETIME);
+
+/** Name and Temporal type of each key, for scripts and docs. */
+export const SEARCH_ATTRIBUTE_KEYS = [EVENT_STATUS, EVENT_TIME, EVENT_TRIES, EVENT_NEXT_RETRY_AT];
