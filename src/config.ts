@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { version } from '../package.json';
+
+/** `User-Agent` sent with every webhook call. */
+export const USER_AGENT = `scheduled-events/${version}`;
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1')
+  .optional();
+const positiveInt = z.coerce.number().int().positive();
+
+/**
+ * Every setting, read from the environment. Each default works with `npm start` on one machine; the README's
+ * configuration table mirrors this schema.
+ */
+export const ConfigSchema = z.object({
+  /** Port the HTTP API listens on. (Default: 8080) */
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Interface the HTTP API binds. (Default: 127.0.0.1; use 0.0.0.0 in a container) */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Admin secret required by every API call; unset leaves the API open (development only). */
+  ADMIN_SECRET: z.string().min(1).optional(),
+  /** Hasura's name for the admin secret, accepted too. */
+  HASURA_GRAPHQL_ADMIN_SECRET: z.string().min(1).optional(),
+  /** Temporal frontend, host:port. (Default: 127.0.0.1:7233, the dev server) */
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  /** Temporal namespace. (Default: default) */
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /** Task queue shared by the API (which starts workflows) and the worker. (Default: scheduled-events) */
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('scheduled-events'),
+  /** Connect with TLS. (Default: false; implied by an API key or client certificate) */
+  TEMPORAL_TLS: booleanFlag,
+  /** Temporal Cloud API key. */
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  /** mTLS client certificate and key, as PEM file paths. */
+  TEMPORAL_TLS_CLIENT_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_CLIENT_KEY_PATH: z.string().min(1).optional(),
+  /** TLS server name, when it differs from the address's host. */
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  /** Base URL of the Temporal Web UI, for links to an event's page. (Default: http://127.0.0.1:8233) */
+  TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
+  /** Webhook calls one worker makes at once. (Default: 200; calls are I/O-bound) */
+  WORKER_MAX_CONCURRENT_ATTEMPTS: positiveInt.default(200),
+  /** Seconds a stopping worker lets in-flight attempts finish before abandoning them. (Default: 30) */
+  WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** A configuration that cannot be used; the message lists every problem. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and checks the configuration; throws ConfigError (entrypoints print it and exit). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = ConfigSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
+  }
+  if (Boolean(result.data.TEMPORAL_TLS_CLIENT_CERT_PATH) !== Boolean(result.data.TEMPORAL_TLS_CLIENT_KEY_PATH)) {
+    throw new ConfigError('invalid configuration: set both TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH');
+  }
+  return result.data;
+}
+
+/** The admin secret, from either name. */
+export function adminSecretOf(config: Config): string | undefined {
+  return config.ADMIN_SECRET ?? config.HASURA_GRAPHQL_ADMIN_SECRET;
+}
+
+/** Connection settings for the Temporal client and worker. */
+export function temporalConnectionOf(config: Config) {
+  return {
+    address: config.TEMPORAL_ADDRESS,
+    namespace: config.TEMPORAL_NAMESPACE,
+    tls: config.TEMPORAL_TLS,
+    apiKey: config.TEMPORAL_API_KEY,
+    clientCertPem: config.TEMPORAL_TLS_CLIENT_CERT_PATH && readFileSync(config.TEMPORAL_TLS_CLIENT_CERT_PATH, 'utf8'),
+    clientKeyPem: config.TEMPORAL_TLS_CLIENT_KEY_PATH && readFileSync(config.TEMPORAL_TLS_CLIENT_KEY_PATH, 'utf8'),
+    serverNameOverride: config.TEMPORAL_TLS_SERVER_NAME,
+  };
+}

@@ -1,0 +1,33 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { createApp } from './api/app';
+import { createTemporalClient, TemporalEventScheduler } from './temporal';
+import { adminSecretOf, type Config, loadConfig, temporalConnectionOf } from './config';
+import { shutdownOnSignals } from './worker';
+
+/** Starts the HTTP API on the configured host and port; resolves once it listens. */
+export async function startApi(config: Config): Promise<ServerType> {
+  const client = createTemporalClient(temporalConnectionOf(config));
+  const scheduler = new TemporalEventScheduler({ client, taskQueue: config.TEMPORAL_TASK_QUEUE });
+  const adminSecret = adminSecretOf(config);
+  if (adminSecret === undefined) {
+    console.warn('warning: no ADMIN_SECRET set; the API is open to anyone who can reach it (development only)');
+  }
+  const app = createApp({ scheduler, adminSecret, temporalUiUrl: config.TEMPORAL_UI_URL, logger: console });
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(server));
+  });
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const server = await startApi(config);
+  shutdownOnSignals(() => server.close());
+  console.log(`API listening on http://${config.HOST}:${config.PORT}`);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

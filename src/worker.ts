@@ -1,0 +1,48 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { connectionOptions } from './temporal/connection';
+import { type Config, loadConfig, temporalConnectionOf, USER_AGENT } from './config';
+
+/**
+ * Creates the worker: it runs event workflows and makes webhook attempts. `env` is where `{{ENV}}` webhook
+ * templates and `value_from_env` headers are resolved, at delivery time.
+ */
+export async function createEventWorker(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+): Promise<{ worker: Worker; connection: NativeConnection }> {
+  const connection = await NativeConnection.connect(connectionOptions(temporalConnectionOf(config)));
+  const worker = await Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    workflowsPath: require.resolve('../workflows'),
+    activities: createActivities({ env, userAgent: USER_AGENT }),
+    maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ATTEMPTS,
+    shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE_SECONDS * 1000,
+    // Past the grace time, in-flight attempts are abandoned; the server runs them again elsewhere.
+    shutdownForceTime: (config.WORKER_SHUTDOWN_GRACE_SECONDS + 5) * 1000,
+  });
+  return { worker, connection };
+}
+
+/** Stops the worker on SIGINT/SIGTERM: it stops polling, lets attempts in flight finish, then exits. */
+export function shutdownOnSignals(stop: () => void): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, stop);
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const { worker, connection } = await createEventWorker(config, process.env);
+  shutdownOnSignals(() => worker.shutdown());
+  console.log(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
+  await worker.run();
+  await connection.close();
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}
