@@ -27,6 +27,9 @@ export const EARLY_WAKE_MS = 1000;
 /** Slack on top of an attempt's own budget (hold + HTTP timeout) before the server declares the worker lost. */
 const ACTIVITY_GRACE_MS = 10_000;
 
+/** A worker that stops heartbeating for this long is considered lost; its attempt runs again elsewhere. */
+const HEARTBEAT_TIMEOUT_MS = 10_000;
+
 /**
  * Server-side activity retries exist only for lost workers: the activity returns a record for every webhook
  * outcome and throws only when its worker died or broke, so a retry is the same attempt run again
@@ -126,6 +129,9 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
       const { deliverWebhook } = proxyActivities<Activities>({
         startToCloseTimeout: budgetMs,
         scheduleToCloseTimeout: Math.max(deadlineMs - Date.now(), 0) + budgetMs,
+        // The activity heartbeats while it holds and calls, so a dead worker is noticed in seconds, not after
+        // the whole attempt budget.
+        heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
         retry: LOST_WORKER_RETRY,
         summary: `attempt ${attempt} of ${retryConf.numRetries + 1}`,
       });

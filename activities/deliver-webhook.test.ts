@@ -1,0 +1,230 @@
+import { CancelledFailure } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger, type LogEntry } from '@temporalio/worker';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DeliverWebhookInput, DeliverWebhookResult } from '../src/shared/event';
+import { createActivities, INVALID_INPUT_FAILURE_TYPE } from './index';
+
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+/** A real webhook receiver on 127.0.0.1 that notes when each request arrived (wall clock, ms). */
+async function startServer(handler: Handler) {
+  const arrivals: number[] = [];
+  const server = http.createServer((req, res) => {
+    arrivals.push(Date.now());
+    req.resume();
+    req.on('end', () => handler(req, res));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    arrivals,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+const USER_AGENT = 'scheduled-events/0.1.0';
+let closers: (() => void)[] = [];
+afterEach(() => {
+  closers.forEach((close) => close());
+  closers = [];
+});
+
+async function serve(handler: Handler) {
+  const server = await startServer(handler);
+  closers.push(server.close);
+  return server;
+}
+
+function input(overrides: Partial<DeliverWebhookInput> = {}): DeliverWebhookInput {
+  const now = Date.now();
+  return {
+    eventId: 'evt-1',
+    invocationId: 'inv-1',
+    attempt: 1,
+    webhook: '{{WEBHOOK_DOMAIN}}/hook',
+    headers: [],
+    body: {
+      id: 'evt-1',
+      scheduled_time: new Date(now).toISOString(),
+      payload: { foo: 'baz' },
+      created_at: new Date(now - 1000).toISOString(),
+    },
+    timeoutSeconds: 5,
+    notBefore: new Date(now - 1000).toISOString(),
+    notAfter: new Date(now + 60_000).toISOString(),
+    ...overrides,
+  };
+}
+
+/** A mock activity environment whose log lines are kept for assertions. */
+function environment() {
+  const logs: LogEntry[] = [];
+  const env = new MockActivityEnvironment({}, { logger: new DefaultLogger('INFO', (entry) => logs.push(entry)) });
+  let heartbeats = 0;
+  env.on('heartbeat', () => (heartbeats += 1));
+  return { env, logs, heartbeats: () => heartbeats };
+}
+
+describe('deliverWebhook activity', () => {
+  it('calls the webhook and returns the attempt record, with one log line', async () => {
+    const server = await serve((_req, res) => res.writeHead(200).end('ok'));
+    const { deliverWebhook } = createActivities({ env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
+    const { env, logs } = environment();
+
+    const result = await env.run(deliverWebhook, input());
+
+    expect(result).toMatchObject({
+      kind: 'attempted',
+      record: { id: 'inv-1', eventId: 'evt-1', attempt: 1, success: true, status: 200 },
+    });
+    expect(server.arrivals).toHaveLength(1);
+    const lines = logs.filter((entry) => entry.message.startsWith('webhook attempt'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      level: 'INFO',
+      message: 'webhook attempt delivered',
+      meta: expect.objectContaining({ eventId: 'evt-1', attempt: 1, status: 200 }),
+    });
+    expect(lines[0]?.meta?.durationMs).toEqual(expect.any(Number));
+  });
+
+  it('returns a failed webhook attempt as a record, not a throw', async () => {
+    const server = await serve((_req, res) => res.writeHead(503, { 'Retry-After': '3' }).end('busy'));
+    const { deliverWebhook } = createActivities({ env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
+    const { env, logs } = environment();
+
+    const result = await env.run(deliverWebhook, input({ attempt: 2 }));
+
+    expect(result).toMatchObject({
+      kind: 'attempted',
+      record: { attempt: 2, success: false, status: 503, retryAfterSeconds: 3, response: { message: 'busy' } },
+    });
+    expect(logs.find((entry) => entry.message === 'webhook attempt failed')?.meta).toMatchObject({
+      status: 503,
+      message: 'busy',
+    });
+  });
+
+  it('records a missing env var as a failed attempt (status 500), reading only the injected env', async () => {
+    const server = await serve((_req, res) => res.writeHead(200).end());
+    const { deliverWebhook } = createActivities({ env: {}, userAgent: USER_AGENT });
+    const { env } = environment();
+
+    const result = await env.run(deliverWebhook, input());
+
+    expect(result).toMatchObject({
+      kind: 'attempted',
+      record: {
+        success: false,
+        status: 500,
+        response: {
+          message: 'Error creating the request. The value for environment variables not found: WEBHOOK_DOMAIN',
+        },
+      },
+    });
+    expect(server.arrivals).toHaveLength(0);
+  });
+
+  it('holds the call until notBefore, never early, heartbeating meanwhile', async () => {
+    const server = await serve((_req, res) => res.writeHead(200).end());
+    const { deliverWebhook } = createActivities({ env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
+    const { env, heartbeats } = environment();
+    const notBeforeMs = Date.now() + 1200;
+
+    const result: DeliverWebhookResult = await env.run(
+      deliverWebhook,
+      input({ notBefore: new Date(notBeforeMs).toISOString() }),
+    );
+
+    expect(result.kind).toBe('attempted');
+    expect(server.arrivals).toHaveLength(1);
+    expect(server.arrivals[0]).toBeGreaterThanOrEqual(notBeforeMs);
+    // Held to the instant, not far past it.
+    expect((server.arrivals[0] ?? Infinity) - notBeforeMs).toBeLessThan(500);
+    expect(result.kind === 'attempted' && Date.parse(result.record.createdAt)).toBeGreaterThanOrEqual(notBeforeMs);
+    // One at the start, then about one a second while holding.
+    expect(heartbeats()).toBeGreaterThanOrEqual(2);
+  });
+
+  it('makes no call when it starts past notAfter', async () => {
+    const server = await serve((_req, res) => res.writeHead(200).end());
+    const { deliverWebhook } = createActivities({ env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
+    const { env, logs } = environment();
+    const now = Date.now();
+
+    const result = await env.run(
+      deliverWebhook,
+      input({ notBefore: new Date(now - 10_000).toISOString(), notAfter: new Date(now - 1).toISOString() }),
+    );
+
+    expect(result).toEqual({ kind: 'pastTolerance' });
+    expect(server.arrivals).toHaveLength(0);
+    expect(logs.some((entry) => entry.message === 'webhook attempt skipped: past tolerance')).toBe(true);
+  });
+
+  it('makes no call when holding would end past notAfter', async () => {
+    const server = await serve((_req, res) => res.writeHead(200).end());
+    const { deliverWebhook } = createActivities({ env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
+    const { env } = environment();
+    const now = Date.now();
+
+    const result = await env.run(
+      deliverWebhook,
+      input({ notBefore: new Date(now + 200).toISOString(), notAfter: new Date(now + 100).toISOString() }),
+    );
+
+    expect(result).toEqual({ kind: 'pastTolerance' });
+    expect(server.arrivals).toHaveLength(0);
+  });
+
+  it('uses the injected clock for the tolerance check', async () => {
+    const { deliverWebhook } = createActivities({
+      env: {},
+      userAgent: USER_AGENT,
+      now: () => Date.now() + 3_600_000,
+    });
+    const { env } = environment();
+    expect(await env.run(deliverWebhook, input())).toEqual({ kind: 'pastTolerance' });
+  });
+
+  it('is cancelled during the hold without calling the webhook', async () => {
+    const server = await serve((_req, res) => res.writeHead(200).end());
+    const { deliverWebhook } = createActivities({ env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
+    const { env } = environment();
+    setTimeout(() => env.cancel(), 100);
+    const started = Date.now();
+
+    await expect(
+      env.run(deliverWebhook, input({ notBefore: new Date(Date.now() + 10_000).toISOString() })),
+    ).rejects.toBeInstanceOf(CancelledFailure);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(server.arrivals).toHaveLength(0);
+  });
+
+  it('is cancelled mid-call and throws, so the attempt is not recorded as a webhook failure', async () => {
+    const server = await serve(() => undefined);
+    const { deliverWebhook } = createActivities({ env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
+    const { env } = environment();
+    setTimeout(() => env.cancel(), 200);
+
+    await expect(env.run(deliverWebhook, input())).rejects.toBeInstanceOf(CancelledFailure);
+    expect(server.arrivals).toHaveLength(1);
+  });
+
+  it('rejects malformed input as a non-retryable failure', async () => {
+    const { deliverWebhook } = createActivities({ env: {}, userAgent: USER_AGENT });
+    const { env } = environment();
+
+    const failure = await env.run(deliverWebhook, input({ notBefore: 'tomorrow' })).catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ type: INVALID_INPUT_FAILURE_TYPE, nonRetryable: true });
+  });
+});

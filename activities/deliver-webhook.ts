@@ -1,0 +1,145 @@
+/**
+ * The `deliverWebhook` activity: one webhook attempt, adapted to Temporal. It owns the last second before the call
+ * (holding until the exact due instant, rechecking tolerance) and the meaning of cancellation; the HTTP call itself is
+ * `sendWebhook` in src/delivery.
+ *
+ * Contract with the workflow:
+ * - returns `{ kind: 'attempted', record }` for EVERY webhook outcome, success or failure: the workflow decides
+ *   retries from the record, so each attempt is one activity execution in history;
+ * - returns `{ kind: 'pastTolerance' }`, without calling, when it starts (or finishes holding) after `notAfter`;
+ * - throws only when the attempt did not really happen: Temporal cancelled it (worker shutdown, activity timeout,
+ *   workflow cancellation) or the input is malformed. A cancelled attempt is not a failed webhook attempt: the
+ *   server's retry runs it again (at-least-once delivery).
+ */
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Env } from '../src/delivery';
+import { sendWebhook } from '../src/delivery';
+import type { AttemptRecord, DeliverWebhookInput, DeliverWebhookResult } from '../src/shared/event';
+
+/** What the worker injects: the activity never reads `process.env` or global clocks on its own. */
+export interface ActivityDeps {
+  /** Environment for `{{VAR}}` webhook templates and `valueFromEnv` headers (the worker passes `process.env`). */
+  env: Env;
+  /** `User-Agent` sent with every webhook call, `<product>/<version>`. */
+  userAgent: string;
+  /** HTTP client; Node's global `fetch` by default. */
+  fetch?: typeof fetch;
+  /** Wall clock in ms since the epoch; `Date.now` by default. */
+  now?: () => number;
+}
+
+/**
+ * How often the activity heartbeats while holding and while the call runs. Temporal delivers a cancel request only
+ * in a heartbeat response, so an activity that never heartbeats cannot be cancelled. The SDK throttles what it
+ * actually sends (80% of the heartbeat timeout, or 30 s without one), so a short local interval costs nothing.
+ */
+const HEARTBEAT_INTERVAL_MS = 1000;
+
+/** Longest delay a Node timer can hold (2^31 - 1 ms, about 24.8 days); longer holds wait in several steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** How much of a failure message goes into the log line: enough to recognise, not a 64 KiB response body. */
+const LOGGED_MESSAGE_CHARS = 200;
+
+/** The failure type of malformed input, for the workflow and for `nonRetryableErrorTypes`. */
+export const INVALID_INPUT_FAILURE_TYPE = 'InvalidDeliverWebhookInput';
+
+/** Parses an ISO-8601 instant from the input; malformed input is a bug that retrying cannot fix. */
+function parseInstant(value: string, field: string): number {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) {
+    throw ApplicationFailure.nonRetryable(
+      `${field} is not an ISO-8601 timestamp: ${value}`,
+      INVALID_INPUT_FAILURE_TYPE,
+    );
+  }
+  return ms;
+}
+
+/**
+ * Waits until `now() >= targetMs`, by the wall clock. It loops because a timer may fire a little before the wall
+ * clock reaches the target (timers run on a monotonic clock), and the webhook must never be called early.
+ * Rejects when `signal` aborts.
+ */
+async function holdUntil(targetMs: number, now: () => number, signal: AbortSignal): Promise<void> {
+  for (let remainingMs = targetMs - now(); remainingMs > 0; remainingMs = targetMs - now()) {
+    await delay(Math.min(remainingMs, MAX_TIMER_MS), undefined, { signal });
+  }
+}
+
+/** One log line per attempt, with what an operator needs to find it and judge it. */
+function logAttempt(record: AttemptRecord, notBeforeMs: number): void {
+  const meta = {
+    eventId: record.eventId,
+    invocationId: record.id,
+    attempt: record.attempt,
+    status: record.status,
+    durationMs: record.durationMs,
+    // How late the call started against its due instant: the scheduler's precision, in ms.
+    latenessMs: Date.parse(record.createdAt) - notBeforeMs,
+  };
+  if (record.success) {
+    log.info('webhook attempt delivered', meta);
+  } else {
+    const message = record.response.type === 'client_error' ? record.response.message : '';
+    log.warn('webhook attempt failed', { ...meta, message: message.slice(0, LOGGED_MESSAGE_CHARS) });
+  }
+}
+
+/**
+ * Makes one webhook attempt for `input`, at or after `input.notBefore` and never after `input.notAfter`.
+ * Must run inside an activity context (a worker or `MockActivityEnvironment`).
+ *
+ * @returns the attempt record, or `pastTolerance` when the attempt would start after `notAfter` (no call made).
+ * @throws CancelledFailure when Temporal cancels the activity (while holding or mid-call): the call's outcome, if
+ *   any, is discarded and the attempt is not counted. ApplicationFailure (non-retryable, type
+ *   INVALID_INPUT_FAILURE_TYPE) for malformed timestamps or timeout.
+ */
+export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityDeps): Promise<DeliverWebhookResult> {
+  const now = deps.now ?? Date.now;
+  const notBeforeMs = parseInstant(input.notBefore, 'notBefore');
+  const notAfterMs = parseInstant(input.notAfter, 'notAfter');
+  if (!(input.timeoutSeconds > 0)) {
+    throw ApplicationFailure.nonRetryable(
+      `timeoutSeconds must be a positive number, got ${input.timeoutSeconds}`,
+      INVALID_INPUT_FAILURE_TYPE,
+    );
+  }
+  const { cancellationSignal: signal, heartbeat } = Context.current();
+  const pastTolerance = (): DeliverWebhookResult => {
+    log.warn('webhook attempt skipped: past tolerance', {
+      eventId: input.eventId,
+      attempt: input.attempt,
+      notAfter: input.notAfter,
+    });
+    return { kind: 'pastTolerance' };
+  };
+
+  // Strictly later than the deadline is too late, as in Hasura (`now - scheduled_time > tolerance`).
+  if (now() > notAfterMs) return pastTolerance();
+
+  heartbeat();
+  const heartbeats = setInterval(() => heartbeat(), HEARTBEAT_INTERVAL_MS);
+  try {
+    await holdUntil(notBeforeMs, now, signal);
+    // The hold ends at the due instant, but a late timer or a notBefore past notAfter could still overshoot.
+    if (now() > notAfterMs) return pastTolerance();
+
+    const { eventId, invocationId, attempt, webhook, headers, body, timeoutSeconds } = input;
+    const record = await sendWebhook(
+      { eventId, invocationId, attempt, webhook, headers, body, timeoutSeconds, signal },
+      deps,
+    );
+    // Aborted by Temporal, not answered by the webhook: not an attempt to record (see the module comment).
+    if (signal.aborted) throw signal.reason;
+    logAttempt(record, notBeforeMs);
+    return { kind: 'attempted', record };
+  } catch (error) {
+    // The hold's timer rejects with an AbortError; rethrow Temporal's own reason (a CancelledFailure) instead.
+    if (signal.aborted) throw signal.reason;
+    throw error;
+  } finally {
+    clearInterval(heartbeats);
+  }
+}

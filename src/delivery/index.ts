@@ -1,0 +1,21 @@
+/** Webhook delivery: the HTTP call and everything it needs resolved first. No Temporal, no Hono, no `process.env`. */
+export { MissingEnvVarError } from './errors';
+export { type Env, lookupEnv } from './env';
+export { resolveWebhookTemplate, templateVariables, webhookTemplateIssues, webhookUrlIssue } from './resolve-template';
+export {
+  defaultHeaders,
+  loggedHeaders,
+  resolveHeaders,
+  type DefaultHeaderValues,
+  type HeaderValue,
+  type ResolvedHeaders,
+} from './resolve-headers';
+export { parseRetryAfter } from './retry-after';
+export {
+  REQUEST_NOT_MADE_STATUS,
+  describeFetchError,
+  normalizeWebhookBody,
+  sendWebhook,
+  type SendWebhookDeps,
+  type SendWebhookRequest,
+} from './send-webhook';

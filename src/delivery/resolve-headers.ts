@@ -1,0 +1,88 @@
+/**
+ * The headers of a webhook request: the configured ones, then ours. Env-backed values are read here, at delivery
+ * time in the worker, so a secret never appears in workflow history, listings or logs; the *logged* list keeps the
+ * reference (`{ name, valueFromEnv }`) instead.
+ */
+import type { HeaderConf, LoggedHeader } from '../shared/event';
+import { type Env, lookupEnv } from './env';
+import { MissingEnvVarError } from './errors';
+
+/** What identifies this service and this event to the receiver. */
+export interface DefaultHeaderValues {
+  /** `<product>/<version>`, e.g. `scheduled-events/0.1.0`. */
+  userAgent: string;
+  /** The event id: the same on every attempt, so a receiver can drop duplicates of an at-least-once delivery. */
+  idempotencyKey: string;
+}
+
+/** A header as sent on the wire. */
+export interface HeaderValue {
+  name: string;
+  value: string;
+}
+
+/** The three headers we always send; SPEC §2. They replace configured headers of the same name (any case). */
+export function defaultHeaders({ userAgent, idempotencyKey }: DefaultHeaderValues): HeaderValue[] {
+  return [
+    { name: 'Content-Type', value: 'application/json' },
+    { name: 'User-Agent', value: userAgent },
+    { name: 'Idempotency-Key', value: idempotencyKey },
+  ];
+}
+
+/** Lower-cased names of the headers in `defaultHeaders`; header names are case-insensitive (RFC 9110 §5.1). */
+const DEFAULT_HEADER_NAMES: ReadonlySet<string> = new Set(['content-type', 'user-agent', 'idempotency-key']);
+
+/** Whether a configured header is replaced by one of ours. */
+function isOverridden(header: HeaderConf): boolean {
+  return DEFAULT_HEADER_NAMES.has(header.name.toLowerCase());
+}
+
+/**
+ * The header list an invocation log shows: the configured headers that were sent, exactly as configured (env headers
+ * as `{ name, valueFromEnv }`, never their value), then our three defaults. Configured headers that our defaults
+ * replaced are left out, so the log shows what the receiver got. Needs no env, so it is available even when
+ * resolution fails.
+ */
+export function loggedHeaders(configured: readonly HeaderConf[], defaults: DefaultHeaderValues): LoggedHeader[] {
+  return [...configured.filter((header) => !isOverridden(header)), ...defaultHeaders(defaults)];
+}
+
+/** The headers to send, and how to log them. */
+export interface ResolvedHeaders {
+  /** In sending order: configured (env values filled in), then the defaults. May contain secrets: never log it. */
+  send: HeaderValue[];
+  /** See `loggedHeaders`. */
+  logged: LoggedHeader[];
+}
+
+/**
+ * Resolves configured headers against `env` and appends our defaults.
+ *
+ * @param env the worker's environment, injected.
+ * @throws MissingEnvVarError naming every `valueFromEnv` variable that is unset (an empty value counts as set).
+ */
+export function resolveHeaders(
+  configured: readonly HeaderConf[],
+  env: Env,
+  defaults: DefaultHeaderValues,
+): ResolvedHeaders {
+  const missing: string[] = [];
+  const send: HeaderValue[] = [];
+  for (const header of configured) {
+    if (isOverridden(header)) continue;
+    if ('value' in header) {
+      send.push({ name: header.name, value: header.value });
+      continue;
+    }
+    const value = lookupEnv(env, header.valueFromEnv);
+    if (value === undefined) {
+      if (!missing.includes(header.valueFromEnv)) missing.push(header.valueFromEnv);
+    } else {
+      send.push({ name: header.name, value });
+    }
+  }
+  if (missing.length > 0) throw new MissingEnvVarError(missing);
+  send.push(...defaultHeaders(defaults));
+  return { send, logged: loggedHeaders(configured, defaults) };
+}

@@ -1,0 +1,298 @@
+/**
+ * One webhook attempt: one POST, bounded in time and in what it stores, turned into an `AttemptRecord` whatever
+ * happens on the network. No Temporal here: the activity adapts this to Temporal's semantics.
+ */
+import { performance } from 'node:perf_hooks';
+import {
+  MAX_STORED_RESPONSE_BODY_BYTES,
+  type AttemptRecord,
+  type AttemptResponse,
+  type DeliverWebhookInput,
+  type LoggedHeader,
+  type WebhookBody,
+} from '../shared/event';
+import type { Env } from './env';
+import { MissingEnvVarError } from './errors';
+import { loggedHeaders, resolveHeaders, type DefaultHeaderValues, type HeaderValue } from './resolve-headers';
+import { parseRetryAfter } from './retry-after';
+import { resolveWebhookTemplate, webhookUrlIssue } from './resolve-template';
+
+const MS_PER_SECOND = 1000;
+
+/**
+ * The status recorded when no request could be made (missing env var, bad URL, bad header): Hasura records its own
+ * internal failures as 500 (`processError`), and the invocation then reads "failed before the webhook was called".
+ */
+export const REQUEST_NOT_MADE_STATUS = 500;
+
+/**
+ * Longest timeout a Node timer can hold (2^31 - 1 ms, about 24.8 days); longer values would fire at once. Far beyond
+ * any sensible `timeoutSeconds`, so clamping is only a guard.
+ */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A header field name is an RFC 9110 token; checked here so the error can name the header without quoting a value. */
+const HEADER_NAME_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** What one attempt needs: the `DeliverWebhookInput` fields that shape the request, plus an optional abort signal. */
+export type SendWebhookRequest = Pick<
+  DeliverWebhookInput,
+  'eventId' | 'invocationId' | 'attempt' | 'webhook' | 'headers' | 'body' | 'timeoutSeconds'
+> & {
+  /**
+   * Aborts the attempt from outside (the activity passes Temporal's cancellation signal). The record then says
+   * `request aborted: …`; the caller, who knows why it aborted, decides whether that counts as an attempt.
+   */
+  signal?: AbortSignal;
+};
+
+/** What `sendWebhook` gets from its caller instead of globals. */
+export interface SendWebhookDeps {
+  /**
+   * HTTP client; defaults to Node's global `fetch` (undici), whose global dispatcher keeps connections alive and
+   * reuses them across attempts to the same origin.
+   */
+  fetch?: typeof fetch;
+  /** Environment for `{{VAR}}` templates and `valueFromEnv` headers (the worker passes `process.env`). */
+  env: Env;
+  /** `User-Agent` value, `<product>/<version>`. */
+  userAgent: string;
+  /** Wall clock in ms since the epoch, for `createdAt` and HTTP-date `Retry-After`. Defaults to `Date.now`. */
+  now?: () => number;
+}
+
+/**
+ * The body as sent: Hasura's one-off shape, rebuilt field by field so that `payload` is always present (null when
+ * unset) and `comment` is omitted unless it is a string, whatever the caller's object carries at run time.
+ */
+export function normalizeWebhookBody(body: WebhookBody): WebhookBody {
+  const comment: unknown = body.comment;
+  return {
+    id: body.id,
+    scheduled_time: body.scheduled_time,
+    payload: body.payload ?? null,
+    ...(typeof comment === 'string' ? { comment } : {}),
+    created_at: body.created_at,
+  };
+}
+
+/** Durations are kept to the microsecond: finer digits are timer noise and only lengthen history. */
+function roundMs(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+/** `1`, `0.5`: seconds as a user wrote them in `retry_conf`, for messages. */
+function formatSeconds(seconds: number): string {
+  return `${Number(seconds.toFixed(3))} s`;
+}
+
+/**
+ * The readable cause of a failed `fetch`. undici rejects with `TypeError('fetch failed')` and hides the useful part
+ * in `cause` (`connect ECONNREFUSED 127.0.0.1:1234`, `getaddrinfo ENOTFOUND host`); with several addresses to try
+ * the cause is an `AggregateError` with an empty message and one error per address.
+ */
+export function describeFetchError(error: unknown): string {
+  // Duck-typed, not `instanceof Error`: undici's errors come from Node's own realm, which differs from the caller's
+  // under test runners that sandbox globals (jest), where `instanceof` would be false.
+  if (typeof error !== 'object' || error === null) return String(error);
+  const { message, cause, errors, name } = error as {
+    message?: unknown;
+    cause?: unknown;
+    errors?: unknown;
+    name?: unknown;
+  };
+  const text = typeof message === 'string' ? message : '';
+  if (text === '' && Array.isArray(errors) && errors.length > 0) {
+    return [...new Set(errors.map((inner) => describeFetchError(inner)))].join('; ');
+  }
+  if (text === 'fetch failed' && cause !== undefined && cause !== null) return describeFetchError(cause);
+  if (text !== '') return text;
+  return typeof name === 'string' && name !== '' ? name : 'unknown error';
+}
+
+/** Builds the request headers, or says which header cannot be sent (without quoting its value: it may be a secret). */
+function toHeaders(list: readonly HeaderValue[]): Headers | string {
+  const headers = new Headers();
+  for (const { name, value } of list) {
+    if (!HEADER_NAME_TOKEN.test(name)) return `invalid header name "${name}"`;
+    try {
+      headers.append(name, value);
+    } catch {
+      return `invalid value for header "${name}" (control characters such as CR, LF or NUL are not allowed)`;
+    }
+  }
+  return headers;
+}
+
+/** At most `capBytes` of a response body, and whether more was there. */
+interface CappedBody {
+  text: string;
+  truncated: boolean;
+}
+
+/**
+ * Reads a body up to `capBytes`, then cancels the stream: a webhook that answers with an endless or huge body must not
+ * hold the attempt open or fill memory. Rejects with the stream's error (for instance the abort reason on timeout).
+ */
+async function readCappedBody(body: ReadableStream<Uint8Array> | null, capBytes: number): Promise<CappedBody> {
+  if (body === null) return { text: '', truncated: false };
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let truncated = false;
+  let finished = false;
+  try {
+    while (!truncated) {
+      const { done, value } = await reader.read();
+      if (done) {
+        finished = true;
+        break;
+      }
+      if (size + value.byteLength > capBytes) {
+        chunks.push(value.subarray(0, capBytes - size));
+        size = capBytes;
+        truncated = true;
+      } else {
+        chunks.push(value);
+        size += value.byteLength;
+      }
+    }
+  } finally {
+    // Not awaited: cancelling tears the connection down, and nothing depends on when that completes.
+    if (!finished) reader.cancel().catch(() => undefined);
+  }
+  // `stream: true` on a truncated body drops a multi-byte character cut in half instead of adding U+FFFD.
+  const text = new TextDecoder('utf-8').decode(Buffer.concat(chunks, size), { stream: truncated });
+  return { text, truncated };
+}
+
+/**
+ * Makes ONE webhook attempt: POSTs `request.body` as JSON to the resolved webhook URL and records the outcome.
+ *
+ * - `timeoutSeconds` bounds the whole exchange, from connecting to the last byte of the body read.
+ * - Redirects are not followed: a 3xx is a failed attempt whose message gives the `Location`.
+ * - At most MAX_STORED_RESPONSE_BODY_BYTES (64 KiB) of the body is read and kept; `bodyTruncated` says if there was
+ *   more.
+ * - Success is a 2xx. A non-2xx records its status, its body as the message, and `Retry-After` in seconds.
+ *   No response (refused, DNS, timeout, reset) records `status: null` and the error text (`timeout after 1 s`,
+ *   `connect ECONNREFUSED 127.0.0.1:1234`). Nothing sent because a template or `valueFromEnv` variable is unset, the
+ *   resolved URL is not http(s), or a header is invalid: `status: 500` and a message starting
+ *   `Error creating the request.` (Hasura's wording for the env case).
+ *
+ * Never throws for an HTTP or network outcome; throws a RangeError only for a caller bug (`timeoutSeconds` not a
+ * positive number).
+ */
+export async function sendWebhook(request: SendWebhookRequest, deps: SendWebhookDeps): Promise<AttemptRecord> {
+  if (!(typeof request.timeoutSeconds === 'number' && request.timeoutSeconds > 0)) {
+    throw new RangeError(`timeoutSeconds must be a positive number of seconds, got ${String(request.timeoutSeconds)}`);
+  }
+  const doFetch = deps.fetch ?? fetch;
+  const now = deps.now ?? Date.now;
+  const startedAt = now();
+  const startedPerf = performance.now();
+  const body = normalizeWebhookBody(request.body);
+  const defaults: DefaultHeaderValues = { userAgent: deps.userAgent, idempotencyKey: request.eventId };
+  const logged: LoggedHeader[] = loggedHeaders(request.headers, defaults);
+
+  const record = (
+    fields: Pick<AttemptRecord, 'success' | 'status' | 'response'> & { retryAfterSeconds?: number | null },
+  ): AttemptRecord => ({
+    id: request.invocationId,
+    eventId: request.eventId,
+    attempt: request.attempt,
+    createdAt: new Date(startedAt).toISOString(),
+    durationMs: roundMs(performance.now() - startedPerf),
+    request: { body, headers: logged },
+    retryAfterSeconds: null,
+    ...fields,
+  });
+  const failure = (status: number | null, message: string, bodyTruncated = false): AttemptRecord =>
+    record({ success: false, status, response: { type: 'client_error', message, bodyTruncated } });
+  const notMade = (reason: string): AttemptRecord =>
+    failure(REQUEST_NOT_MADE_STATUS, `Error creating the request. ${reason}`);
+
+  // Resolve everything before sending, collecting every unset variable so one log line names them all.
+  const missing: string[] = [];
+  let url = '';
+  let sendHeaders: HeaderValue[] = [];
+  try {
+    url = resolveWebhookTemplate(request.webhook, deps.env);
+  } catch (error) {
+    if (!(error instanceof MissingEnvVarError)) throw error;
+    missing.push(...error.missing);
+  }
+  try {
+    sendHeaders = resolveHeaders(request.headers, deps.env, defaults).send;
+  } catch (error) {
+    if (!(error instanceof MissingEnvVarError)) throw error;
+    missing.push(...error.missing.filter((name) => !missing.includes(name)));
+  }
+  if (missing.length > 0) {
+    return notMade(`The value for environment variables not found: ${missing.join(', ')}`);
+  }
+  const urlIssue = webhookUrlIssue(url);
+  if (urlIssue !== null) {
+    // Quote the template, never the resolved URL: env values (tokens in a query string) must not reach the log.
+    return notMade(`Invalid webhook URL "${request.webhook}" after resolving templates: ${urlIssue}`);
+  }
+  const headers = toHeaders(sendHeaders);
+  if (typeof headers === 'string') return notMade(headers);
+
+  const timeoutMs = Math.min(Math.ceil(request.timeoutSeconds * MS_PER_SECOND), MAX_TIMER_MS);
+  const timeoutSignal = AbortSignal.timeout(timeoutMs);
+  const signal = request.signal ? AbortSignal.any([timeoutSignal, request.signal]) : timeoutSignal;
+  const abortedMessage = (): string =>
+    timeoutSignal.aborted
+      ? `timeout after ${formatSeconds(request.timeoutSeconds)}`
+      : `request aborted: ${describeFetchError(request.signal?.reason)}`;
+
+  let response: Response;
+  try {
+    response = await doFetch(url, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(body),
+      redirect: 'manual',
+      signal,
+    });
+  } catch (error) {
+    return failure(null, signal.aborted ? abortedMessage() : describeFetchError(error));
+  }
+
+  let responseBody: CappedBody;
+  try {
+    responseBody = await readCappedBody(response.body, MAX_STORED_RESPONSE_BODY_BYTES);
+  } catch (error) {
+    // The status line came but the body did not finish: not a complete response, so no status is recorded (a
+    // 200 with a cut-off body must not read as delivered). The message keeps what we saw.
+    const reason = signal.aborted ? abortedMessage() : describeFetchError(error);
+    return failure(null, `${reason} while reading the response body (HTTP ${response.status})`);
+  }
+
+  const { status } = response;
+  if (status >= 200 && status < 300) {
+    const responseHeaders: { name: string; value: string }[] = [];
+    response.headers.forEach((value, name) => responseHeaders.push({ name, value }));
+    const okResponse: AttemptResponse = {
+      type: 'webhook_response',
+      status,
+      headers: responseHeaders,
+      body: responseBody.text,
+      bodyTruncated: responseBody.truncated,
+    };
+    return record({ success: true, status, response: okResponse });
+  }
+
+  let message = responseBody.text;
+  if (status >= 300 && status < 400) {
+    const location = response.headers.get('location');
+    const redirect = `redirect not followed: HTTP ${status} to ${location === null ? '(no Location header)' : location}`;
+    message = message === '' ? redirect : `${redirect}\n${message}`;
+  }
+  return record({
+    success: false,
+    status,
+    response: { type: 'client_error', message, bodyTruncated: responseBody.truncated },
+    retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after'), now()),
+  });
+}
