@@ -1,0 +1,83 @@
+/**
+ * The HTTP API as a Hono app. It takes its dependencies (no globals, no process.env), so tests run it with
+ * `app.request()` against a fake scheduler and the server entrypoint wires the real one.
+ */
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { EventScheduler } from '../shared/scheduler';
+import { adminSecretAuth } from './auth';
+import { ApiError, toApiError } from './errors';
+import type { ApiLogger } from './logger';
+import { createHasuraRouter } from './routes/hasura';
+import { createHealthRouter } from './routes/health';
+
+export type { ApiLogger } from './logger';
+
+/**
+ * Largest request body accepted (1 MiB). An event's definition becomes its workflow's input, and Temporal refuses
+ * payloads over 2 MB; staying well under leaves room for the rest of the workflow's state.
+ */
+export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
+
+/** Served without the admin secret (SPEC §5). */
+export const PUBLIC_PATHS = ['/healthz', '/readyz', '/openapi.json', '/docs'] as const;
+
+/** Hasura's text for an unknown route. */
+export const ROUTE_NOT_FOUND_MESSAGE = 'resource does not exist';
+
+export interface AppDeps {
+  scheduler: EventScheduler;
+  /** When set, every API call needs it (SPEC §5); when absent the API is open. */
+  adminSecret?: string;
+  /**
+   * Base URL of the Temporal Web UI (e.g. `http://127.0.0.1:8233`), for the REST API's `temporal_ui_url` (SPEC §7).
+   * The Hasura API does not use it.
+   */
+  temporalUiUrl?: string;
+  /** Defaults to `console`. */
+  logger?: ApiLogger;
+}
+
+/** Builds the app. Throws when `adminSecret` is the empty string (a secret anyone can present). */
+export function createApp(deps: AppDeps) {
+  const logger = deps.logger ?? console;
+  const app = new Hono();
+
+  // Without a secret the API is open (development); the server entrypoint warns about it at start.
+  if (deps.adminSecret !== undefined) {
+    app.use('*', adminSecretAuth({ adminSecret: deps.adminSecret, publicPaths: PUBLIC_PATHS }));
+  }
+  // After authentication, so an unauthenticated client cannot make the server read a large body.
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: MAX_REQUEST_BODY_BYTES,
+      onError: () => {
+        throw new ApiError('payload-too-large', `request body is larger than ${MAX_REQUEST_BODY_BYTES} bytes`);
+      },
+    }),
+  );
+
+  app.route('/', createHealthRouter(deps.scheduler, logger));
+  app.route('/v1', createHasuraRouter(deps.scheduler));
+
+  app.notFound((c) => c.json(new ApiError('not-found', ROUTE_NOT_FOUND_MESSAGE).toBody(), 404));
+
+  app.onError((err, c) => {
+    const apiError = toApiError(err);
+    const request = { method: c.req.method, path: c.req.path };
+    if (apiError.code === 'unexpected') {
+      // The only place an unexpected error is reported in full; the client gets a fixed message.
+      logger.error('unexpected error while handling a request', { ...request, error: err });
+    } else if (apiError.code === 'unavailable') {
+      const cause = apiError.cause instanceof Error ? apiError.cause.cause : undefined;
+      logger.warn('scheduler unavailable', { ...request, cause: cause instanceof Error ? cause.message : cause });
+    }
+    return c.json(apiError.toBody(), apiError.status);
+  });
+
+  return app;
+}
+
+/** The app's type, e.g. for `hono/client`. */
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,3 @@
+export * from './common';
+export * from './hasura';
+export { parseTimestamp, type TimestampParse } from './timestamp';

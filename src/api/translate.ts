@@ -1,0 +1,146 @@
+/**
+ * Translation between the domain model (src/shared/event.ts, camelCase) and Hasura's wire objects (snake_case):
+ * create args → `EventDefinition`, `ScheduledEvent` → Hasura's event object, `AttemptRecord` → Hasura's invocation.
+ */
+import type {
+  AttemptRecord,
+  EventDefinition,
+  EventStatus,
+  HeaderConf,
+  JsonValue,
+  ScheduledEvent,
+  WebhookBody,
+} from '../shared/event';
+import type { CreateScheduledEventArgs, HeaderConfJson, RetryConfJson } from './schemas';
+
+/** The event object of `get_scheduled_events` (Hasura's `OneOffScheduledEvent`; nulls kept, as Hasura does). */
+export interface HasuraEvent {
+  id: string;
+  /** The webhook template as given, `{{ENV}}` unresolved. */
+  webhook_conf: string;
+  scheduled_time: string;
+  retry_conf: RetryConfJson;
+  payload: JsonValue;
+  /** As given: env references stay references. */
+  header_conf: HeaderConfJson[];
+  status: EventStatus;
+  tries: number;
+  created_at: string;
+  next_retry_at: string | null;
+  comment: string | null;
+}
+
+/** Hasura's invocation-log version tag (`invocationVersionST`). */
+export const INVOCATION_VERSION = '1';
+
+/**
+ * The `data` of a response, plus `truncated: true` when the stored body (or message) was cut to
+ * MAX_STORED_RESPONSE_BODY_BYTES. Hasura has no such flag: it is present only when true, so an untruncated
+ * invocation has exactly Hasura's shape.
+ */
+type Truncation = { truncated?: true };
+
+export type HasuraInvocationResponse =
+  | {
+      type: 'webhook_response';
+      data: { status: number; headers: { name: string; value: string }[]; body: string } & Truncation;
+      version: typeof INVOCATION_VERSION;
+    }
+  | { type: 'client_error'; data: { message: string } & Truncation; version: typeof INVOCATION_VERSION };
+
+/** One attempt, as `get_scheduled_event_invocations` lists it. */
+export interface HasuraInvocation {
+  id: string;
+  event_id: string;
+  /** HTTP status; null when no response came. */
+  status: number | null;
+  request: { payload: WebhookBody; headers: HeaderConfJson[]; version: typeof INVOCATION_VERSION };
+  response: HasuraInvocationResponse;
+  created_at: string;
+}
+
+export function toHeaderConfJson(header: HeaderConf): HeaderConfJson {
+  return 'valueFromEnv' in header
+    ? { name: header.name, value_from_env: header.valueFromEnv }
+    : { name: header.name, value: header.value };
+}
+
+export function toHeaderConf(header: HeaderConfJson): HeaderConf {
+  return 'value_from_env' in header
+    ? { name: header.name, valueFromEnv: header.value_from_env }
+    : { name: header.name, value: header.value };
+}
+
+/** Parsed `create_scheduled_event` args (defaults already filled in) as the domain's definition. */
+export function toEventDefinition(args: CreateScheduledEventArgs): EventDefinition {
+  return {
+    webhook: args.webhook,
+    scheduledTime: args.schedule_at,
+    payload: args.payload,
+    headers: args.headers.map(toHeaderConf),
+    retryConf: {
+      numRetries: args.retry_conf.num_retries,
+      retryIntervalSeconds: args.retry_conf.retry_interval_seconds,
+      timeoutSeconds: args.retry_conf.timeout_seconds,
+      toleranceSeconds: args.retry_conf.tolerance_seconds,
+    },
+    comment: args.comment,
+  };
+}
+
+export function toHasuraEvent(event: ScheduledEvent): HasuraEvent {
+  return {
+    id: event.id,
+    webhook_conf: event.webhook,
+    scheduled_time: event.scheduledTime,
+    retry_conf: {
+      num_retries: event.retryConf.numRetries,
+      retry_interval_seconds: event.retryConf.retryIntervalSeconds,
+      timeout_seconds: event.retryConf.timeoutSeconds,
+      tolerance_seconds: event.retryConf.toleranceSeconds,
+    },
+    payload: event.payload,
+    header_conf: event.headers.map(toHeaderConfJson),
+    status: event.status,
+    tries: event.tries,
+    created_at: event.createdAt,
+    next_retry_at: event.nextRetryAt,
+    comment: event.comment,
+  };
+}
+
+function truncation(truncated: boolean): Truncation {
+  return truncated ? { truncated: true } : {};
+}
+
+export function toHasuraInvocation(record: AttemptRecord): HasuraInvocation {
+  const { response } = record;
+  return {
+    id: record.id,
+    event_id: record.eventId,
+    status: record.status,
+    request: {
+      payload: record.request.body,
+      headers: record.request.headers.map(toHeaderConfJson),
+      version: INVOCATION_VERSION,
+    },
+    response:
+      response.type === 'webhook_response'
+        ? {
+            type: 'webhook_response',
+            data: {
+              status: response.status,
+              headers: response.headers,
+              body: response.body,
+              ...truncation(response.bodyTruncated),
+            },
+            version: INVOCATION_VERSION,
+          }
+        : {
+            type: 'client_error',
+            data: { message: response.message, ...truncation(response.bodyTruncated) },
+            version: INVOCATION_VERSION,
+          },
+    created_at: record.createdAt,
+  };
+}
