@@ -1,0 +1,131 @@
+/**
+ * The whole service for integration tests: a real worker (real activities, real HTTP) and the real API wired to the
+ * Temporal client layer, on a task queue of its own, against the dev server that global-setup started. Requests go
+ * through `app.request()`, so no HTTP port is needed for the API itself.
+ *
+ *   const stack = await startStack();
+ *   const res = await stack.post('/v1/metadata', { type: 'create_scheduled_event', args: {...} });
+ *   await stack.waitForEvent(id, (e) => e.status === 'delivered');
+ *   await stack.stop();
+ */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { createActivities } from '../../activities';
+import { createApp } from '../../src/api/app';
+import { USER_AGENT } from '../../src/config';
+import type { ScheduledEvent } from '../../src/shared/event';
+import { TemporalEventScheduler } from '../../src/temporal';
+import { type RunningWorker, startWorker, temporalTarget, uniqueTaskQueue } from './temporal';
+
+const execFileAsync = promisify(execFile);
+
+export interface StackOptions {
+  /** Environment the worker resolves `{{ENV}}` templates and `value_from_env` headers from. */
+  env?: Record<string, string>;
+  adminSecret?: string;
+  /** Namespace to use instead of the default one (see createIsolatedNamespace). */
+  namespace?: string;
+  /** Start no worker (events stay scheduled). */
+  withoutWorker?: boolean;
+}
+
+export interface Stack {
+  app: ReturnType<typeof createApp>;
+  scheduler: TemporalEventScheduler;
+  client: Client;
+  taskQueue: string;
+  worker?: RunningWorker;
+  /** POSTs JSON through the app; returns status and parsed body. */
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  /** Any request through the app. */
+  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  /** Polls the event (describe: strongly consistent) until `done` holds; rejects after `timeoutMs`. */
+  waitForEvent(id: string, done: (event: ScheduledEvent) => boolean, timeoutMs?: number): Promise<ScheduledEvent>;
+  stop(): Promise<void>;
+}
+
+const POLL_INTERVAL_MS = 100;
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const { address } = temporalTarget();
+  const namespace = options.namespace ?? temporalTarget().namespace;
+  const taskQueue = uniqueTaskQueue('stack');
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace });
+  const scheduler = new TemporalEventScheduler({ client, taskQueue });
+  const app = createApp({
+    scheduler,
+    adminSecret: options.adminSecret,
+    temporalUiUrl: 'http://127.0.0.1:8233',
+    logger: { warn: () => undefined, error: (...args: unknown[]) => console.error(...args) },
+  });
+  const worker = options.withoutWorker
+    ? undefined
+    : await startWorker({
+        taskQueue,
+        namespace,
+        activities: createActivities({ env: options.env ?? {}, userAgent: USER_AGENT }),
+      });
+
+  const request: Stack['request'] = async (method, url, body, headers = {}) => {
+    const res = await app.request(url, {
+      method,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
+  };
+
+  return {
+    app,
+    scheduler,
+    client,
+    taskQueue,
+    worker,
+    request,
+    post: (url, body, headers) => request('POST', url, body, headers),
+    async waitForEvent(id, done, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      let last: ScheduledEvent | undefined;
+      while (Date.now() < deadline) {
+        last = await scheduler.get(id);
+        if (done(last)) return last;
+        await new Promise((r) => setTimeout(r, POLL_INTERVAL_MS));
+      }
+      throw new Error(`event ${id} did not reach the expected state; last seen: ${JSON.stringify(last)}`);
+    },
+    async stop() {
+      await worker?.stop();
+      await connection.close();
+    },
+  };
+}
+
+/** Polls `fn` until it returns a value for which `done` holds (visibility is eventually consistent). */
+export async function eventually<T>(fn: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await fn();
+  while (!done(value)) {
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, POLL_INTERVAL_MS));
+    value = await fn();
+  }
+  return value;
+}
+
+/**
+ * A fresh namespace with our search attributes, so a test can list "every event" without seeing other tests'
+ * events. Uses the same registration as temporal-dev.sh.
+ */
+export async function createIsolatedNamespace(name: string): Promise<string> {
+  const root = path.resolve(__dirname, '..', '..');
+  await execFileAsync('bash', [path.join(root, 'temporal-dev.sh'), 'configure'], {
+    cwd: root,
+    env: { ...process.env, TEMPORAL_NAMESPACE: name, TEMPORAL_PORT: temporalTarget().address.split(':')[1] },
+    timeout: 60_000,
+  });
+  return name;
+}
