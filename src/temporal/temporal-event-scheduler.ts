@@ -26,6 +26,8 @@ export const EVENT_WORKFLOW_TYPE = 'scheduledEventWorkflow';
 const DEFAULT_CALL_TIMEOUT_MS = 10_000;
 /** After a cancel, how long to wait for a sleeping event to close, so the answer shows it cancelled. */
 const CANCEL_SETTLE_MS = 2000;
+/** Recorded as the termination reason of a cancelled event (shown in the Temporal UI). */
+const CANCEL_REASON = 'cancelled through the scheduled-events API';
 /** Histories fetched at once when listing every event's invocations. */
 const HISTORY_FETCH_CONCURRENCY = 8;
 
@@ -81,7 +83,9 @@ export class TemporalEventScheduler implements EventScheduler {
 
   async list(query: ListEventsQuery): Promise<EventPage> {
     const statuses = query.statuses?.length ? query.statuses : EVENT_STATUSES.filter((s) => s !== 'cancelled');
-    const events = await this.call(undefined, () => this.listAll(visibilityQuery(statuses, query)));
+    const found = await this.call(undefined, () => this.listAll(visibilityQuery(statuses, query)));
+    // The status of an execution ended from outside is derived (eventFromExecution), so filter after mapping.
+    const events = found.filter((e) => statuses.includes(e.status));
     // SQL visibility cannot ORDER BY a custom attribute, so the order is made here, over every match.
     events.sort(compareEvents);
     const after = query.after;
@@ -115,14 +119,18 @@ export class TemporalEventScheduler implements EventScheduler {
       if (!isPending(before.status)) {
         throw new EventConflictError(eventId, `the event has already finished (${before.status})`);
       }
+      if (before.status === 'scheduled') {
+        // Nothing is in flight: end it at once on the server, so the cancel shows in listings even while no
+        // worker runs (a signal would wait for a worker to apply it).
+        await handle.terminate(CANCEL_REASON);
+        return { ...before, status: 'cancelled', nextRetryAt: null };
+      }
+      // An attempt is in flight: let it finish and be logged; the workflow makes no further attempt.
       await handle.signal(cancelSignal);
       await this.client
         .withDeadline(Date.now() + CANCEL_SETTLE_MS, () => handle.result())
-        .catch(() => undefined /* still running: a worker is down or an attempt is in flight */);
-      const after = await this.describe(handle);
-      // A durable cancel signal reaches a waiting workflow before any timer it has, so a still-`scheduled`
-      // event will end cancelled even if no worker has run it yet.
-      return after.status === 'scheduled' ? { ...after, status: 'cancelled', nextRetryAt: null } : after;
+        .catch(() => undefined /* still running: the attempt has not returned yet */);
+      return this.describe(handle);
     });
   }
 
@@ -198,11 +206,24 @@ function compareEvents(a: { scheduledTime: string; id: string }, b: { scheduledT
   return a.scheduledTime.localeCompare(b.scheduledTime) || a.id.localeCompare(b.id);
 }
 
+/**
+ * Executions ended from outside the workflow keep a non-final status attribute; eventFromExecution derives
+ * their status from how they closed. These are the execution statuses each derived status comes from.
+ */
+const DERIVED_FROM: Partial<Record<EventStatus, string[]>> = {
+  cancelled: ['Terminated', 'Canceled'],
+  error: ['Failed', 'TimedOut'],
+};
+
 /** A visibility query for events with these statuses and due-time bounds. Values come from validated input. */
 function visibilityQuery(statuses: readonly EventStatus[], query: ListEventsQuery): string {
+  const closedAs = statuses.flatMap((s) => DERIVED_FROM[s] ?? []);
+  const byStatus = `${EVENT_STATUS.name} IN (${statuses.map((s) => `'${s}'`).join(', ')})`;
   const clauses = [
     `WorkflowType = '${EVENT_WORKFLOW_TYPE}'`,
-    `${EVENT_STATUS.name} IN (${statuses.map((s) => `'${s}'`).join(', ')})`,
+    closedAs.length === 0
+      ? byStatus
+      : `(${byStatus} OR ExecutionStatus IN (${closedAs.map((s) => `'${s}'`).join(', ')}))`,
   ];
   const lower = [query.scheduledAfter, query.after?.scheduledTime].filter((t): t is string => t !== undefined).sort();
   const from = lower[lower.length - 1];
