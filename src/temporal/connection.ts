@@ -1,4 +1,10 @@
-import { Client, Connection, type TLSConfig } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  defaultGrpcRetryOptions,
+  makeGrpcRetryInterceptor,
+  type TLSConfig,
+} from '@temporalio/client';
 
 /** How to reach Temporal: the dev server by default, or a real cluster / Temporal Cloud with TLS or an API key. */
 export interface TemporalConnectionConfig {
@@ -17,6 +23,12 @@ export interface TemporalConnectionConfig {
 
 /** Connecting gives up after this long, so an unreachable Temporal becomes a fast 503 rather than a hang. */
 const CONNECT_TIMEOUT_MS = 2000;
+
+/**
+ * gRPC attempts per call while Temporal does not answer (the SDK's default is 10, about 10 s of backoff). The API
+ * answers 503 instead and lets its caller retry, so a few quick tries are enough.
+ */
+const GRPC_MAX_ATTEMPTS = 3;
 
 /** The gRPC connection options shared by the client and the worker's native connection. */
 export function connectionOptions(config: TemporalConnectionConfig): { address: string; tls?: TLSConfig; apiKey?: string } {
@@ -37,6 +49,10 @@ export function connectionOptions(config: TemporalConnectionConfig): { address: 
  * is down, and recovers by itself when it comes back.
  */
 export function createTemporalClient(config: TemporalConnectionConfig): Client {
-  const connection = Connection.lazy({ ...connectionOptions(config), connectTimeout: CONNECT_TIMEOUT_MS });
+  const connection = Connection.lazy({
+    ...connectionOptions(config),
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: GRPC_MAX_ATTEMPTS }))],
+  });
   return new Client({ connection, namespace: config.namespace });
 }
