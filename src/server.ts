@@ -12,7 +12,13 @@ export async function startApi(config: Config): Promise<ServerType> {
   if (adminSecret === undefined) {
     console.warn('warning: no ADMIN_SECRET set; the API is open to anyone who can reach it (development only)');
   }
-  const app = createApp({ scheduler, adminSecret, temporalUiUrl: config.TEMPORAL_UI_URL, logger: console });
+  const app = createApp({
+    scheduler,
+    adminSecret,
+    temporalUiUrl: config.TEMPORAL_UI_URL,
+    temporalNamespace: config.TEMPORAL_NAMESPACE,
+    logger: console,
+  });
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(server));
   });

@@ -8,6 +8,8 @@ import type { EventScheduler } from '../shared/scheduler';
 import { adminSecretAuth } from './auth';
 import { ApiError, toApiError } from './errors';
 import type { ApiLogger } from './logger';
+import { createDocsRouter } from './routes/docs';
+import { createEventsRouter } from './routes/events';
 import { createHasuraRouter } from './routes/hasura';
 import { createHealthRouter } from './routes/health';
 
@@ -34,6 +36,8 @@ export interface AppDeps {
    * The Hasura API does not use it.
    */
   temporalUiUrl?: string;
+  /** Temporal namespace of the event workflows, for `temporal_ui_url`. (Default: `default`) */
+  temporalNamespace?: string;
   /** Defaults to `console`. */
   logger?: ApiLogger;
 }
@@ -59,7 +63,18 @@ export function createApp(deps: AppDeps) {
   );
 
   app.route('/', createHealthRouter(deps.scheduler, logger));
+  app.route('/', createDocsRouter({ maxRequestBodyBytes: MAX_REQUEST_BODY_BYTES }));
   app.route('/v1', createHasuraRouter(deps.scheduler));
+  // The same scheduler as the Hasura API: one code path per operation, whichever API is called.
+  app.route(
+    '/v1',
+    createEventsRouter({
+      scheduler: deps.scheduler,
+      logger,
+      temporalUiUrl: deps.temporalUiUrl,
+      temporalNamespace: deps.temporalNamespace,
+    }),
+  );
 
   app.notFound((c) => c.json(new ApiError('not-found', ROUTE_NOT_FOUND_MESSAGE).toBody(), 404));
 

@@ -1,0 +1,292 @@
+/**
+ * The native REST API (SPEC §7): `/v1/events` as a resource. Mounted at `/v1`. It runs on the same `EventScheduler`
+ * as the Hasura API (src/api/routes/hasura.ts), with the same schemas and translation: the two APIs are thin
+ * translations of one service, so an event behaves the same whichever API created it.
+ *
+ * Errors are thrown (`ApiError`, or the scheduler's domain errors) and answered by `app.onError`, in SPEC §4's shape.
+ */
+import { Hono } from 'hono';
+import { EventConflictError, EventNotFoundError } from '../../shared/errors';
+import { DEFAULT_RETRY_CONF, type EventDefinition, type RetryConf, type ScheduledEvent } from '../../shared/event';
+import type { EventScheduler } from '../../shared/scheduler';
+import { encodeCursor } from '../cursor';
+import { ApiError, domainErrorToApiError, jsonPath, ROOT_PATH, toApiError, type ErrorBody } from '../errors';
+import { rejectUnsupportedCreateKeys } from '../hasura-commands';
+import { eventIdForIdempotencyKey, sameDefinition } from '../idempotency';
+import type { ApiLogger } from '../logger';
+import { readJsonBody } from '../request-body';
+import { CreateScheduledEventArgsSchema } from '../schemas/hasura';
+import {
+  BatchEnvelopeSchema,
+  IDEMPOTENCY_KEY_HEADER,
+  IdempotencyKeySchema,
+  LIST_EVENTS_PARAMS,
+  ListEventsQuerySchema,
+  PatchEventBodySchema,
+  type PatchRetryConf,
+} from '../schemas/events';
+import { toEventDefinition, toHasuraEvent, toHasuraInvocation, toHeaderConf, type HasuraEvent } from '../translate';
+import { parseOrThrow } from '../validation';
+
+/**
+ * Creates a batch starts at once. Each create is one Temporal call (a gRPC round trip); 32 in flight keep a batch of
+ * 1,000 to a few dozen round trips without flooding the frontend or the connection for other requests.
+ */
+export const BATCH_CREATE_CONCURRENCY = 32;
+
+/** Response header that marks the answer to a repeated idempotency key (the first event, nothing created). */
+export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
+
+/** Temporal namespace used for `temporal_ui_url` when none is given. */
+export const DEFAULT_TEMPORAL_NAMESPACE = 'default';
+
+/** Where the parts of a request that are not its body appear in error paths. */
+const QUERY_PATH = jsonPath(ROOT_PATH, ['query']);
+const HEADERS_PATH = jsonPath(ROOT_PATH, ['headers']);
+
+export interface EventsRouterDeps {
+  scheduler: EventScheduler;
+  logger: ApiLogger;
+  /** Base URL of the Temporal Web UI; without it `GET /v1/events/{id}` has no `temporal_ui_url`. */
+  temporalUiUrl?: string;
+  /** The namespace of the event workflows, for `temporal_ui_url`. (Default: `default`) */
+  temporalNamespace?: string;
+}
+
+/** The Web UI page of an event's workflow; the UI opens the latest run of a workflow id. */
+export function temporalUiUrlOf(baseUrl: string, namespace: string, eventId: string): string {
+  const base = baseUrl.replace(/\/+$/, '');
+  return `${base}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(eventId)}`;
+}
+
+/** The 409 of a key reused with another body. */
+export function idempotencyConflictMessage(key: string, eventId: string): string {
+  return (
+    `${IDEMPOTENCY_KEY_HEADER} ${JSON.stringify(key)} was already used for event ${eventId} with a different body ` +
+    '(or that event has been changed since); use a new key for a new event'
+  );
+}
+
+/** The JSON type of a value, for messages. */
+function describeJsonType(value: unknown): string {
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'array' : typeof value;
+}
+
+/** Path of an event's resource, for `Location`. */
+function eventLocation(eventId: string): string {
+  return `/v1/events/${encodeURIComponent(eventId)}`;
+}
+
+/** Parses a create body found at `path`: Hasura's rules, including its refusal of transforms. */
+function parseCreateBody(body: unknown, path: string): EventDefinition {
+  rejectUnsupportedCreateKeys(body, path);
+  return toEventDefinition(parseOrThrow(CreateScheduledEventArgsSchema, body, path));
+}
+
+/**
+ * The query string as one value per parameter. `status` may be repeated (its values are joined, as one comma list);
+ * any other parameter given twice, or one the route does not know, is a 400 rather than silently ignored.
+ */
+function listQueryOf(queries: Record<string, string[]>): Record<string, string> {
+  const known: readonly string[] = LIST_EVENTS_PARAMS;
+  const query: Record<string, string> = {};
+  for (const [name, values] of Object.entries(queries)) {
+    const path = jsonPath(QUERY_PATH, [name]);
+    if (!known.includes(name)) {
+      throw ApiError.parseFailed(`unknown query parameter "${name}" (expected one of ${known.join(', ')})`, path);
+    }
+    if (name !== 'status' && values.length > 1) throw ApiError.parseFailed(`${name} is given more than once`, path);
+    query[name] = values.join(',');
+  }
+  return query;
+}
+
+/**
+ * A PATCH's `retry_conf` merged into the event's: a field left out keeps its value, `null` resets it to the
+ * default, and `retry_conf: null` resets them all. `current` is only read when the patch leaves a field out.
+ */
+async function mergeRetryConf(patch: PatchRetryConf, current: () => Promise<RetryConf>): Promise<RetryConf> {
+  if (patch === null) return { ...DEFAULT_RETRY_CONF };
+  const given = {
+    numRetries: patch.num_retries,
+    retryIntervalSeconds: patch.retry_interval_seconds,
+    timeoutSeconds: patch.timeout_seconds,
+    toleranceSeconds: patch.tolerance_seconds,
+  };
+  const base = Object.values(given).some((value) => value === undefined) ? await current() : DEFAULT_RETRY_CONF;
+  const pick = <K extends keyof RetryConf>(key: K): RetryConf[K] => {
+    const value = given[key];
+    if (value === undefined) return base[key];
+    return value ?? DEFAULT_RETRY_CONF[key];
+  };
+  return {
+    numRetries: pick('numRetries'),
+    retryIntervalSeconds: pick('retryIntervalSeconds'),
+    timeoutSeconds: pick('timeoutSeconds'),
+    toleranceSeconds: pick('toleranceSeconds'),
+  };
+}
+
+/** Runs `fn` over `items` with at most `limit` calls in flight; results in input order. */
+async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    // Single-threaded: reading and bumping `next` cannot interleave with another worker.
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** The REST router; mount it at `/v1`. */
+export function createEventsRouter(deps: EventsRouterDeps) {
+  const { scheduler, logger, temporalUiUrl } = deps;
+  const namespace = deps.temporalNamespace ?? DEFAULT_TEMPORAL_NAMESPACE;
+
+  /** A batch item's failure as its result; an unexpected one is logged here, as `app.onError` never sees it. */
+  const batchItemError = (err: unknown, path: string): { error: ErrorBody } => {
+    const apiError = domainErrorToApiError(err, path) ?? toApiError(err);
+    if (apiError.code === 'unexpected') {
+      logger.error('unexpected error while creating a batch item', { path, error: err });
+    }
+    return { error: apiError.toBody() };
+  };
+
+  return new Hono()
+    .post('/events', async (c) => {
+      const definition = parseCreateBody(await readJsonBody(c), ROOT_PATH);
+      const rawKey = c.req.header(IDEMPOTENCY_KEY_HEADER);
+      if (rawKey === undefined) {
+        const event = await scheduler.create(definition);
+        return c.json(toHasuraEvent(event), 201, { Location: eventLocation(event.id) });
+      }
+      const key = parseOrThrow(IdempotencyKeySchema, rawKey, jsonPath(HEADERS_PATH, [IDEMPOTENCY_KEY_HEADER]));
+      const eventId = eventIdForIdempotencyKey(key);
+      try {
+        const event = await scheduler.create(definition, { eventId });
+        return c.json(toHasuraEvent(event), 201, { Location: eventLocation(event.id) });
+      } catch (err) {
+        if (!(err instanceof EventConflictError)) throw err;
+      }
+      // The key was used before (or a concurrent repeat won the race): Temporal refused a second workflow.
+      let first: ScheduledEvent;
+      try {
+        first = await scheduler.get(eventId);
+      } catch (err) {
+        // Taken but unreadable: its history was deleted (Hasura's delete of a finished event) and the id stays
+        // reserved. A 404 would read as "this route does not exist"; the key is what is at fault.
+        if (!(err instanceof EventNotFoundError)) throw err;
+        throw new ApiError(
+          'conflict',
+          `${IDEMPOTENCY_KEY_HEADER} ${JSON.stringify(key)} was used for an event that has since been deleted; use a new key`,
+        );
+      }
+      if (!sameDefinition(first, definition)) throw new ApiError('conflict', idempotencyConflictMessage(key, eventId));
+      return c.json(toHasuraEvent(first), 200, {
+        Location: eventLocation(first.id),
+        [IDEMPOTENT_REPLAYED_HEADER]: 'true',
+      });
+    })
+
+    .post('/events/batch', async (c) => {
+      const { events } = parseOrThrow(BatchEnvelopeSchema, await readJsonBody(c), ROOT_PATH);
+      // Every item is validated before any is started, so a malformed batch costs no Temporal calls.
+      const parsed = events.map((item, index) => {
+        const path = jsonPath(ROOT_PATH, ['events', index]);
+        try {
+          // Checked here so that the message names the item (the schema's would say "request body").
+          if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+            throw ApiError.parseFailed(`events[${index}] must be an object (got ${describeJsonType(item)})`, path);
+          }
+          return { ok: true as const, path, definition: parseCreateBody(item, path) };
+        } catch (err) {
+          if (!(err instanceof ApiError)) throw err;
+          return { ok: false as const, result: { error: err.toBody() } };
+        }
+      });
+      const results = await mapConcurrently(
+        parsed,
+        BATCH_CREATE_CONCURRENCY,
+        async (item): Promise<HasuraEvent | { error: ErrorBody }> => {
+          if (!item.ok) return item.result;
+          try {
+            return toHasuraEvent(await scheduler.create(item.definition));
+          } catch (err) {
+            return batchItemError(err, item.path);
+          }
+        },
+      );
+      return c.json({ results });
+    })
+
+    .get('/events', async (c) => {
+      const query = parseOrThrow(ListEventsQuerySchema, listQueryOf(c.req.queries()), QUERY_PATH);
+      // One more than asked tells whether another page exists, whatever the scheduler's `total` counts.
+      const page = await scheduler.list({
+        statuses: query.status,
+        scheduledAfter: query.scheduled_after,
+        scheduledBefore: query.scheduled_before,
+        after: query.cursor,
+        limit: query.limit + 1,
+      });
+      const events = page.events.slice(0, query.limit);
+      const last = events[events.length - 1];
+      const more = page.events.length > query.limit && last !== undefined;
+      return c.json({
+        events: events.map(toHasuraEvent),
+        next_cursor: more ? encodeCursor({ scheduledTime: last.scheduledTime, id: last.id }) : null,
+      });
+    })
+
+    .get('/events/:id', async (c) => {
+      const event = await scheduler.get(c.req.param('id'));
+      const link =
+        temporalUiUrl === undefined ? {} : { temporal_ui_url: temporalUiUrlOf(temporalUiUrl, namespace, event.id) };
+      return c.json({ ...toHasuraEvent(event), ...link });
+    })
+
+    .get('/events/:id/invocations', async (c) => {
+      const eventId = c.req.param('id');
+      // The log of an unknown id is empty for the scheduler (as in Hasura); this resource answers 404 instead.
+      await scheduler.get(eventId);
+      const { invocations } = await scheduler.invocations({ eventId });
+      return c.json({ invocations: invocations.map(toHasuraInvocation) });
+    })
+
+    .patch('/events/:id', async (c) => {
+      const eventId = c.req.param('id');
+      const body = await readJsonBody(c);
+      rejectUnsupportedCreateKeys(body, ROOT_PATH);
+      const fields = parseOrThrow(PatchEventBodySchema, body, ROOT_PATH);
+      const patch: Partial<EventDefinition> = {};
+      if (fields.webhook !== undefined) patch.webhook = fields.webhook;
+      if (fields.schedule_at !== undefined) patch.scheduledTime = fields.schedule_at;
+      if (fields.payload !== undefined) patch.payload = fields.payload;
+      if (fields.headers !== undefined) patch.headers = fields.headers.map(toHeaderConf);
+      if (fields.comment !== undefined) patch.comment = fields.comment;
+      if (fields.retry_conf !== undefined) {
+        // The scheduler takes a whole retry_conf. Reading the current one first leaves a window in which a
+        // concurrent PATCH of other retry fields is overwritten; edits are rare enough for that to be acceptable.
+        patch.retryConf = await mergeRetryConf(fields.retry_conf, async () => (await scheduler.get(eventId)).retryConf);
+      }
+      try {
+        return c.json(toHasuraEvent(await scheduler.update(eventId, patch)));
+      } catch (err) {
+        if (!(err instanceof EventNotFoundError)) throw err;
+        // Temporal answers an Update sent to a closed workflow as "not found"; the event itself may well exist
+        // (finished), and then the answer is the contract's 409, not a 404.
+        const event = await scheduler.get(eventId);
+        throw new ApiError('conflict', `scheduled event ${eventId} can no longer be changed (${event.status})`);
+      }
+    })
+
+    .delete('/events/:id', async (c) => {
+      // A pending event is cancelled (kept, with status `cancelled`); a finished one is a 409 (scheduler.cancel).
+      return c.json(toHasuraEvent(await scheduler.cancel(c.req.param('id'))));
+    });
+}

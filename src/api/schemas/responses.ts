@@ -1,0 +1,160 @@
+/**
+ * Response bodies, as zod schemas, for the OpenAPI document (src/api/openapi/) and for tests that check what the API
+ * sends. The server builds its responses from the TypeScript types in ../translate.ts; each schema here is checked
+ * against its type at compile time (`SameShape` below), so the two cannot drift apart.
+ */
+import { z } from 'zod';
+import type { JsonValue } from '../../shared/event';
+import type { ErrorBody } from '../errors';
+import { ERROR_STATUS } from '../errors';
+import { INVOCATION_VERSION, type HasuraEvent, type HasuraInvocation } from '../translate';
+import { EventStatusSchema, RetryConfFields } from './common';
+
+/** `true` when A and B accept the same values (each assignable to the other); a compile error otherwise. */
+type SameShape<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** Fails to compile unless `T` is `true`. */
+type Assert<T extends true> = T;
+
+/** A timestamp as the API writes it: `Date#toISOString()`, UTC with milliseconds. */
+export const IsoTimeSchema = z
+  .string()
+  .refine((text) => !Number.isNaN(Date.parse(text)) && new Date(text).toISOString() === text, {
+    error: 'expected an ISO-8601 UTC timestamp as written by Date#toISOString()',
+  })
+  .meta({ format: 'date-time', examples: ['2024-01-01T10:00:00.000Z'] });
+
+/** Any JSON value (payloads, webhook bodies). */
+export const JsonValueSchema = z.json();
+type _JsonValue = Assert<SameShape<z.output<typeof JsonValueSchema>, JsonValue>>;
+
+/** A configured header, as listings show it: env references stay references. */
+export const HeaderConfObjectSchema = z.union([
+  z.object({ name: z.string(), value: z.string() }),
+  z.object({ name: z.string(), value_from_env: z.string().meta({ description: 'Read by the worker at delivery' }) }),
+]);
+
+/** `retry_conf` with every field filled in. */
+export const RetryConfObjectSchema = z.object(RetryConfFields);
+
+/** The event object (Hasura's `get_scheduled_events` item; SPEC §4). */
+export const EventObjectSchema = z
+  .object({
+    id: z.string().meta({ description: 'Event id; also the id of its Temporal workflow' }),
+    webhook_conf: z.string().meta({ description: 'The webhook as given, `{{ENV_VAR}}` templates unresolved' }),
+    scheduled_time: IsoTimeSchema.meta({ description: 'When the event is due (UTC)' }),
+    retry_conf: RetryConfObjectSchema,
+    payload: JsonValueSchema.meta({ description: 'The payload as given; `null` when none' }),
+    header_conf: z.array(HeaderConfObjectSchema).meta({ description: 'Configured headers, as given' }),
+    status: EventStatusSchema,
+    tries: z.number().int().min(0).meta({ description: 'Attempts made so far' }),
+    created_at: IsoTimeSchema,
+    next_retry_at: IsoTimeSchema.nullable().meta({ description: 'When the next retry is due, while one is pending' }),
+    comment: z.string().nullable(),
+  })
+  .meta({ description: 'A scheduled event' });
+type _Event = Assert<SameShape<z.output<typeof EventObjectSchema>, HasuraEvent>>;
+
+/** `GET /v1/events/{id}`: the event object plus its page in the Temporal Web UI. */
+export const EventDetailsSchema = EventObjectSchema.extend({
+  temporal_ui_url: z.url().optional().meta({
+    description:
+      "The event's workflow in the Temporal Web UI; present when the server knows the UI's address (TEMPORAL_UI_URL)",
+  }),
+});
+
+const InvocationVersionSchema = z.literal(INVOCATION_VERSION);
+/** Present, and `true`, only when the stored body or message was cut to 64 KiB. */
+const TruncatedSchema = z.literal(true).optional().meta({ description: 'The stored text was cut to 64 KiB' });
+
+/** The body that was POSTed to the webhook (SPEC §2). */
+export const WebhookBodySchema = z.object({
+  id: z.string(),
+  scheduled_time: IsoTimeSchema,
+  payload: JsonValueSchema,
+  comment: z.string().optional().meta({ description: 'Omitted when the event has no comment' }),
+  created_at: IsoTimeSchema,
+});
+
+/** One webhook attempt (Hasura's invocation object; SPEC §4). */
+export const InvocationSchema = z
+  .object({
+    id: z.string(),
+    event_id: z.string(),
+    status: z.number().int().nullable().meta({ description: 'HTTP status; `null` when no response came' }),
+    request: z.object({
+      payload: WebhookBodySchema,
+      headers: z.array(HeaderConfObjectSchema),
+      version: InvocationVersionSchema,
+    }),
+    response: z.discriminatedUnion('type', [
+      z.object({
+        type: z.literal('webhook_response').meta({ description: 'The webhook answered 2xx' }),
+        data: z.object({
+          status: z.number().int(),
+          headers: z.array(z.object({ name: z.string(), value: z.string() })),
+          body: z.string(),
+          truncated: TruncatedSchema,
+        }),
+        version: InvocationVersionSchema,
+      }),
+      z.object({
+        type: z.literal('client_error').meta({ description: 'A non-2xx answer (its body), or none (the error)' }),
+        data: z.object({ message: z.string(), truncated: TruncatedSchema }),
+        version: InvocationVersionSchema,
+      }),
+    ]),
+    created_at: IsoTimeSchema.meta({ description: 'When the attempt started' }),
+  })
+  .meta({ description: 'One webhook attempt' });
+type _Invocation = Assert<SameShape<z.output<typeof InvocationSchema>, HasuraInvocation>>;
+
+/** `GET /v1/events`. */
+export const EventPageSchema = z.object({
+  events: z.array(EventObjectSchema),
+  next_cursor: z
+    .string()
+    .nullable()
+    .meta({ description: 'Pass as `cursor` for the next page; `null` on the last page' }),
+});
+export type EventPageBody = z.output<typeof EventPageSchema>;
+
+/** `GET /v1/events/{id}/invocations`. */
+export const InvocationListSchema = z.object({ invocations: z.array(InvocationSchema) });
+
+/** The error body of every failed request (SPEC §4). */
+export const ErrorObjectSchema = z
+  .object({
+    path: z.string().meta({ description: 'JSON path of the offending input, `$` for the request as a whole' }),
+    error: z.string().meta({ description: 'What is wrong; names the field' }),
+    code: z.enum(Object.keys(ERROR_STATUS) as [keyof typeof ERROR_STATUS, ...(keyof typeof ERROR_STATUS)[]]),
+  })
+  .meta({ description: 'An error' });
+type _Error = Assert<SameShape<z.output<typeof ErrorObjectSchema>, ErrorBody>>;
+
+/** One result of `POST /v1/events/batch`: the event, or why that item was refused. */
+export const BatchResultSchema = z.union([EventObjectSchema, z.object({ error: ErrorObjectSchema })]);
+
+/** `POST /v1/events/batch`. */
+export const BatchResponseSchema = z.object({
+  results: z.array(BatchResultSchema).meta({ description: 'One per input item, in input order' }),
+});
+export type BatchResponseBody = z.output<typeof BatchResponseSchema>;
+
+/** `create_scheduled_event`. */
+export const HasuraCreateResultSchema = z.object({ message: z.literal('success'), event_id: z.string() });
+/** `delete_scheduled_event`. */
+export const HasuraSuccessSchema = z.object({ message: z.literal('success') });
+const CountSchema = z.number().int().min(0).optional().meta({ description: 'Only with `get_rows_count: true`' });
+/** `get_scheduled_events`. */
+export const HasuraEventsResultSchema = z.object({ events: z.array(EventObjectSchema), count: CountSchema });
+/** `get_scheduled_event_invocations`. */
+export const HasuraInvocationsResultSchema = z.object({ invocations: z.array(InvocationSchema), count: CountSchema });
+
+/** `GET /healthz`. */
+export const HealthSchema = z.object({ status: z.literal('ok') });
+/** `GET /readyz`. */
+export const ReadinessSchema = z.object({
+  status: z.enum(['ok', 'unavailable']),
+  temporal: z.boolean().meta({ description: 'Temporal answers' }),
+  worker: z.boolean().meta({ description: "A worker polls the service's task queue" }),
+});
