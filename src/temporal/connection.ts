@@ -30,6 +30,13 @@ const CONNECT_TIMEOUT_MS = 2000;
  */
 const GRPC_MAX_ATTEMPTS = 3;
 
+/**
+ * Largest gRPC response the client accepts (gRPC's default is 4 MiB). A listing page carries each event's memo and
+ * a history page each attempt's input, and a payload may be up to 1 MiB, so a few large events would otherwise
+ * make listings and invocation logs fail.
+ */
+const MAX_RECEIVE_MESSAGE_BYTES = 128 * 1024 * 1024;
+
 /** The gRPC connection options shared by the client and the worker's native connection. */
 export function connectionOptions(config: TemporalConnectionConfig): { address: string; tls?: TLSConfig; apiKey?: string } {
   const mtls =
@@ -53,6 +60,7 @@ export function createTemporalClient(config: TemporalConnectionConfig): Client {
     ...connectionOptions(config),
     connectTimeout: CONNECT_TIMEOUT_MS,
     interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: GRPC_MAX_ATTEMPTS }))],
+    channelArgs: { 'grpc.max_receive_message_length': MAX_RECEIVE_MESSAGE_BYTES },
   });
   return new Client({ connection, namespace: config.namespace });
 }

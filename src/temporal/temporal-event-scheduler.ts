@@ -189,6 +189,8 @@ export class TemporalEventScheduler implements EventScheduler {
 
   /** Runs one operation under a deadline and translates Temporal's errors into the service's. */
   private async call<T>(eventId: string | undefined, fn: () => Promise<T>): Promise<T> {
+    // Temporal ids are UTF-8; an id with a lone surrogate cannot name any event (and gRPC would reject it).
+    if (eventId !== undefined && LONE_SURROGATE.test(eventId)) throw new EventNotFoundError(eventId);
     try {
       return await this.client.withDeadline(Date.now() + this.callTimeoutMs, fn);
     } catch (err) {
@@ -196,6 +198,9 @@ export class TemporalEventScheduler implements EventScheduler {
     }
   }
 }
+
+/** A UTF-16 surrogate without its pair: the string is not well-formed Unicode. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function isPending(status: EventStatus): boolean {
   return status === 'scheduled' || status === 'locked';

@@ -11,12 +11,12 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { createActivities } from '../../activities';
 import { createApp } from '../../src/api/app';
 import { USER_AGENT } from '../../src/config';
 import type { ScheduledEvent } from '../../src/shared/event';
-import { TemporalEventScheduler } from '../../src/temporal';
+import { createTemporalClient, TemporalEventScheduler } from '../../src/temporal';
 import { type RunningWorker, startWorker, temporalTarget, uniqueTaskQueue } from './temporal';
 
 const execFileAsync = promisify(execFile);
@@ -52,8 +52,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const { address } = temporalTarget();
   const namespace = options.namespace ?? temporalTarget().namespace;
   const taskQueue = uniqueTaskQueue('stack');
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace });
+  // The service's own client factory, so tests exercise its connection settings (retries, message size).
+  const client = createTemporalClient({ address, namespace });
+  const connection = client.connection;
   const scheduler = new TemporalEventScheduler({ client, taskQueue });
   const app = createApp({
     scheduler,

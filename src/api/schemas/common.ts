@@ -91,7 +91,13 @@ export const ScheduleAtSchema = z
   });
 
 /** `payload`: any JSON, delivered as the body's `payload`; absent means `null`. */
-export const PayloadSchema = orDefault(z.json(), null).meta({
+// z.unknown() checked against z.json() rather than z.json() itself: z.json() rebuilds objects, and rebuilding drops an
+// own `__proto__` key that JSON.parse produced. The payload must reach the webhook exactly as it was sent.
+const JsonAsGivenSchema = z.unknown().superRefine((value, ctx) => {
+  if (!z.json().safeParse(value).success) ctx.addIssue({ code: 'custom', input: value, message: 'payload must be JSON' });
+}) as unknown as z.ZodType<z.infer<ReturnType<typeof z.json>>>;
+
+export const PayloadSchema = orDefault(JsonAsGivenSchema, null).meta({
   description: 'Any JSON value, sent as the `payload` field of the webhook body',
 });
 
@@ -104,9 +110,18 @@ const HeaderNameSchema = z.string().min(1).regex(HTTP_TOKEN, {
 });
 
 /** A literal header value: anything that cannot break the request framing. */
-const HeaderValueSchema = z.string().refine((value) => !FORBIDDEN_HEADER_VALUE_CHARS.test(value), {
-  error: 'header value must not contain CR, LF or NUL characters',
-});
+const HeaderValueSchema = z
+  .string()
+  .refine((value) => !FORBIDDEN_HEADER_VALUE_CHARS.test(value), {
+    error: 'header value must not contain CR, LF or NUL characters',
+  })
+  // HTTP header values are bytes; fetch refuses characters above U+00FF, so such a value could never be sent.
+  .refine((value) => !NON_LATIN1.test(value), {
+    error: 'header value must be Latin-1 text (percent-encode other characters)',
+  });
+
+/** Any character a header value cannot carry. */
+const NON_LATIN1 = /[^\u0000-\u00ff]/;
 
 /** The name of an env var the worker reads at delivery time. */
 const EnvNameSchema = z

@@ -11,7 +11,25 @@ export const ScheduledEventTypeSchema = z.enum(['one_off', 'cron']);
 export type ScheduledEventType = z.output<typeof ScheduledEventTypeSchema>;
 
 /** `create_scheduled_event`. */
-export const CreateScheduledEventArgsSchema = z.object(EventDefinitionFields);
+export const CreateScheduledEventArgsSchema = z.object(EventDefinitionFields).superRefine((args, ctx) => {
+  // Each attempt records the webhook body (with the payload) twice in history: as the activity's input and in the
+  // logged request. Temporal terminates a workflow whose history passes 50 MB, so refuse what could get there.
+  const payloadBytes = Buffer.byteLength(JSON.stringify(args.payload ?? null));
+  const attempts = args.retry_conf.num_retries + 1;
+  const worstCaseBytes = 2 * payloadBytes * (attempts + 1);
+  if (worstCaseBytes > MAX_HISTORY_PAYLOAD_BYTES) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['retry_conf', 'num_retries'],
+      message:
+        `num_retries ${args.retry_conf.num_retries} with a ${payloadBytes}-byte payload could outgrow Temporal's ` +
+        'workflow history limit; use fewer retries or a smaller payload',
+    });
+  }
+});
+
+/** Budget for payload copies in one event's history, under Temporal's 50 MB history size limit. */
+export const MAX_HISTORY_PAYLOAD_BYTES = 40 * 1024 * 1024;
 export type CreateScheduledEventArgs = z.output<typeof CreateScheduledEventArgsSchema>;
 
 /** `delete_scheduled_event`. */
