@@ -121,6 +121,7 @@ const HeaderValueSchema = z
   });
 
 /** Any character a header value cannot carry. */
+// eslint-disable-next-line no-control-regex -- the range starts at U+0000 on purpose
 const NON_LATIN1 = /[^\u0000-\u00ff]/;
 
 /** The name of an env var the worker reads at delivery time. */
