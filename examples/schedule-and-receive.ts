@@ -1,0 +1,67 @@
+/**
+ * Schedules a webhook through the SDK and receives it on a local HTTP server.
+ *
+ *   npm start                                   # in one terminal: dev server, worker and API
+ *   npx tsx examples/schedule-and-receive.ts    # in another
+ *
+ * Env: SCHEDULED_EVENTS_URL (default http://127.0.0.1:8080), ADMIN_SECRET when the API has one.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ScheduledEventsClient } from '../src/sdk';
+
+/** How far ahead the example schedules its event. */
+const DELAY_MS = 3000;
+
+interface Delivery {
+  at: number;
+  body: string;
+  idempotencyKey: string | undefined;
+}
+
+/** A receiver on a free loopback port that resolves `delivery` on the first POST. */
+async function startReceiver(): Promise<{ server: Server; port: number; delivery: Promise<Delivery> }> {
+  let deliver: (d: Delivery) => void = () => undefined;
+  const delivery = new Promise<Delivery>((resolve) => (deliver = resolve));
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      res.writeHead(204).end();
+      deliver({ at: Date.now(), body, idempotencyKey: req.headers['idempotency-key'] as string | undefined });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as AddressInfo).port, delivery };
+}
+
+async function main(): Promise<void> {
+  const { server, port, delivery } = await startReceiver();
+  const events = new ScheduledEventsClient({
+    baseUrl: process.env.SCHEDULED_EVENTS_URL ?? 'http://127.0.0.1:8080',
+    adminSecret: process.env.ADMIN_SECRET,
+  });
+  try {
+    const dueAt = new Date(Date.now() + DELAY_MS);
+    const event = await events.create({
+      webhook: `http://127.0.0.1:${port}/hook`,
+      scheduleAt: dueAt,
+      payload: { hello: 'from the example' },
+      comment: 'examples/schedule-and-receive.ts',
+    });
+    console.log(`scheduled ${event.id} for ${dueAt.toISOString()}`);
+    const { at, body, idempotencyKey } = await delivery;
+    console.log(`received ${at - dueAt.getTime()} ms after the due time (Idempotency-Key ${idempotencyKey}): ${body}`);
+    const done = await events.waitFor(event.id, ['delivered', 'error', 'dead'], { pollIntervalMs: 200 });
+    const [attempt] = await events.invocations(event.id);
+    console.log(`status ${done.status}, tries ${done.tries}, logged HTTP ${attempt?.status}`);
+    console.log(`in the Temporal Web UI: ${done.temporalUiUrl ?? 'search for the event id'}`);
+  } finally {
+    server.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
