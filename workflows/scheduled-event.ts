@@ -8,10 +8,11 @@ import {
   upsertMemo,
   upsertSearchAttributes,
   uuid4,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import type { EventDefinition, EventStatus, ScheduledEventInput, WebhookBody } from '../src/shared/event';
-import { FINAL_STATUSES } from '../src/shared/event';
+import { FINAL_STATUSES, projectedPayloadHistoryBytes } from '../src/shared/event';
 import { cancelSignal, editUpdate, type EventState, MEMO_DEFINITION, stateQuery } from './messages';
 import { EVENT_NEXT_RETRY_AT, EVENT_STATUS, EVENT_TIME, EVENT_TRIES } from './search-attributes';
 
@@ -36,6 +37,9 @@ const HEARTBEAT_TIMEOUT_MS = 10_000;
  * (at-least-once), never a second webhook attempt. Bounded in time by the tolerance deadline.
  */
 const LOST_WORKER_RETRY = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s' } as const;
+
+/** Edits are refused past this projected history size, safely under Temporal's 50 MB termination limit. */
+const HISTORY_SIZE_GUARD_BYTES = 45 * 1024 * 1024;
 
 /** What the workflow returns: how the event ended. */
 export interface EventOutcome {
@@ -84,9 +88,21 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
       return state();
     },
     {
-      validator: (_patch: Partial<EventDefinition>) => {
+      validator: (patch: Partial<EventDefinition>) => {
         if (cancelRequested || FINAL_STATUSES.includes(status)) throw new Error(`event is already ${status}`);
         if (tries > 0 || status !== 'scheduled') throw new Error('an attempt has already started');
+        // Each edit records the patch in history (the update's input, the memo, the result); past Temporal's 50 MB
+        // history limit the workflow would be terminated, so refuse an edit that would leave too little room for
+        // the attempts still to come. String length is a close enough proxy for bytes here.
+        const payload = patch.payload === undefined ? definition.payload : patch.payload;
+        const numRetries = (patch.retryConf ?? definition.retryConf).numRetries;
+        const projected =
+          workflowInfo().historySize +
+          3 * JSON.stringify(patch).length +
+          projectedPayloadHistoryBytes(JSON.stringify(payload).length, numRetries);
+        if (projected > HISTORY_SIZE_GUARD_BYTES) {
+          throw new Error('this edit would outgrow the event\'s workflow history; create a new event instead');
+        }
       },
     },
   );

@@ -143,3 +143,15 @@ export interface DeliverWebhookInput {
 
 /** The result of `deliverWebhook`: the attempt, or `pastTolerance` when it started too late to call at all. */
 export type DeliverWebhookResult = { kind: 'attempted'; record: AttemptRecord } | { kind: 'pastTolerance' };
+
+/**
+ * Budget for copies of the payload in one event's workflow history. Temporal terminates a workflow whose history
+ * passes 50 MB; each attempt records the webhook body twice (the activity's input and the logged request), and the
+ * start records it twice more (input and memo), so payload x attempts must stay under this.
+ */
+export const MAX_HISTORY_PAYLOAD_BYTES = 40 * 1024 * 1024;
+
+/** Worst-case bytes the payload takes in history over every attempt an event may make. */
+export function projectedPayloadHistoryBytes(payloadBytes: number, numRetries: number): number {
+  return 2 * payloadBytes * (numRetries + 2);
+}

@@ -620,12 +620,13 @@ describe('PATCH /v1/events/:id', () => {
     expect(ctx.scheduler.peek(event.id)?.retryConf).toEqual(definition.retryConf);
   });
 
-  it('does not read the event when the whole retry_conf is given', async () => {
+  it('reads the event once when the whole retry_conf is given (budget check only)', async () => {
     const ctx = setup();
     const event = await ctx.seed();
     const conf = { num_retries: 1, retry_interval_seconds: 2, timeout_seconds: 3, tolerance_seconds: 4 };
     await patch(ctx, event.id, { retry_conf: conf });
-    expect(ctx.scheduler.calls.map((c) => c.method)).toEqual(['create', 'update']);
+    // One read only, for the history budget check (payload size x attempts); none to merge retry_conf.
+    expect(ctx.scheduler.calls.map((c) => c.method)).toEqual(['create', 'get', 'update']);
   });
 
   it.each([

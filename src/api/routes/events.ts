@@ -7,7 +7,14 @@
  */
 import { Hono } from 'hono';
 import { EventConflictError, EventNotFoundError } from '../../shared/errors';
-import { DEFAULT_RETRY_CONF, type EventDefinition, type RetryConf, type ScheduledEvent } from '../../shared/event';
+import {
+  DEFAULT_RETRY_CONF,
+  type EventDefinition,
+  MAX_HISTORY_PAYLOAD_BYTES,
+  projectedPayloadHistoryBytes,
+  type RetryConf,
+  type ScheduledEvent,
+} from '../../shared/event';
 import type { EventScheduler } from '../../shared/scheduler';
 import { encodeCursor } from '../cursor';
 import { ApiError, domainErrorToApiError, jsonPath, ROOT_PATH, toApiError, type ErrorBody } from '../errors';
@@ -269,10 +276,27 @@ export function createEventsRouter(deps: EventsRouterDeps) {
       if (fields.payload !== undefined) patch.payload = fields.payload;
       if (fields.headers !== undefined) patch.headers = fields.headers.map(toHeaderConf);
       if (fields.comment !== undefined) patch.comment = fields.comment;
+      // Read at most once, for a partial retry_conf and for the history budget check below.
+      let current: Promise<ScheduledEvent> | undefined;
+      const currentEvent = () => (current ??= scheduler.get(eventId));
       if (fields.retry_conf !== undefined) {
         // The scheduler takes a whole retry_conf. Reading the current one first leaves a window in which a
         // concurrent PATCH of other retry fields is overwritten; edits are rare enough for that to be acceptable.
-        patch.retryConf = await mergeRetryConf(fields.retry_conf, async () => (await scheduler.get(eventId)).retryConf);
+        patch.retryConf = await mergeRetryConf(fields.retry_conf, async () => (await currentEvent()).retryConf);
+      }
+      if (patch.payload !== undefined || patch.retryConf !== undefined) {
+        // The same history budget as create: an edit must not get around it.
+        const payloadBytes = Buffer.byteLength(
+          JSON.stringify(patch.payload !== undefined ? patch.payload : (await currentEvent()).payload),
+        );
+        const numRetries = (patch.retryConf ?? (await currentEvent()).retryConf).numRetries;
+        if (projectedPayloadHistoryBytes(payloadBytes, numRetries) > MAX_HISTORY_PAYLOAD_BYTES) {
+          throw ApiError.parseFailed(
+            `num_retries ${numRetries} with a ${payloadBytes}-byte payload could outgrow Temporal's workflow history ` +
+              'limit; use fewer retries or a smaller payload',
+            `${ROOT_PATH}.${patch.retryConf !== undefined ? 'retry_conf.num_retries' : 'payload'}`,
+          );
+        }
       }
       try {
         return c.json(toHasuraEvent(await scheduler.update(eventId, patch)));

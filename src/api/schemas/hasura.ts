@@ -4,6 +4,7 @@
  * type it parses to.
  */
 import { z } from 'zod';
+import { MAX_HISTORY_PAYLOAD_BYTES, projectedPayloadHistoryBytes } from '../../shared/event';
 import { EventDefinitionFields, EventStatusSchema, NonNegativeIntSchema } from './common';
 
 /** `type` of delete/get commands. Only `one_off` is served; `cron` is answered with 400 `not-supported`. */
@@ -15,9 +16,7 @@ export const CreateScheduledEventArgsSchema = z.object(EventDefinitionFields).su
   // Each attempt records the webhook body (with the payload) twice in history: as the activity's input and in the
   // logged request. Temporal terminates a workflow whose history passes 50 MB, so refuse what could get there.
   const payloadBytes = Buffer.byteLength(JSON.stringify(args.payload ?? null));
-  const attempts = args.retry_conf.num_retries + 1;
-  const worstCaseBytes = 2 * payloadBytes * (attempts + 1);
-  if (worstCaseBytes > MAX_HISTORY_PAYLOAD_BYTES) {
+  if (projectedPayloadHistoryBytes(payloadBytes, args.retry_conf.num_retries) > MAX_HISTORY_PAYLOAD_BYTES) {
     ctx.addIssue({
       code: 'custom',
       path: ['retry_conf', 'num_retries'],
@@ -28,8 +27,6 @@ export const CreateScheduledEventArgsSchema = z.object(EventDefinitionFields).su
   }
 });
 
-/** Budget for payload copies in one event's history, under Temporal's 50 MB history size limit. */
-export const MAX_HISTORY_PAYLOAD_BYTES = 40 * 1024 * 1024;
 export type CreateScheduledEventArgs = z.output<typeof CreateScheduledEventArgsSchema>;
 
 /** `delete_scheduled_event`. */
