@@ -20,6 +20,12 @@
 #   TEMPORAL_DATA_DIR   where the database, pid file and log live [.temporal next to this script]
 #   TEMPORAL_DB_FILE    SQLite database file [$TEMPORAL_DATA_DIR/temporal.sqlite]
 #   TEMPORAL_RETENTION  how long closed workflows (finished events and their invocation logs) are kept [720h]
+#   TEMPORAL_SQLITE_SYNCHRONOUS  SQLite `synchronous` pragma [NORMAL]: with WAL, NORMAL survives process kills and
+#               OS crashes (a crash may lose the last commits, never corrupts); OFF (as the TS SDK's CI runs it) also
+#               survives process kills, but an OS crash or power loss can corrupt the database. OFF measured no
+#               faster here: the server is CPU-bound on its single SQLite connection, not waiting for fsync.
+#   TEMPORAL_SQLITE_PRAGMAS  extra pragmas, space-separated name=value (e.g. "cache_size=-65536 temp_store=MEMORY")
+#   TEMPORAL_DYNAMIC_CONFIG  extra dynamic config, space-separated key=value (e.g. history.shardIOConcurrency=2)
 #
 # Nothing is downloaded at run time; building the CLI (once) uses the Go module proxy.
 set -euo pipefail
@@ -44,6 +50,11 @@ readonly PORT=${TEMPORAL_PORT:-7233}
 readonly UI_PORT=${TEMPORAL_UI_PORT:-8233}
 readonly NAMESPACE=${TEMPORAL_NAMESPACE:-default}
 readonly RETENTION=${TEMPORAL_RETENTION:-720h}
+readonly SQLITE_SYNCHRONOUS=${TEMPORAL_SQLITE_SYNCHRONOUS:-NORMAL}
+case ${SQLITE_SYNCHRONOUS^^} in
+  OFF | NORMAL | FULL | EXTRA | 0 | 1 | 2 | 3) ;;
+  *) printf 'temporal-dev: error: TEMPORAL_SQLITE_SYNCHRONOUS=%s (expected OFF, NORMAL, FULL or EXTRA)\n' "$SQLITE_SYNCHRONOUS" >&2 && exit 1 ;;
+esac
 ADDRESS=127.0.0.1:$PORT
 # Bound on the wait for a healthy server: a fresh SQLite file needs its schema created first (a few seconds).
 readonly HEALTH_TIMEOUT_SECONDS=60
@@ -128,15 +139,20 @@ server_args() {
     --namespace "$NAMESPACE"
     # A file, not the in-memory default, so scheduled events survive a restart of the server.
     --db-filename "$DB_FILE"
-    # WAL lets readers (visibility queries) run while the single writer commits; synchronous=NORMAL is safe with
-    # WAL (no corruption on a crash; at worst the last transactions are lost on power loss) and avoids an fsync
-    # per commit, which otherwise makes file persistence slow enough to time out under load.
+    # WAL lets readers (visibility queries) run while the single writer commits; synchronous=NORMAL (the default of
+    # TEMPORAL_SQLITE_SYNCHRONOUS) is safe with WAL (no corruption on a crash; at worst the last transactions are
+    # lost on power loss) and avoids an fsync per commit, which otherwise makes file persistence slow enough to time
+    # out under load.
     --sqlite-pragma journal_mode=WAL
-    --sqlite-pragma synchronous=NORMAL
+    --sqlite-pragma "synchronous=$SQLITE_SYNCHRONOUS"
     # No call home: the frontend otherwise contacts Temporal's version-check service at start and every 24 h.
     --dynamic-config-value frontend.enableServerVersionCheck=false
     --log-level warn
   )
+  local pragma
+  for pragma in ${TEMPORAL_SQLITE_PRAGMAS:-}; do SERVER_ARGS+=(--sqlite-pragma "$pragma"); done
+  local dc
+  for dc in ${TEMPORAL_DYNAMIC_CONFIG:-}; do SERVER_ARGS+=(--dynamic-config-value "$dc"); done
   if [[ ${TEMPORAL_HEADLESS:-} == 1 ]]; then
     SERVER_ARGS+=(--headless)
   else

@@ -43,6 +43,14 @@ export const ConfigSchema = z.object({
   TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
   /** Webhook calls one worker makes at once. (Default: 200; calls are I/O-bound) */
   WORKER_MAX_CONCURRENT_ATTEMPTS: positiveInt.default(200),
+  /**
+   * Workflows one worker keeps in its cache. A pending event sleeps on a server-side timer and needs no cache
+   * entry; an evicted one is replayed (a few events) when its timer fires. The cache is what bounds the worker's
+   * memory: about 0.2 MB per entry. (Default: 500)
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
+  /** Workflow tasks one worker runs at once. (Default: 100) */
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).default(100),
   /** Seconds a stopping worker lets in-flight attempts finish before abandoning them. (Default: 30) */
   WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
 });

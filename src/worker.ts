@@ -19,6 +19,10 @@ export async function createEventWorker(
     workflowsPath: require.resolve('../workflows'),
     activities: createActivities({ env, userAgent: USER_AGENT }),
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ATTEMPTS,
+    // Bounded cache: without it the SDK sizes the cache from the heap limit and keeps every sleeping event's
+    // workflow in memory (1.1 GB with 10,000 pending). Evicted sleepers replay cheaply when their timer fires.
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE_SECONDS * 1000,
     // Past the grace time, in-flight attempts are abandoned; the server runs them again elsewhere.
     shutdownForceTime: (config.WORKER_SHUTDOWN_GRACE_SECONDS + 5) * 1000,
