@@ -16,7 +16,7 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { freePort } from './helpers/free-port';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -46,24 +46,6 @@ async function devScript(command: string, env: NodeJS.ProcessEnv): Promise<strin
     const e = error as { stderr?: string; message: string };
     throw new Error(`temporal-dev.sh ${command} failed: ${e.message}\n${e.stderr ?? ''}`, { cause: error });
   }
-}
-
-/** A port nothing listens on right now (the OS picks it), on 127.0.0.1 where the server will bind. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      if (address === null || typeof address === 'string') {
-        server.close();
-        reject(new Error('could not read the port of a listening socket'));
-        return;
-      }
-      server.close(() => resolve(address.port));
-    });
-  });
 }
 
 /** The environment for temporal-dev.sh: ours, minus settings that would point it at a developer's setup. */

@@ -89,10 +89,8 @@ export class TemporalEventScheduler implements EventScheduler {
     // SQL visibility cannot ORDER BY a custom attribute, so the order is made here, over every match.
     events.sort(compareEvents);
     const after = query.after;
-    const rest = after ? events.filter((e) => compareEvents(e, { ...after }) > 0) : events;
-    const start = query.offset ?? 0;
-    const end = query.limit === undefined ? undefined : start + query.limit;
-    return { events: rest.slice(start, end), total: rest.length };
+    const rest = after ? events.filter((e) => compareEvents(e, after) > 0) : events;
+    return { events: slicePage(rest, query), total: rest.length };
   }
 
   async invocations(query: InvocationsQuery): Promise<InvocationPage> {
@@ -107,9 +105,7 @@ export class TemporalEventScheduler implements EventScheduler {
       return all;
     });
     attempts.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.attempt - a.attempt);
-    const start = query.offset ?? 0;
-    const end = query.limit === undefined ? undefined : start + query.limit;
-    return { invocations: attempts.slice(start, end), total: attempts.length };
+    return { invocations: slicePage(attempts, query), total: attempts.length };
   }
 
   async cancel(eventId: string): Promise<ScheduledEvent> {
@@ -148,7 +144,15 @@ export class TemporalEventScheduler implements EventScheduler {
   async update(eventId: string, patch: Partial<EventDefinition>): Promise<ScheduledEvent> {
     return this.call(eventId, async () => {
       const handle = this.client.workflow.getHandle(eventId);
-      await handle.executeUpdate(editUpdate, { args: [patch] });
+      try {
+        await handle.executeUpdate(editUpdate, { args: [patch] });
+      } catch (err) {
+        // Temporal answers an Update sent to a closed workflow as "not found"; when the event exists it has
+        // finished, which is a conflict, not an unknown event.
+        if (!(toDomainError(err, eventId) instanceof EventNotFoundError)) throw err;
+        const event = await this.describe(handle);
+        throw new EventConflictError(eventId, `the event can no longer be changed (${event.status})`);
+      }
       return this.describe(handle);
     });
   }
@@ -201,6 +205,11 @@ export class TemporalEventScheduler implements EventScheduler {
 
 /** A UTF-16 surrogate without its pair: the string is not well-formed Unicode. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** The `offset`/`limit` window of an ordered result. */
+function slicePage<T>(items: T[], { offset = 0, limit }: { offset?: number; limit?: number }): T[] {
+  return items.slice(offset, limit === undefined ? undefined : offset + limit);
+}
 
 function isPending(status: EventStatus): boolean {
   return status === 'scheduled' || status === 'locked';

@@ -19,7 +19,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { freePort } from './free-port';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -42,27 +42,6 @@ const POLL_MS = 100;
 export const WORKER_START_TIMEOUT_MS = 60_000;
 export const API_START_TIMEOUT_MS = 30_000;
 const EXIT_TIMEOUT_MS = 10_000;
-
-// ---------------------------------------------------------------------------------------------------------------------
-// Ports
-
-/** A port nothing listens on right now on 127.0.0.1 (the OS picks it). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      if (address === null || typeof address === 'string') {
-        server.close();
-        reject(new Error('could not read the port of a listening socket'));
-        return;
-      }
-      server.close(() => resolve(address.port));
-    });
-  });
-}
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Child-process bookkeeping: whatever is still alive when the Jest worker exits is killed.

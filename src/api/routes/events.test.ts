@@ -1,4 +1,4 @@
-import { EventConflictError, EventNotFoundError, SchedulerUnavailableError } from '../../shared/errors';
+import { EventConflictError, SchedulerUnavailableError } from '../../shared/errors';
 import type { EventDefinition, ScheduledEvent } from '../../shared/event';
 import { ScheduledEventsClient } from '../../sdk';
 import { createApp } from '../app';
@@ -663,21 +663,6 @@ describe('PATCH /v1/events/:id', () => {
     expect(res.body).toMatchObject({ code: 'conflict', path: '$' });
     expect((await patch(ctx, 'nope', { comment: 'x' })).status).toBe(404);
     expect((await patch(ctx, 'nope', { retry_conf: { num_retries: 1 } })).status).toBe(404);
-  });
-
-  it('answers 409, not 404, when the scheduler cannot find the workflow to update but the event exists', async () => {
-    // Temporal answers an Update to a closed workflow with "not found".
-    const ctx = setup();
-    const event = await ctx.seed();
-    ctx.scheduler.setStatus(event.id, 'delivered');
-    ctx.scheduler.failOn.update = new EventNotFoundError(event.id);
-    const res = await patch(ctx, event.id, { comment: 'x' });
-    expect(res.status).toBe(409);
-    expect(res.body).toEqual({
-      path: '$',
-      error: `scheduled event ${event.id} can no longer be changed (delivered)`,
-      code: 'conflict',
-    });
   });
 
   it('passes the scheduler conflict through (a Temporal Update refused by its validator)', async () => {

@@ -10,8 +10,6 @@ import { EventConflictError, EventNotFoundError } from '../../shared/errors';
 import {
   DEFAULT_RETRY_CONF,
   type EventDefinition,
-  MAX_HISTORY_PAYLOAD_BYTES,
-  projectedPayloadHistoryBytes,
   type RetryConf,
   type ScheduledEvent,
 } from '../../shared/event';
@@ -22,7 +20,7 @@ import { rejectUnsupportedCreateKeys } from '../hasura-commands';
 import { eventIdForIdempotencyKey, sameDefinition } from '../idempotency';
 import type { ApiLogger } from '../logger';
 import { readJsonBody } from '../request-body';
-import { CreateScheduledEventArgsSchema } from '../schemas/hasura';
+import { CreateScheduledEventArgsSchema, historyBudgetProblem } from '../schemas/hasura';
 import {
   BatchEnvelopeSchema,
   IDEMPOTENCY_KEY_HEADER,
@@ -285,28 +283,15 @@ export function createEventsRouter(deps: EventsRouterDeps) {
         patch.retryConf = await mergeRetryConf(fields.retry_conf, async () => (await currentEvent()).retryConf);
       }
       if (patch.payload !== undefined || patch.retryConf !== undefined) {
-        // The same history budget as create: an edit must not get around it.
-        const payloadBytes = Buffer.byteLength(
-          JSON.stringify(patch.payload !== undefined ? patch.payload : (await currentEvent()).payload),
-        );
+        const payload = patch.payload !== undefined ? patch.payload : (await currentEvent()).payload;
         const numRetries = (patch.retryConf ?? (await currentEvent()).retryConf).numRetries;
-        if (projectedPayloadHistoryBytes(payloadBytes, numRetries) > MAX_HISTORY_PAYLOAD_BYTES) {
-          throw ApiError.parseFailed(
-            `num_retries ${numRetries} with a ${payloadBytes}-byte payload could outgrow Temporal's workflow history ` +
-              'limit; use fewer retries or a smaller payload',
-            `${ROOT_PATH}.${patch.retryConf !== undefined ? 'retry_conf.num_retries' : 'payload'}`,
-          );
+        const problem = historyBudgetProblem(payload, numRetries);
+        if (problem !== undefined) {
+          const field = patch.retryConf !== undefined ? 'retry_conf.num_retries' : 'payload';
+          throw ApiError.parseFailed(problem, `${ROOT_PATH}.${field}`);
         }
       }
-      try {
-        return c.json(toHasuraEvent(await scheduler.update(eventId, patch)));
-      } catch (err) {
-        if (!(err instanceof EventNotFoundError)) throw err;
-        // Temporal answers an Update sent to a closed workflow as "not found"; the event itself may well exist
-        // (finished), and then the answer is the contract's 409, not a 404.
-        const event = await scheduler.get(eventId);
-        throw new ApiError('conflict', `scheduled event ${eventId} can no longer be changed (${event.status})`);
-      }
+      return c.json(toHasuraEvent(await scheduler.update(eventId, patch)));
     })
 
     .delete('/events/:id', async (c) => {

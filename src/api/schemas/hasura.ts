@@ -13,19 +13,23 @@ export type ScheduledEventType = z.output<typeof ScheduledEventTypeSchema>;
 
 /** `create_scheduled_event`. */
 export const CreateScheduledEventArgsSchema = z.object(EventDefinitionFields).superRefine((args, ctx) => {
-  // Each attempt records the webhook body (with the payload) twice in history: as the activity's input and in the
-  // logged request. Temporal terminates a workflow whose history passes 50 MB, so refuse what could get there.
-  const payloadBytes = Buffer.byteLength(JSON.stringify(args.payload ?? null));
-  if (projectedPayloadHistoryBytes(payloadBytes, args.retry_conf.num_retries) > MAX_HISTORY_PAYLOAD_BYTES) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['retry_conf', 'num_retries'],
-      message:
-        `num_retries ${args.retry_conf.num_retries} with a ${payloadBytes}-byte payload could outgrow Temporal's ` +
-        'workflow history limit; use fewer retries or a smaller payload',
-    });
-  }
+  const problem = historyBudgetProblem(args.payload ?? null, args.retry_conf.num_retries);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['retry_conf', 'num_retries'], message: problem });
 });
+
+/**
+ * Why this payload and retry count could outgrow the event's workflow history, or undefined when they fit. Each
+ * attempt records the webhook body twice (the activity's input and the logged request), and Temporal terminates a
+ * workflow whose history passes 50 MB. Used by create and by PATCH, which must not get around it.
+ */
+export function historyBudgetProblem(payload: unknown, numRetries: number): string | undefined {
+  const payloadBytes = Buffer.byteLength(JSON.stringify(payload));
+  if (projectedPayloadHistoryBytes(payloadBytes, numRetries) <= MAX_HISTORY_PAYLOAD_BYTES) return undefined;
+  return (
+    `num_retries ${numRetries} with a ${payloadBytes}-byte payload could outgrow Temporal's workflow history ` +
+    'limit; use fewer retries or a smaller payload'
+  );
+}
 
 export type CreateScheduledEventArgs = z.output<typeof CreateScheduledEventArgsSchema>;
 
@@ -36,6 +40,16 @@ export const DeleteScheduledEventArgsSchema = z.object({
 });
 export type DeleteScheduledEventArgs = z.output<typeof DeleteScheduledEventArgsSchema>;
 
+/** `limit`, `offset` (absent: all rows, as in Hasura) and `get_rows_count`, shared by both listing commands. */
+const PaginationFields = {
+  limit: NonNegativeIntSchema.nullish().transform((n) => n ?? undefined),
+  offset: NonNegativeIntSchema.nullish().transform((n) => n ?? undefined),
+  get_rows_count: z
+    .boolean()
+    .nullish()
+    .transform((flag) => flag ?? false),
+};
+
 /** `get_scheduled_events`: no default limit (every row, as in Hasura); no `status` means every status but `cancelled`. */
 export const GetScheduledEventsArgsSchema = z.object({
   type: ScheduledEventTypeSchema,
@@ -43,12 +57,7 @@ export const GetScheduledEventsArgsSchema = z.object({
     .array(EventStatusSchema)
     .nullish()
     .transform((statuses) => statuses ?? []),
-  limit: NonNegativeIntSchema.nullish().transform((n) => n ?? undefined),
-  offset: NonNegativeIntSchema.nullish().transform((n) => n ?? undefined),
-  get_rows_count: z
-    .boolean()
-    .nullish()
-    .transform((flag) => flag ?? false),
+  ...PaginationFields,
 });
 export type GetScheduledEventsArgs = z.output<typeof GetScheduledEventsArgsSchema>;
 
@@ -60,11 +69,6 @@ export const GetScheduledEventInvocationsArgsSchema = z.object({
     .min(1)
     .nullish()
     .transform((id) => id ?? undefined),
-  limit: NonNegativeIntSchema.nullish().transform((n) => n ?? undefined),
-  offset: NonNegativeIntSchema.nullish().transform((n) => n ?? undefined),
-  get_rows_count: z
-    .boolean()
-    .nullish()
-    .transform((flag) => flag ?? false),
+  ...PaginationFields,
 });
 export type GetScheduledEventInvocationsArgs = z.output<typeof GetScheduledEventInvocationsArgsSchema>;
