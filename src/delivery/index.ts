@@ -10,6 +10,7 @@ export {
   type HeaderValue,
   type ResolvedHeaders,
 } from './resolve-headers';
+export { createKeepAliveFetch, type FetchLike, type KeepAliveFetchOptions } from './keep-alive-fetch';
 export { parseRetryAfter } from './retry-after';
 export {
   REQUEST_NOT_MADE_STATUS,

@@ -16,6 +16,7 @@ import { MissingEnvVarError } from './errors';
 import { loggedHeaders, resolveHeaders, type DefaultHeaderValues, type HeaderValue } from './resolve-headers';
 import { parseRetryAfter } from './retry-after';
 import { resolveWebhookTemplate, webhookUrlIssue } from './resolve-template';
+import { createKeepAliveFetch, type FetchLike } from './keep-alive-fetch';
 
 const MS_PER_SECOND = 1000;
 
@@ -46,13 +47,16 @@ export type SendWebhookRequest = Pick<
   signal?: AbortSignal;
 };
 
+/** Connections the default client opens at once to one webhook host; see `KeepAliveFetchOptions`. */
+const MAX_SOCKETS_PER_HOST = 256;
+
+/** The HTTP client of every attempt unless the caller passes another: one connection pool per process. */
+export const defaultWebhookFetch: FetchLike = createKeepAliveFetch({ maxSocketsPerHost: MAX_SOCKETS_PER_HOST });
+
 /** What `sendWebhook` gets from its caller instead of globals. */
 export interface SendWebhookDeps {
-  /**
-   * HTTP client; defaults to Node's global `fetch` (undici), whose global dispatcher keeps connections alive and
-   * reuses them across attempts to the same origin.
-   */
-  fetch?: typeof fetch;
+  /** HTTP client; defaults to `defaultWebhookFetch` (keep-alive connection pools on `node:http`). */
+  fetch?: FetchLike;
   /** Environment for `{{VAR}}` templates and `valueFromEnv` headers (the worker passes `process.env`). */
   env: Env;
   /** `User-Agent` value, `<product>/<version>`. */
@@ -186,7 +190,7 @@ export async function sendWebhook(request: SendWebhookRequest, deps: SendWebhook
   if (!(typeof request.timeoutSeconds === 'number' && request.timeoutSeconds > 0)) {
     throw new RangeError(`timeoutSeconds must be a positive number of seconds, got ${String(request.timeoutSeconds)}`);
   }
-  const doFetch = deps.fetch ?? fetch;
+  const doFetch = deps.fetch ?? defaultWebhookFetch;
   const now = deps.now ?? Date.now;
   const startedAt = now();
   const startedPerf = performance.now();

@@ -1,0 +1,107 @@
+/**
+ * Which HTTP client the worker should call webhooks with when a burst comes due: N calls started in the same
+ * instant (as N held attempts do when their hold ends), through `sendWebhook`, to a receiver in another process.
+ * Compares Node's global `fetch` (undici) with `createKeepAliveFetch` (node:http, pooled), alternating, several
+ * rounds; prints the median lateness of the first and last arrival and of the last call to return.
+ *
+ *   node_modules/.bin/tsx bench/http-burst.ts [calls=1000] [rounds=5]
+ */
+import { fork } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { createKeepAliveFetch, type FetchLike, sendWebhook } from '../src/delivery';
+
+const CALLS = Number(process.argv[2] ?? 1000);
+const ROUNDS = Number(process.argv[3] ?? 5);
+/** Time between scheduling the calls and their instant, so that setting up does not count. */
+const LEAD_MS = 1000;
+
+interface Round {
+  firstArrivalMs: number;
+  lastArrivalMs: number;
+  lastReturnMs: number;
+}
+
+/** The receiver: a child process that reports each arrival time to the parent. */
+function receiverMain(): void {
+  const arrivals: number[] = [];
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      arrivals.push(Date.now());
+      res.end('ok');
+    });
+  });
+  server.listen(0, '127.0.0.1', () => process.send?.({ port: (server.address() as AddressInfo).port }));
+  process.on('message', (msg: { collect?: boolean }) => {
+    if (msg.collect) process.send?.({ arrivals: arrivals.splice(0) });
+  });
+}
+
+async function round(client: FetchLike | undefined, url: string, receiver: ReturnType<typeof fork>): Promise<Round> {
+  const instant = Date.now() + LEAD_MS;
+  const returns = await Promise.all(
+    Array.from({ length: CALLS }, async (_, i) => {
+      await delay(instant - Date.now());
+      await sendWebhook(
+        {
+          eventId: `e${i}`,
+          invocationId: `i${i}`,
+          attempt: 1,
+          webhook: url,
+          headers: [],
+          body: { id: `e${i}`, scheduled_time: '', payload: { pad: 'x'.repeat(200) }, created_at: '' },
+          timeoutSeconds: 60,
+        },
+        { env: {}, userAgent: 'http-burst', ...(client ? { fetch: client } : {}) },
+      );
+      return Date.now();
+    }),
+  );
+  const arrivals = await new Promise<number[]>((resolve) => {
+    receiver.once('message', (msg: { arrivals: number[] }) => resolve(msg.arrivals));
+    receiver.send({ collect: true });
+  });
+  if (arrivals.length !== CALLS) throw new Error(`expected ${CALLS} arrivals, got ${arrivals.length}`);
+  return {
+    firstArrivalMs: Math.min(...arrivals) - instant,
+    lastArrivalMs: Math.max(...arrivals) - instant,
+    lastReturnMs: Math.max(...returns) - instant,
+  };
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+
+async function main(): Promise<void> {
+  const receiver = fork(__filename, ['--receiver'], { execArgv: process.execArgv });
+  const port = await new Promise<number>((resolve) => receiver.once('message', (m: { port: number }) => resolve(m.port)));
+  const url = `http://127.0.0.1:${port}/hook`;
+  const clients: [string, FetchLike | undefined][] = [
+    ['global fetch (undici)', async (u, init) => fetch(u, init)],
+    ['keep-alive node:http, 256 per host (the default)', undefined],
+    ['keep-alive node:http, 64 per host', createKeepAliveFetch({ maxSocketsPerHost: 64 })],
+  ];
+  const results = new Map<string, Round[]>(clients.map(([name]) => [name, []]));
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [name, client] of clients) results.get(name)?.push(await round(client, url, receiver));
+  }
+  console.log(`${CALLS} calls started in one instant, median of ${ROUNDS} rounds (ms after the instant):`);
+  console.log('| client | first arrival | last arrival | last call returned |');
+  console.log('|---|---|---|---|');
+  for (const [name, rounds] of results) {
+    const m = (key: keyof Round) => median(rounds.map((x) => x[key]));
+    console.log(`| ${name} | ${m('firstArrivalMs')} | ${m('lastArrivalMs')} | ${m('lastReturnMs')} |`);
+  }
+  receiver.kill();
+}
+
+if (process.argv.includes('--receiver')) receiverMain();
+else
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });

@@ -1,0 +1,126 @@
+import http from 'node:http';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { createKeepAliveFetch } from './keep-alive-fetch';
+
+const servers: { close(): void }[] = [];
+afterEach(() => servers.splice(0).forEach((server) => server.close()));
+
+/** An HTTP server on 127.0.0.1 that counts the connections it accepted. */
+async function serve(handler: http.RequestListener): Promise<{ url: string; connections: () => number }> {
+  const server = http.createServer(handler);
+  let connections = 0;
+  server.on('connection', () => (connections += 1));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  servers.push({ close: () => server.close() && server.closeAllConnections() });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, connections: () => connections };
+}
+
+const post = (body = '{}'): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body });
+
+describe('createKeepAliveFetch', () => {
+  it('sends method, headers and body, and returns status, headers and body', async () => {
+    let seen: { method?: string; header?: string; body: string } = { body: '' };
+    const { url } = await serve((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        seen = { method: req.method, header: req.headers['x-test'] as string, body };
+        res.writeHead(201, { 'x-reply': 'yes' }).end('created');
+      });
+    });
+    const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 4 });
+
+    const response = await fetchLike(url, { method: 'POST', headers: { 'x-test': 'a' }, body: '{"a":1}' });
+
+    expect(seen).toEqual({ method: 'POST', header: 'a', body: '{"a":1}' });
+    expect(response.status).toBe(201);
+    expect(response.headers.get('x-reply')).toBe('yes');
+    expect(await response.text()).toBe('created');
+  });
+
+  it('reuses one connection for calls made one after another', async () => {
+    const server = await serve((_req, res) => res.end('ok'));
+    const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 4 });
+
+    for (let i = 0; i < 5; i++) expect(await (await fetchLike(server.url, post())).text()).toBe('ok');
+
+    expect(server.connections()).toBe(1);
+  });
+
+  it('opens at most maxSocketsPerHost connections for simultaneous calls', async () => {
+    const server = await serve((_req, res) => setTimeout(() => res.end('ok'), 20));
+    const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 3 });
+
+    const responses = await Promise.all(Array.from({ length: 12 }, () => fetchLike(server.url, post())));
+
+    expect(responses.map((response) => response.status)).toEqual(Array(12).fill(200));
+    expect(server.connections()).toBe(3);
+  });
+
+  it('gives a null body for 204 and does not follow redirects', async () => {
+    const { url } = await serve((req, res) =>
+      req.url === '/hook' ? res.writeHead(302, { location: '/elsewhere' }).end() : res.writeHead(204).end(),
+    );
+    const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 4 });
+
+    const redirect = await fetchLike(url, post());
+    const empty = await fetchLike(url.replace('/hook', '/other'), post());
+
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.get('location')).toBe('/elsewhere');
+    expect(empty.status).toBe(204);
+    expect(empty.body).toBeNull();
+  });
+
+  it('sends once more on a fresh connection when the receiver closed the pooled one', async () => {
+    // A raw server that answers the first request of each connection with keep-alive, then resets the connection
+    // when a second request arrives on it: what a receiver closing an idle connection looks like to the client.
+    let requests = 0;
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((socket) => {
+      sockets.add(socket);
+      let answered = false;
+      socket.on('data', () => {
+        requests += 1;
+        if (answered) {
+          socket.resetAndDestroy();
+          return;
+        }
+        answered = true;
+        socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push({ close: () => server.close() && sockets.forEach((socket) => socket.destroy()) });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 1 });
+
+    expect(await (await fetchLike(url, post())).text()).toBe('ok');
+    const second = await fetchLike(url, post());
+
+    expect(second.status).toBe(200);
+    expect(requests).toBe(3);
+  });
+
+  it('rejects with the connection error when nothing listens, and on abort', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const { url } = await serve(() => undefined /* never answers */);
+    const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 4 });
+
+    await expect(fetchLike(`http://127.0.0.1:${port}/`, post())).rejects.toThrow(`connect ECONNREFUSED 127.0.0.1:${port}`);
+    await expect(fetchLike(url, { ...post(), signal: AbortSignal.timeout(50) })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+  });
+
+  it('rejects URLs it cannot call', async () => {
+    const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 4 });
+
+    await expect(fetchLike('ftp://example.com/', post())).rejects.toThrow('unsupported protocol ftp:');
+    await expect(fetchLike('not a url', post())).rejects.toThrow();
+  });
+});
