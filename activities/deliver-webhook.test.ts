@@ -1,11 +1,11 @@
 import { CancelledFailure } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ActivityCancellationDetails, ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, type LogEntry } from '@temporalio/worker';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DeliverWebhookInput, DeliverWebhookResult } from '../src/shared/event';
-import { createActivities, INVALID_INPUT_FAILURE_TYPE } from './index';
+import { createActivities, HeldAttempts, INVALID_INPUT_FAILURE_TYPE } from './index';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -208,11 +208,60 @@ describe('deliverWebhook activity', () => {
     expect(server.arrivals).toHaveLength(0);
   });
 
-  it('is cancelled mid-call and throws, so the attempt is not recorded as a webhook failure', async () => {
+  it('returns cancelled without calling when the event is cancelled through the worker while it holds', async () => {
+    const server = await serve((_req, res) => res.writeHead(200).end());
+    const heldAttempts = new HeldAttempts();
+    const { deliverWebhook } = createActivities({
+      env: { WEBHOOK_DOMAIN: server.origin },
+      userAgent: USER_AGENT,
+      heldAttempts,
+    });
+    const { env } = environment();
+    const attempt = input({ notBefore: new Date(Date.now() + 10_000).toISOString() });
+    setTimeout(() => heldAttempts.cancel(attempt.invocationId), 100);
+    const started = Date.now();
+
+    expect(await env.run(deliverWebhook, attempt)).toEqual({ kind: 'cancelled' });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(server.arrivals).toHaveLength(0);
+    expect(heldAttempts.size).toBe(0);
+  });
+
+  it('is released from the registry when its call starts, so a late cancel no longer stops it', async () => {
+    const server = await serve((_req, res) => res.writeHead(200).end());
+    const heldAttempts = new HeldAttempts();
+    const { deliverWebhook } = createActivities({
+      env: { WEBHOOK_DOMAIN: server.origin },
+      userAgent: USER_AGENT,
+      heldAttempts,
+    });
+    const { env } = environment();
+    const attempt = input();
+
+    const result = await env.run(deliverWebhook, attempt);
+    heldAttempts.cancel(attempt.invocationId);
+
+    expect(result).toMatchObject({ kind: 'attempted', record: { success: true } });
+    expect(heldAttempts.size).toBe(0);
+  });
+
+  it('finishes and records a call already started when the event is cancelled', async () => {
+    const server = await serve((_req, res) => setTimeout(() => res.writeHead(200).end('ok'), 300));
+    const { deliverWebhook } = createActivities({ env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
+    const { env } = environment();
+    setTimeout(() => env.cancel(), 100);
+
+    const result = await env.run(deliverWebhook, input());
+
+    expect(result).toMatchObject({ kind: 'attempted', record: { success: true, status: 200 } });
+    expect(server.arrivals).toHaveLength(1);
+  });
+
+  it('is abandoned mid-call on worker shutdown and throws, so the attempt is not recorded as a webhook failure', async () => {
     const server = await serve(() => undefined);
     const { deliverWebhook } = createActivities({ env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
     const { env } = environment();
-    setTimeout(() => env.cancel(), 200);
+    setTimeout(() => env.cancel('WORKER_SHUTDOWN', new ActivityCancellationDetails({ workerShutdown: true })), 200);
 
     await expect(env.run(deliverWebhook, input())).rejects.toBeInstanceOf(CancelledFailure);
     expect(server.arrivals).toHaveLength(1);

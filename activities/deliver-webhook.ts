@@ -1,21 +1,24 @@
 /**
- * The `deliverWebhook` activity: one webhook attempt, adapted to Temporal. It owns the last second before the call
- * (holding until the exact due instant, rechecking tolerance) and the meaning of cancellation; the HTTP call itself is
+ * The `deliverWebhook` activity: one webhook attempt, adapted to Temporal. It owns the time before the call (the
+ * workflow starts it up to 30 s early; it holds until the exact due instant and rechecks tolerance) and the meaning of cancellation; the HTTP call itself is
  * `sendWebhook` in src/delivery.
  *
  * Contract with the workflow:
  * - returns `{ kind: 'attempted', record }` for EVERY webhook outcome, success or failure: the workflow decides
  *   retries from the record, so each attempt is one activity execution in history;
  * - returns `{ kind: 'pastTolerance' }`, without calling, when it starts (or finishes holding) after `notAfter`;
+ * - returns `{ kind: 'cancelled' }`, without calling, when the event's cancel reaches it through `heldAttempts`;
  * - throws only when the attempt did not really happen: Temporal cancelled it (worker shutdown, activity timeout,
- *   workflow cancellation) or the input is malformed. A cancelled attempt is not a failed webhook attempt: the
- *   server's retry runs it again (at-least-once delivery).
+ *   the event cancelled while the attempt held) or the input is malformed. A cancelled attempt is not a failed
+ *   webhook attempt: the server's retry runs it again (at-least-once delivery), or the cancelled event ends. Once the
+ *   call has started, the event's cancel no longer stops it.
  */
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Env } from '../src/delivery';
+import type { Env, FetchLike } from '../src/delivery';
 import { sendWebhook } from '../src/delivery';
 import type { AttemptRecord, DeliverWebhookInput, DeliverWebhookResult } from '../src/shared/event';
+import type { HeldAttempts } from './held-attempts';
 
 /** What the worker injects: the activity never reads `process.env` or global clocks on its own. */
 export interface ActivityDeps {
@@ -23,10 +26,12 @@ export interface ActivityDeps {
   env: Env;
   /** `User-Agent` sent with every webhook call, `<product>/<version>`. */
   userAgent: string;
-  /** HTTP client; Node's global `fetch` by default. */
-  fetch?: typeof fetch;
+  /** HTTP client; the delivery layer's keep-alive client by default. */
+  fetch?: FetchLike;
   /** Wall clock in ms since the epoch; `Date.now` by default. */
   now?: () => number;
+  /** Where a holding attempt registers, so that the event's cancel stops it at once (the worker's registry). */
+  heldAttempts?: HeldAttempts;
 }
 
 /**
@@ -68,6 +73,22 @@ async function holdUntil(targetMs: number, now: () => number, signal: AbortSigna
   }
 }
 
+/**
+ * The signal for the webhook call itself. Once the call has started, the event's cancel (a cancel request from the
+ * workflow) no longer stops it: the call finishes and is logged, so the record says what the receiver saw. Every
+ * other reason (worker shutdown, a missed heartbeat, the workflow gone) still aborts it, and the server runs the
+ * attempt again elsewhere.
+ */
+function abortUnlessCancelRequested(signal: AbortSignal, context: Context): AbortSignal {
+  const controller = new AbortController();
+  const follow = (): void => {
+    if (!context.cancellationDetails?.cancelRequested) controller.abort(signal.reason);
+  };
+  if (signal.aborted) follow();
+  else signal.addEventListener('abort', follow, { once: true });
+  return controller.signal;
+}
+
 /** One log line per attempt, with what an operator needs to find it and judge it. */
 function logAttempt(record: AttemptRecord, notBeforeMs: number): void {
   const meta = {
@@ -106,7 +127,8 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
       INVALID_INPUT_FAILURE_TYPE,
     );
   }
-  const { cancellationSignal: signal, heartbeat } = Context.current();
+  const context = Context.current();
+  const { cancellationSignal: signal, heartbeat } = context;
   const pastTolerance = (): DeliverWebhookResult => {
     log.warn('webhook attempt skipped: past tolerance', {
       eventId: input.eventId,
@@ -122,21 +144,33 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
   heartbeat();
   const heartbeats = setInterval(() => heartbeat(), HEARTBEAT_INTERVAL_MS);
   try {
-    await holdUntil(notBeforeMs, now, signal);
+    const hold = deps.heldAttempts?.hold(input.invocationId);
+    try {
+      await holdUntil(notBeforeMs, now, hold ? AbortSignal.any([signal, hold.signal]) : signal);
+    } catch (error) {
+      if (!signal.aborted && hold?.signal.aborted) {
+        log.info('webhook attempt cancelled before its call', { eventId: input.eventId, attempt: input.attempt });
+        return { kind: 'cancelled' };
+      }
+      throw error;
+    } finally {
+      hold?.release();
+    }
     // The hold ends at the due instant, but a late timer or a notBefore past notAfter could still overshoot.
     if (now() > notAfterMs) return pastTolerance();
 
     const { eventId, invocationId, attempt, webhook, headers, body, timeoutSeconds } = input;
+    const callSignal = abortUnlessCancelRequested(signal, context);
     const record = await sendWebhook(
-      { eventId, invocationId, attempt, webhook, headers, body, timeoutSeconds, signal },
+      { eventId, invocationId, attempt, webhook, headers, body, timeoutSeconds, signal: callSignal },
       deps,
     );
     // Aborted by Temporal, not answered by the webhook: not an attempt to record (see the module comment).
-    if (signal.aborted) throw signal.reason;
+    if (callSignal.aborted) throw signal.reason;
     logAttempt(record, notBeforeMs);
     return { kind: 'attempted', record };
   } catch (error) {
-    // The hold's timer rejects with an AbortError; rethrow Temporal's own reason (a CancelledFailure) instead.
+    // Only reached before the call returned a record. The hold's timer rejects with an AbortError; rethrow Temporal's own reason (a CancelledFailure) instead.
     if (signal.aborted) throw signal.reason;
     throw error;
   } finally {

@@ -41,8 +41,12 @@ export const ConfigSchema = z.object({
   TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
   /** Base URL of the Temporal Web UI, for links to an event's page. (Default: http://127.0.0.1:8233) */
   TEMPORAL_UI_URL: z.url().default('http://127.0.0.1:8233'),
-  /** Webhook calls one worker makes at once. (Default: 200; calls are I/O-bound) */
-  WORKER_MAX_CONCURRENT_ATTEMPTS: positiveInt.default(200),
+  /**
+   * Attempts one worker runs at once, holding (prepared up to 30 s before due) or calling. Bounds how many events
+   * due within the same 30 s can be prepared ahead; the rest are called as slots free up. (Default: 10000; a held
+   * attempt is a timer, a call is I/O-bound)
+   */
+  WORKER_MAX_CONCURRENT_ATTEMPTS: positiveInt.default(10_000),
   /**
    * Workflows one worker keeps in its cache. A pending event sleeps on a server-side timer and needs no cache
    * entry; an evicted one is replayed (a few events) when its timer fires. The cache is what bounds the worker's

@@ -1,5 +1,5 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities } from '../activities';
+import { createActivities, HeldAttempts } from '../activities';
 import { connectionOptions } from './temporal/connection';
 import { type Config, loadConfig, temporalConnectionOf, USER_AGENT } from './config';
 
@@ -12,12 +12,14 @@ export async function createEventWorker(
   env: NodeJS.ProcessEnv,
 ): Promise<{ worker: Worker; connection: NativeConnection }> {
   const connection = await NativeConnection.connect(connectionOptions(temporalConnectionOf(config)));
+  const heldAttempts = new HeldAttempts();
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowsPath: require.resolve('../workflows'),
-    activities: createActivities({ env, userAgent: USER_AGENT }),
+    activities: createActivities({ env, userAgent: USER_AGENT, heldAttempts }),
+    sinks: heldAttempts.sinks(),
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ATTEMPTS,
     // Bounded cache: without it the SDK sizes the cache from the heap limit and keeps every sleeping event's
     // workflow in memory (1.1 GB with 10,000 pending). Evicted sleepers replay cheaply when their timer fires.

@@ -208,6 +208,24 @@ test('delete before firing cancels: no call, hidden from default listings, shown
   expect(receiver.requestsTo('/cancelled')).toHaveLength(0);
 });
 
+test('an attempt prepared ahead holds without calling, and a cancel stops it at once', async () => {
+  const due = Date.now() + 8000;
+  const id = await create({ webhook: receiver.url('/held'), schedule_at: new Date(due).toISOString() });
+  // Due within the prepare-ahead window: the attempt is started on the worker now and holds until the instant.
+  await stack.waitForEvent(id, (e) => e.status === 'locked');
+
+  const cancelledAt = Date.now();
+  const res = await stack.post('/v1/metadata', { type: 'delete_scheduled_event', args: { type: 'one_off', event_id: id } });
+  expect(res.status).toBe(200);
+  await stack.waitForEvent(id, (e) => e.status === 'cancelled');
+  // Through the worker's sink, not the next heartbeat (up to 8 s away).
+  expect(Date.now() - cancelledAt).toBeLessThan(3000);
+
+  await new Promise((r) => setTimeout(r, Math.max(due + 500 - Date.now(), 0)));
+  expect(receiver.requestsTo('/held')).toHaveLength(0);
+  expect((await invocationsOf(id)).count).toBe(0);
+});
+
 test('bad input is a 400 in Hasura shape from the real stack', async () => {
   const cases: [Record<string, unknown>, string][] = [
     [{ schedule_at: inMs(0) }, '$.args'],

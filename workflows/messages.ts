@@ -1,4 +1,4 @@
-import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate, type Sinks } from '@temporalio/workflow';
 import type { EventDefinition, EventStatus } from '../src/shared/event';
 
 /** What the workflow knows of its own state; returned by the query and by edits. */
@@ -27,3 +27,11 @@ export const stateQuery = defineQuery<EventState>('state');
 /** Memo keys: the definition and creation time, so listings can show the whole event without a worker. */
 export const MEMO_DEFINITION = 'definition';
 export const MEMO_CREATED_AT = 'createdAt';
+
+/** The sink that stops a held attempt on the worker at once (see activities/held-attempts.ts). */
+export interface HeldAttemptSinks extends Sinks {
+  heldAttempts: {
+    /** Stop the attempt `invocationId` if it still holds on this worker; nothing happens otherwise. */
+    cancel(invocationId: string): void;
+  };
+}

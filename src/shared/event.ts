@@ -141,8 +141,14 @@ export interface DeliverWebhookInput {
   notAfter: string;
 }
 
-/** The result of `deliverWebhook`: the attempt, or `pastTolerance` when it started too late to call at all. */
-export type DeliverWebhookResult = { kind: 'attempted'; record: AttemptRecord } | { kind: 'pastTolerance' };
+/**
+ * The result of `deliverWebhook`: the attempt; or no call made, because the attempt started too late
+ * (`pastTolerance`) or the event was cancelled while the attempt held (`cancelled`).
+ */
+export type DeliverWebhookResult =
+  | { kind: 'attempted'; record: AttemptRecord }
+  | { kind: 'pastTolerance' }
+  | { kind: 'cancelled' };
 
 /**
  * Budget for copies of the payload in one event's workflow history. Temporal terminates a workflow whose history

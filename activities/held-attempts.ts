@@ -1,0 +1,41 @@
+/**
+ * Attempts holding on this worker before their due instant, so that an event's cancel stops its held attempt at
+ * once. Temporal delivers an activity cancel request only in a heartbeat response (every ~8 s here), which is too
+ * slow for an attempt prepared up to 30 s ahead: a cancel 5 s before due would come too late. The workflow also calls
+ * the `heldAttempts.cancel` sink (`HeldAttemptSinks` in workflows/messages.ts), which runs on the worker that processes the cancel; when the attempt holds on that
+ * same worker (always, with a single worker) it stops here, at once. Otherwise the server's cancel request still
+ * reaches it through a heartbeat.
+ */
+
+export class HeldAttempts {
+  private readonly held = new Map<string, AbortController>();
+
+  /**
+   * Registers an attempt that starts holding; its signal aborts when the event is cancelled meanwhile. Call the
+   * returned function when the hold ends (before calling the webhook): from then on a cancel no longer stops it.
+   */
+  hold(invocationId: string): { signal: AbortSignal; release: () => void } {
+    const controller = new AbortController();
+    this.held.set(invocationId, controller);
+    return { signal: controller.signal, release: () => this.held.delete(invocationId) };
+  }
+
+  cancel(invocationId: string): void {
+    this.held.get(invocationId)?.abort(new Error('the event was cancelled'));
+    this.held.delete(invocationId);
+  }
+
+  /** Attempts holding now. */
+  get size(): number {
+    return this.held.size;
+  }
+
+  /** The sinks to pass to `Worker.create`; not called while a workflow replays (a replayed cancel already acted). */
+  sinks() {
+    return {
+      heldAttempts: {
+        cancel: { fn: (_info: unknown, invocationId: string) => this.cancel(invocationId), callDuringReplay: false },
+      },
+    };
+  }
+}
