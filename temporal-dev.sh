@@ -147,6 +147,9 @@ server_args() {
     --sqlite-pragma "synchronous=$SQLITE_SYNCHRONOUS"
     # No call home: the frontend otherwise contacts Temporal's version-check service at start and every 24 h.
     --dynamic-config-value frontend.enableServerVersionCheck=false
+    # Eager activity dispatch: an attempt starts on the worker whose workflow task scheduled it, skipping a trip
+    # through matching, and so holds where that event's cancel is processed (workflows/scheduled-event.ts).
+    --dynamic-config-value system.enableActivityEagerExecution=true
     --log-level warn
   )
   local pragma

@@ -3,6 +3,9 @@ import { createActivities, HeldAttempts } from '../activities';
 import { connectionOptions } from './temporal/connection';
 import { type Config, loadConfig, temporalConnectionOf, USER_AGENT } from './config';
 
+/** Longest gap between two heartbeats the worker sends for a running call. */
+export const MAX_HEARTBEAT_THROTTLE_MS = 8000;
+
 /**
  * Creates the worker: it runs event workflows and makes webhook attempts. `env` is where `{{ENV}}` webhook
  * templates and `value_from_env` headers are resolved, at delivery time.
@@ -25,6 +28,9 @@ export async function createEventWorker(
     // workflow in memory (1.1 GB with 10,000 pending). Evicted sleepers replay cheaply when their timer fires.
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    // Attempts heartbeat only while their call runs, against a timeout that also covers the hold (up to 40 s):
+    // send every 8 s anyway, so a worker lost mid-call is noticed as soon as the timeout allows.
+    maxHeartbeatThrottleInterval: MAX_HEARTBEAT_THROTTLE_MS,
     shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE_SECONDS * 1000,
     // Past the grace time, in-flight attempts are abandoned; the server runs them again elsewhere.
     shutdownForceTime: (config.WORKER_SHUTDOWN_GRACE_SECONDS + 5) * 1000,

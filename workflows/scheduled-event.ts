@@ -36,9 +36,10 @@ type Activities = ReturnType<typeof createActivities>;
  * together is called on time instead of queueing behind the server, which on the dev server prepares only a few
  * dozen attempts per second. Measured in bench/: a burst of 1,000 went from p99 29 s late (1 s ahead) to ~1 s.
  *
- * What it costs: an event is `locked` (edits refused) for its last 30 s; a held attempt occupies a worker slot and
- * heartbeats every ~8 s; a cancel reaches a held attempt through its next heartbeat, so one requested in the last
- * ~8 s may come too late and the call is made (and logged).
+ * What it costs: an event is `locked` (edits refused) for its last 30 s; a held attempt occupies a worker slot; a
+ * worker lost while holding is noticed only 10 s after the instant (the held attempt does not heartbeat); a cancel
+ * reaches a held attempt through the `heldAttempts` sink on the worker that processes it, so with several workers
+ * it needs eager activity dispatch (temporal-dev.sh enables it) to find the attempt there.
  */
 export const PREPARE_AHEAD_MS = 30_000;
 
@@ -178,9 +179,13 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
       const { deliverWebhook } = proxyActivities<Activities>({
         startToCloseTimeout: budgetMs,
         scheduleToCloseTimeout: Math.max(deadlineMs - Date.now(), 0) + budgetMs,
-        // The activity heartbeats while it holds and calls, so a dead worker is noticed in seconds, not after
-        // the whole attempt budget.
-        heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
+        // The activity heartbeats while its call runs, so a dead worker is noticed in seconds, not after the whole
+        // attempt budget. It does not heartbeat while it holds (a heartbeat is a server write), so the timeout
+        // covers the hold: a worker lost while holding is noticed 10 s after the due instant.
+        heartbeatTimeout:
+          prepareAheadMs === PREPARE_AHEAD_MS
+            ? Math.max(dueMs - Date.now(), 0) + HEARTBEAT_TIMEOUT_MS
+            : HEARTBEAT_TIMEOUT_MS,
         retry: LOST_WORKER_RETRY,
         // A cancelled held attempt reports back (it never called), so the workflow knows for sure no call was made.
         cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
