@@ -4,7 +4,6 @@ import {
   CancellationScope,
   condition,
   isCancellation,
-  patched,
   proxyActivities,
   proxySinks,
   setCurrentDetails,
@@ -29,22 +28,7 @@ import { EVENT_NEXT_RETRY_AT, EVENT_STATUS, EVENT_TIME, EVENT_TRIES } from './se
 
 type Activities = ReturnType<typeof createActivities>;
 
-/**
- * How long before its due instant an attempt is prepared: the workflow wakes, schedules the activity, a worker
- * starts it, and the activity holds the call until exactly `notBefore` (never early). All of the server's work for
- * the attempt (timer, workflow task, activity dispatch) thus happens before the instant, so a burst of events due
- * together is called on time instead of queueing behind the server, which on the dev server prepares only a few
- * dozen attempts per second. Measured in bench/: a burst of 1,000 went from p99 29 s late (1 s ahead) to ~1 s.
- *
- * What it costs: an event is `locked` (edits refused) for its last 30 s; a held attempt occupies a worker slot; a
- * worker lost while holding is noticed only 10 s after the instant (the held attempt does not heartbeat); a cancel
- * reaches a held attempt through the `heldAttempts` sink on the worker that processes it, so with several workers
- * it needs eager activity dispatch (temporal-dev.sh enables it) to find the attempt there.
- */
-export const PREPARE_AHEAD_MS = 30_000;
-
-/** Histories recorded before attempts were prepared 30 s ahead woke 1 s early; they replay with that margin. */
-const PREPARE_AHEAD_PATCH = 'prepare-attempts-30s-ahead';
+/** Events created before attempts were prepared ahead (no `prepareAheadMs` in their input) wake this early. */
 const LEGACY_EARLY_WAKE_MS = 1000;
 
 /** Slack on top of an attempt's own budget (hold + HTTP timeout) before the server declares the worker lost. */
@@ -81,7 +65,9 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
   let cancelRequested = false;
   /** Bumped by each edit, so a pending wait re-reads the due time. */
   let revision = 0;
-  const prepareAheadMs = patched(PREPARE_AHEAD_PATCH) ? PREPARE_AHEAD_MS : LEGACY_EARLY_WAKE_MS;
+  // Prepared ahead (the held attempt is cancelled through a sink and does not heartbeat) only when the input says so.
+  const preparesAhead = input.prepareAheadMs !== undefined;
+  const prepareAheadMs = input.prepareAheadMs ?? LEGACY_EARLY_WAKE_MS;
   /** The attempt holding before its due instant (it has not called the webhook yet), while there is one. */
   let held: { scope: CancellationScope; dueMs: number; invocationId: string } | null = null;
   const { heldAttempts } = proxySinks<HeldAttemptSinks>();
@@ -102,8 +88,8 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
   setHandler(cancelSignal, () => {
     cancelRequested = true;
     // A held attempt has not called yet: stop it. One already calling finishes and is logged (the activity ignores
-    // a cancel request once its call has started). Only in patched histories, to keep old ones replaying.
-    if (held !== null && Date.now() < held.dueMs && prepareAheadMs === PREPARE_AHEAD_MS) {
+    // a cancel request once its call has started). Not for older events, so that their histories replay.
+    if (held !== null && Date.now() < held.dueMs && preparesAhead) {
       heldAttempts.cancel(held.invocationId); // at once, when the attempt holds on this worker
       held.scope.cancel(); // through the server and a heartbeat, wherever it holds
     }
@@ -183,7 +169,7 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
         // attempt budget. It does not heartbeat while it holds (a heartbeat is a server write), so the timeout
         // covers the hold: a worker lost while holding is noticed 10 s after the due instant.
         heartbeatTimeout:
-          prepareAheadMs === PREPARE_AHEAD_MS
+          preparesAhead
             ? Math.max(dueMs - Date.now(), 0) + HEARTBEAT_TIMEOUT_MS
             : HEARTBEAT_TIMEOUT_MS,
         retry: LOST_WORKER_RETRY,

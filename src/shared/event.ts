@@ -48,12 +48,27 @@ export interface EventDefinition {
   comment: string | null;
 }
 
+/**
+ * How long before its due instant an attempt is prepared: the workflow wakes, schedules the activity, a worker
+ * starts it, and the activity holds the call until exactly the instant (never early). All of the server's work for
+ * the attempt (timer, workflow task, activity dispatch) thus happens before the instant, so a burst of events due
+ * together is called on time instead of queueing behind the server, which on the dev server prepares only a few
+ * dozen attempts per second (bench/server-cost.sh). See README "On the instant" for what it costs.
+ */
+export const PREPARE_AHEAD_MS = 30_000;
+
 /** The input of the event workflow: the definition plus what the service fixed at creation. */
 export interface ScheduledEventInput {
   id: string;
   /** ISO-8601 UTC. */
   createdAt: string;
   definition: EventDefinition;
+  /**
+   * `PREPARE_AHEAD_MS` for events created since it exists. Absent in older events: they wake 1 s early and replay as
+   * recorded. An input field, not `patched()`, because a patch upserts a search attribute on every event, and a
+   * visibility write is among the dev server's most expensive operations.
+   */
+  prepareAheadMs?: number;
 }
 
 /** An event as listings and lookups show it. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Client, type WorkflowHandle, WorkflowIdReusePolicy } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { AttemptRecord, EventDefinition, EventStatus, ScheduledEvent, ScheduledEventInput } from '../shared/event';
+import { PREPARE_AHEAD_MS } from '../shared/event';
 import { EVENT_STATUSES } from '../shared/event';
 import { EventConflictError, EventNotFoundError } from '../shared/errors';
 import type {
@@ -56,7 +57,12 @@ export class TemporalEventScheduler implements EventScheduler {
 
   async create(definition: EventDefinition, options: { eventId?: string } = {}): Promise<ScheduledEvent> {
     const id = options.eventId ?? randomUUID();
-    const input: ScheduledEventInput = { id, createdAt: new Date().toISOString(), definition };
+    const input: ScheduledEventInput = {
+      id,
+      createdAt: new Date().toISOString(),
+      definition,
+      prepareAheadMs: PREPARE_AHEAD_MS,
+    };
     await this.call(id, () =>
       this.client.workflow.start<typeof scheduledEventWorkflow>(EVENT_WORKFLOW_TYPE, {
         workflowId: id,
