@@ -72,6 +72,14 @@ function environment() {
   return { env, logs, heartbeats: () => heartbeats };
 }
 
+/** An answering receiver and the activity wired to a held-attempt registry, as the worker wires them. */
+async function withHeldAttempts() {
+  const server = await serve((_req, res) => res.writeHead(200).end());
+  const heldAttempts = new HeldAttempts();
+  const { deliverWebhook } = createActivities({ env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT, heldAttempts });
+  return { server, heldAttempts, deliverWebhook, ...environment() };
+}
+
 describe('deliverWebhook activity', () => {
   it('calls the webhook and returns the attempt record, with one log line', async () => {
     const server = await serve((_req, res) => res.writeHead(200).end('ok'));
@@ -209,14 +217,7 @@ describe('deliverWebhook activity', () => {
   });
 
   it('returns cancelled without calling when the event is cancelled through the worker while it holds', async () => {
-    const server = await serve((_req, res) => res.writeHead(200).end());
-    const heldAttempts = new HeldAttempts();
-    const { deliverWebhook } = createActivities({
-      env: { WEBHOOK_DOMAIN: server.origin },
-      userAgent: USER_AGENT,
-      heldAttempts,
-    });
-    const { env } = environment();
+    const { server, heldAttempts, deliverWebhook, env } = await withHeldAttempts();
     const attempt = input({ notBefore: new Date(Date.now() + 10_000).toISOString() });
     setTimeout(() => heldAttempts.cancel(attempt.invocationId), 100);
     const started = Date.now();
@@ -228,14 +229,7 @@ describe('deliverWebhook activity', () => {
   });
 
   it('is released from the registry when its call starts, so a late cancel no longer stops it', async () => {
-    const server = await serve((_req, res) => res.writeHead(200).end());
-    const heldAttempts = new HeldAttempts();
-    const { deliverWebhook } = createActivities({
-      env: { WEBHOOK_DOMAIN: server.origin },
-      userAgent: USER_AGENT,
-      heldAttempts,
-    });
-    const { env } = environment();
+    const { heldAttempts, deliverWebhook, env } = await withHeldAttempts();
     const attempt = input();
 
     const result = await env.run(deliverWebhook, attempt);

@@ -1,7 +1,7 @@
 /**
  * The `deliverWebhook` activity: one webhook attempt, adapted to Temporal. It owns the time before the call (the
- * workflow starts it up to 30 s early; it holds until the exact due instant and rechecks tolerance) and the meaning of cancellation; the HTTP call itself is
- * `sendWebhook` in src/delivery.
+ * workflow starts it up to 30 s early; it holds until the exact due instant and rechecks tolerance) and the meaning
+ * of cancellation; the HTTP call itself is `sendWebhook` in src/delivery.
  *
  * Contract with the workflow:
  * - returns `{ kind: 'attempted', record }` for EVERY webhook outcome, success or failure: the workflow decides
@@ -174,7 +174,8 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
     logAttempt(record, notBeforeMs);
     return { kind: 'attempted', record };
   } catch (error) {
-    // Only reached before the call returned a record. The hold's timer rejects with an AbortError; rethrow Temporal's own reason (a CancelledFailure) instead.
+    // Only reached before the call returned a record. The hold's timer rejects with an AbortError; rethrow
+    // Temporal's own reason (a CancelledFailure) instead.
     if (signal.aborted) throw signal.reason;
     throw error;
   } finally {

@@ -1,10 +1,9 @@
 /**
- * Attempts holding on this worker before their due instant, so that an event's cancel stops its held attempt at
- * once. Temporal delivers an activity cancel request only in a heartbeat response (every ~8 s here), which is too
- * slow for an attempt prepared up to 30 s ahead: a cancel 5 s before due would come too late. The workflow also calls
- * the `heldAttempts.cancel` sink (`HeldAttemptSinks` in workflows/messages.ts), which runs on the worker that processes the cancel; when the attempt holds on that
- * same worker (always, with a single worker) it stops here, at once. Otherwise the server's cancel request still
- * reaches it through a heartbeat.
+ * Attempts holding on this worker before their due instant, so that an event's cancel stops its held attempt.
+ * Temporal delivers an activity cancel request only in a heartbeat response, and a held attempt does not heartbeat
+ * (a heartbeat is a server write). So the workflow calls the `heldAttempts.cancel` sink (`HeldAttemptSinks` in
+ * workflows/messages.ts), which runs on the worker that processes the cancel; when the attempt holds on that same
+ * worker (always, with a single worker) it stops here, at once.
  */
 
 export class HeldAttempts {

@@ -13,7 +13,7 @@ export interface ProbeActivities {
 }
 
 const activity = proxyActivities<ProbeActivities>({ startToCloseTimeout: '5m' });
-const localActivity = proxyLocalActivities<ProbeActivities>({ startToCloseTimeout: '5m' });
+const localActivities = proxyLocalActivities<ProbeActivities>({ startToCloseTimeout: '5m' });
 
 /** Sleeps until `aheadMs` before due, then one activity. */
 export async function plainActivity(dueMs: number, url: string, id: string, aheadMs: number): Promise<void> {
@@ -23,8 +23,8 @@ export async function plainActivity(dueMs: number, url: string, id: string, ahea
 }
 
 /** Sleeps until `aheadMs` before due, then one local activity (recorded as a marker, no activity task). */
-export async function localActivity_(dueMs: number, url: string, id: string, aheadMs: number): Promise<void> {
+export async function localActivity(dueMs: number, url: string, id: string, aheadMs: number): Promise<void> {
   const waitMs = dueMs - aheadMs - Date.now();
   if (waitMs > 0) await sleep(waitMs);
-  await localActivity.holdAndPost(dueMs, url, id);
+  await localActivities.holdAndPost(dueMs, url, id);
 }

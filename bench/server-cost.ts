@@ -6,7 +6,7 @@
  *
  * Run through bench/server-cost.sh, which starts a fresh dev server per run:
  *   bash bench/server-cost.sh <workflow> <events> <leadSeconds> [aheadMs]
- * <workflow>: scheduledEventWorkflow (the real one) | plainActivity | localActivity_  (see server-cost-workflows.ts)
+ * <workflow>: scheduledEventWorkflow (the real one) | plainActivity | localActivity  (see server-cost-workflows.ts)
  * Env: TEMPORAL_ADDRESS, TEMPORAL_PID (set by the script).
  */
 import { Client, Connection } from '@temporalio/client';
@@ -15,8 +15,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createActivities, HeldAttempts } from '../activities';
 import { PREPARE_AHEAD_MS, type ScheduledEventInput } from '../src/shared/event';
+import { eventWorkerOptions } from '../src/worker';
 import { EVENT_STATUS, EVENT_TIME } from '../workflows/search-attributes';
 
 const [workflowType = 'scheduledEventWorkflow', eventsArg = '1000', leadArg = '25', aheadArg = '1000'] =
@@ -51,20 +51,21 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`;
 
-  const heldAttempts = new HeldAttempts();
+  const events = eventWorkerOptions({ env: {}, userAgent: 'server-cost' });
   const workerConnection = await NativeConnection.connect({ address });
   const worker = await Worker.create({
     connection: workerConnection,
     taskQueue: TASK_QUEUE,
     workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve('./server-cost-workflows') }),
     activities: {
-      ...createActivities({ env: {}, userAgent: 'server-cost', heldAttempts }),
+      ...events.activities,
       async holdAndPost(dueMs: number, target: string, id: string): Promise<void> {
         await delay(Math.max(dueMs - Date.now(), 0));
         await fetch(target, { method: 'POST', body: JSON.stringify({ id }) });
       },
     },
-    sinks: heldAttempts.sinks(),
+    sinks: events.sinks,
+    maxHeartbeatThrottleInterval: events.maxHeartbeatThrottleInterval,
     maxConcurrentActivityTaskExecutions: 10_000,
     maxConcurrentLocalActivityExecutions: 10_000,
     maxCachedWorkflows: 500,

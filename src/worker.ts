@@ -1,10 +1,25 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities, HeldAttempts } from '../activities';
+import { type ActivityDeps, createActivities, HeldAttempts } from '../activities';
 import { connectionOptions } from './temporal/connection';
 import { type Config, loadConfig, temporalConnectionOf, USER_AGENT } from './config';
 
 /** Longest gap between two heartbeats the worker sends for a running call. */
-export const MAX_HEARTBEAT_THROTTLE_MS = 8000;
+const MAX_HEARTBEAT_THROTTLE_MS = 8000;
+
+/**
+ * The worker options that make events work, for every worker that runs them (this entrypoint, the test stack,
+ * bench/server-cost.ts): the activities, the sink that stops a held attempt at once (they share one registry), and
+ * the heartbeat throttle. Attempts heartbeat only while their call runs, against a timeout that also covers the
+ * hold (up to 40 s): the worker sends every 8 s anyway, so a worker lost mid-call is noticed as soon as it can be.
+ */
+export function eventWorkerOptions(deps: Omit<ActivityDeps, 'heldAttempts'>) {
+  const heldAttempts = new HeldAttempts();
+  return {
+    activities: createActivities({ ...deps, heldAttempts }),
+    sinks: heldAttempts.sinks(),
+    maxHeartbeatThrottleInterval: MAX_HEARTBEAT_THROTTLE_MS,
+  };
+}
 
 /**
  * Creates the worker: it runs event workflows and makes webhook attempts. `env` is where `{{ENV}}` webhook
@@ -15,22 +30,17 @@ export async function createEventWorker(
   env: NodeJS.ProcessEnv,
 ): Promise<{ worker: Worker; connection: NativeConnection }> {
   const connection = await NativeConnection.connect(connectionOptions(temporalConnectionOf(config)));
-  const heldAttempts = new HeldAttempts();
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowsPath: require.resolve('../workflows'),
-    activities: createActivities({ env, userAgent: USER_AGENT, heldAttempts }),
-    sinks: heldAttempts.sinks(),
+    ...eventWorkerOptions({ env, userAgent: USER_AGENT }),
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ATTEMPTS,
     // Bounded cache: without it the SDK sizes the cache from the heap limit and keeps every sleeping event's
     // workflow in memory (1.1 GB with 10,000 pending). Evicted sleepers replay cheaply when their timer fires.
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
-    // Attempts heartbeat only while their call runs, against a timeout that also covers the hold (up to 40 s):
-    // send every 8 s anyway, so a worker lost mid-call is noticed as soon as the timeout allows.
-    maxHeartbeatThrottleInterval: MAX_HEARTBEAT_THROTTLE_MS,
     shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE_SECONDS * 1000,
     // Past the grace time, in-flight attempts are abandoned; the server runs them again elsewhere.
     shutdownForceTime: (config.WORKER_SHUTDOWN_GRACE_SECONDS + 5) * 1000,

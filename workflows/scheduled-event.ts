@@ -90,8 +90,10 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
     // A held attempt has not called yet: stop it. One already calling finishes and is logged (the activity ignores
     // a cancel request once its call has started). Not for older events, so that their histories replay.
     if (held !== null && Date.now() < held.dueMs && preparesAhead) {
-      heldAttempts.cancel(held.invocationId); // at once, when the attempt holds on this worker
-      held.scope.cancel(); // through the server and a heartbeat, wherever it holds
+      // At once, when the attempt holds on this worker (it does not heartbeat, so the server cannot tell it).
+      heldAttempts.cancel(held.invocationId);
+      // Through the server: cancels an attempt no worker has started yet (e.g. all slots busy).
+      held.scope.cancel();
     }
   });
   setHandler(stateQuery, state);
@@ -109,7 +111,7 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
       validator: (patch: Partial<EventDefinition>) => {
         if (cancelRequested || FINAL_STATUSES.includes(status)) throw new Error(`event is already ${status}`);
         if (tries > 0 || status !== 'scheduled') {
-          throw new Error('an attempt is already prepared or made (events lock 30 s before they are due)');
+          throw new Error(`an attempt is already prepared or made (events lock ${prepareAheadMs / 1000} s before due)`);
         }
         // Each edit records the patch in history (the update's input, the memo, the result); past Temporal's 50 MB
         // history limit the workflow would be terminated, so refuse an edit that would leave too little room for
@@ -168,10 +170,7 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
         // The activity heartbeats while its call runs, so a dead worker is noticed in seconds, not after the whole
         // attempt budget. It does not heartbeat while it holds (a heartbeat is a server write), so the timeout
         // covers the hold: a worker lost while holding is noticed 10 s after the due instant.
-        heartbeatTimeout:
-          preparesAhead
-            ? Math.max(dueMs - Date.now(), 0) + HEARTBEAT_TIMEOUT_MS
-            : HEARTBEAT_TIMEOUT_MS,
+        heartbeatTimeout: (preparesAhead ? Math.max(dueMs - Date.now(), 0) : 0) + HEARTBEAT_TIMEOUT_MS,
         retry: LOST_WORKER_RETRY,
         // A cancelled held attempt reports back (it never called), so the workflow knows for sure no call was made.
         cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,

@@ -12,9 +12,9 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
-import { createActivities, HeldAttempts } from '../../activities';
 import { createApp } from '../../src/api/app';
 import { USER_AGENT } from '../../src/config';
+import { eventWorkerOptions } from '../../src/worker';
 import type { ScheduledEvent } from '../../src/shared/event';
 import { createTemporalClient, TemporalEventScheduler } from '../../src/temporal';
 import { type RunningWorker, startWorker, temporalTarget, uniqueTaskQueue } from './temporal';
@@ -62,14 +62,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     temporalUiUrl: 'http://127.0.0.1:8233',
     logger: { warn: () => undefined, error: (...args: unknown[]) => console.error(...args) },
   });
-  const heldAttempts = new HeldAttempts();
   const worker = options.withoutWorker
     ? undefined
     : await startWorker({
         taskQueue,
         namespace,
-        activities: createActivities({ env: options.env ?? {}, userAgent: USER_AGENT, heldAttempts }),
-        sinks: heldAttempts.sinks(),
+        ...eventWorkerOptions({ env: options.env ?? {}, userAgent: USER_AGENT }),
       });
 
   const request: Stack['request'] = async (method, url, body, headers = {}) => {
