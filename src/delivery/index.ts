@@ -20,3 +20,4 @@ export {
   type SendWebhookDeps,
   type SendWebhookRequest,
 } from './send-webhook';
+export { warmUpWebhookPath } from './warm-up';
