@@ -1,6 +1,8 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { type ActivityDeps, createActivities, HeldAttempts } from '../activities';
+import { warmUpWebhookPath } from './delivery';
 import { connectionOptions } from './temporal/connection';
+import { bundleWorkflowsInChildProcess } from './workflow-bundle';
 import { type Config, loadConfig, temporalConnectionOf, USER_AGENT } from './config';
 
 /** Longest gap between two heartbeats the worker sends for a running call. */
@@ -34,7 +36,7 @@ export async function createEventWorker(
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    workflowsPath: require.resolve('../workflows'),
+    workflowBundle: { code: await bundleWorkflowsInChildProcess() },
     ...eventWorkerOptions({ env, userAgent: USER_AGENT }),
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ATTEMPTS,
     // Bounded cache: without it the SDK sizes the cache from the heap limit and keeps every sleeping event's
@@ -45,7 +47,23 @@ export async function createEventWorker(
     // Past the grace time, in-flight attempts are abandoned; the server runs them again elsewhere.
     shutdownForceTime: (config.WORKER_SHUTDOWN_GRACE_SECONDS + 5) * 1000,
   });
+  await warmUp(env);
   return { worker, connection };
+}
+
+/**
+ * One webhook call to a local throwaway receiver before the worker takes work: a process's first call is about
+ * 25 ms slower than the next ones, and with attempts held until their instant it made the first event late.
+ */
+async function warmUp(env: NodeJS.ProcessEnv): Promise<void> {
+  const failed = (reason: string): void =>
+    console.warn(`worker: webhook warm-up call failed (${reason}); the first event may be a few ms late`);
+  try {
+    const record = await warmUpWebhookPath({ env, userAgent: USER_AGENT });
+    if (!record.success) failed(record.response.type === 'client_error' ? record.response.message : 'not a 2xx');
+  } catch (error) {
+    failed(error instanceof Error ? error.message : String(error));
+  }
 }
 
 /** Stops the worker on SIGINT/SIGTERM: it stops polling, lets attempts in flight finish, then exits. */
