@@ -125,7 +125,9 @@ export class OursAdapter implements SystemAdapter {
     this.temporalDaemon = /\bstart\s*$/.test(E.temporalCmd);
     try {
       if (this.temporalDaemon) {
-        const code = await Promise.race([exited, sleep(E.startTimeoutMs).then(() => 'timeout' as const)]);
+        // An unref'd bound: a pending 10-minute timer kept the whole benchmark alive that long after its last run.
+        const bound = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), E.startTimeoutMs).unref());
+        const code = await Promise.race([exited, bound]);
         if (code !== 0)
           throw new Error(`'${E.temporalCmd}' ${code === 'timeout' ? 'timed out' : `exited with ${code}`}`);
         await waitForPort(this.temporalPort, 10_000);
