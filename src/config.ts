@@ -50,9 +50,11 @@ export const ConfigSchema = z.object({
   /**
    * Workflows one worker keeps in its cache. A pending event sleeps on a server-side timer and needs no cache
    * entry; an evicted one is replayed (a few events) when its timer fires. The cache is what bounds the worker's
-   * memory: about 0.2 MB per entry. (Default: 500)
+   * memory: about 0.4 MB per entry (measured: 3,000 events created through a worker left it at 304 MB RSS with 50
+   * entries, 514 MB with 500, 683 MB with 1,000). A burst of 1,000 was as punctual with 100 entries as with 2,000.
+   * (Default: 250)
    */
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(250),
   /** Workflow tasks one worker runs at once. (Default: 100) */
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).default(100),
   /** Seconds a stopping worker lets in-flight attempts finish before abandoning them. (Default: 30) */
