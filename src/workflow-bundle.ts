@@ -23,12 +23,17 @@ async function bundle(): Promise<string> {
 }
 
 /**
- * Bundles workflows/ in a child process (this file, run under the same Node flags, so `tsx` too) and resolves with
+ * Bundles workflows/ in a child process (this file; under `tsx` when it is the TypeScript source) and resolves with
  * the code, for `Worker.create({ workflowBundle: { code } })`.
  */
 export function bundleWorkflowsInChildProcess(): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = fork(__filename, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], timeout: BUNDLE_TIMEOUT_MS });
+    const child = fork(__filename, [], {
+      // Not the parent's flags (they may be a test runner's): only what it takes to run this file.
+      execArgv: __filename.endsWith('.ts') ? ['--import', 'tsx'] : [],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      timeout: BUNDLE_TIMEOUT_MS,
+    });
     let settled = false;
     const settle = (outcome: () => void): void => {
       if (settled) return;
