@@ -5,6 +5,7 @@
  * so it can never be stale.
  */
 import { fork } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 
 /** Bound on the child's work; a first bundling on a slow machine takes a few seconds. */
@@ -30,7 +31,8 @@ export function bundleWorkflowsInChildProcess(): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = fork(__filename, [], {
       // Not the parent's flags (they may be a test runner's): only what it takes to run this file.
-      execArgv: __filename.endsWith('.ts') ? ['--import', 'tsx'] : [],
+      // tsx by absolute path: a bare `tsx` would be resolved from the working directory, which may be anywhere.
+      execArgv: __filename.endsWith('.ts') ? ['--import', pathToFileURL(require.resolve('tsx')).href] : [],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       timeout: BUNDLE_TIMEOUT_MS,
     });
