@@ -31,12 +31,16 @@ export async function createEventWorker(
   config: Config,
   env: NodeJS.ProcessEnv,
 ): Promise<{ worker: Worker; connection: NativeConnection }> {
-  const connection = await NativeConnection.connect(connectionOptions(temporalConnectionOf(config)));
+  // The bundle (a few seconds in a child process) is built while the connection is made.
+  const [code, connection] = await Promise.all([
+    bundleWorkflowsInChildProcess(),
+    NativeConnection.connect(connectionOptions(temporalConnectionOf(config))),
+  ]);
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    workflowBundle: { code: await bundleWorkflowsInChildProcess() },
+    workflowBundle: { code },
     ...eventWorkerOptions({ env, userAgent: USER_AGENT }),
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ATTEMPTS,
     // Bounded cache: without it the SDK sizes the cache from the heap limit and keeps every sleeping event's

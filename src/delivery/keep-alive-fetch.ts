@@ -42,7 +42,7 @@ export function createKeepAliveFetch(options: KeepAliveFetchOptions): FetchLike 
         url,
         {
           method: init.method ?? 'GET',
-          headers: Object.fromEntries(new Headers(init.headers)),
+          headers: Object.fromEntries(init.headers instanceof Headers ? init.headers : new Headers(init.headers)),
           agent: agents[protocol],
           signal: init.signal ?? undefined,
         },

@@ -322,11 +322,11 @@ export class ScheduledEventsClient {
    *
    * Retried like a GET. PATCH is not idempotent in general, but this one only sets values (no increments, no
    * appends), so applying it twice leaves the event as applying it once does. One caveat: if the first attempt was
-   * applied but its answer lost, and the first webhook attempt starts before the retry, the retry gets a 409.
+   * applied but its answer lost, and the first attempt is prepared before the retry, the retry gets a 409.
    *
    * @returns the event as changed.
-   * @throws ConflictApiError once an attempt has started or the event has finished; NotFoundApiError;
-   *   BadRequestApiError for an invalid field; and the errors of every call.
+   * @throws ConflictApiError once the attempt is prepared (30 s before due) or made, or the event has finished;
+   *   NotFoundApiError; BadRequestApiError for an invalid field; and the errors of every call.
    */
   async update(id: string, patch: EventPatch, callOptions: CallOptions = {}): Promise<ScheduledEvent> {
     const response = await this.transport.request({

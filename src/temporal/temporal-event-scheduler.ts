@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Client, type WorkflowHandle, WorkflowIdReusePolicy } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { AttemptRecord, EventDefinition, EventStatus, ScheduledEvent, ScheduledEventInput } from '../shared/event';
-import { PREPARE_AHEAD_MS } from '../shared/event';
-import { EVENT_STATUSES } from '../shared/event';
+import { EVENT_STATUSES, PREPARE_AHEAD_MS } from '../shared/event';
 import { EventConflictError, EventNotFoundError } from '../shared/errors';
 import type {
   EventPage,

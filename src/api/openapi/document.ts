@@ -386,7 +386,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
         operationId: 'updateEvent',
         summary: 'Change or reschedule an event',
         description:
-          'Changes the fields given, with the rules of a create, while no attempt has started (a Temporal Update whose validator refuses once the first attempt is under way, so the change never races the timer). ' +
+          'Changes the fields given, with the rules of a create, until the attempt is prepared, 30 s before `schedule_at` (a Temporal Update whose validator refuses from then on, so the change never races the attempt). ' +
           'A field left out keeps its value; `retry_conf` is merged field by field. `null` gives a field the value a create gives it when absent (`payload` and `comment` null, `headers` none, a `retry_conf` field its default); `webhook` and `schedule_at` cannot be null.',
         tags: [TAG_EVENTS],
         parameters: [eventId],
@@ -406,7 +406,7 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
             'noTimezone',
           ]),
           '404': errorResponse('`not-found`: no event has this id', ['notFound']),
-          '409': errorResponse('`conflict`: an attempt has started, or the event has finished', [
+          '409': errorResponse('`conflict`: the attempt is prepared (30 s before due) or made, or the event has finished', [
             'attemptStarted',
             'alreadyFinished',
           ]),
