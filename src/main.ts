@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { loadConfig } from './config';
 import { startApi } from './server';
 import { createEventWorker, shutdownOnSignals } from './worker';
+import { installWorkerLogging } from './worker-log';
 
 /**
  * `npm start`: the whole service on one machine. Starts the Temporal dev server (unless one already runs),
@@ -17,6 +18,7 @@ function devServer(command: 'start' | 'stop' | 'status'): boolean {
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  installWorkerLogging();
   const startedHere = !devServer('status');
   if (startedHere && !devServer('start')) throw new Error('the Temporal dev server did not start (see above)');
 

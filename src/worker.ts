@@ -3,6 +3,7 @@ import { type ActivityDeps, createActivities, HeldAttempts } from '../activities
 import { warmUpWebhookPath } from './delivery';
 import { connectionOptions } from './temporal/connection';
 import { bundleWorkflowsInChildProcess } from './workflow-bundle';
+import { installWorkerLogging } from './worker-log';
 import { type Config, loadConfig, temporalConnectionOf, USER_AGENT } from './config';
 
 /** Longest gap between two heartbeats the worker sends for a running call. */
@@ -77,6 +78,7 @@ export function shutdownOnSignals(stop: () => void): void {
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  installWorkerLogging();
   const { worker, connection } = await createEventWorker(config, process.env);
   shutdownOnSignals(() => worker.shutdown());
   console.log(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
