@@ -5,7 +5,7 @@ import { DefaultLogger, type LogEntry } from '@temporalio/worker';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DeliverWebhookInput, DeliverWebhookResult } from '../src/shared/event';
-import { createActivities, HeldAttempts, INVALID_INPUT_FAILURE_TYPE } from './index';
+import { CallsInFlight, createActivities, HeldAttempts, INVALID_INPUT_FAILURE_TYPE } from './index';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -76,7 +76,11 @@ function environment() {
 async function withHeldAttempts() {
   const server = await serve((_req, res) => res.writeHead(200).end());
   const heldAttempts = new HeldAttempts();
-  const { deliverWebhook } = createActivities({ env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT, heldAttempts });
+  const { deliverWebhook } = createActivities({
+    env: { WEBHOOK_DOMAIN: server.origin },
+    userAgent: USER_AGENT,
+    heldAttempts,
+  });
   return { server, heldAttempts, deliverWebhook, ...environment() };
 }
 
@@ -237,6 +241,30 @@ describe('deliverWebhook activity', () => {
 
     expect(result).toMatchObject({ kind: 'attempted', record: { success: true } });
     expect(heldAttempts.size).toBe(0);
+  });
+
+  it('in a burst, makes its call at once but reports the result after the calls still in flight', async () => {
+    const server = await serve((_req, res) => res.writeHead(200).end());
+    const callsInFlight = new CallsInFlight({ busyCalls: 1, maxWaitMs: 60_000 });
+    const { deliverWebhook } = createActivities({
+      env: { WEBHOOK_DOMAIN: server.origin },
+      userAgent: USER_AGENT,
+      callsInFlight,
+    });
+    const { env, logs } = environment();
+    const otherCallEnds = callsInFlight.start(); // another attempt's call, not answered yet
+
+    let reported = false;
+    const running = env.run(deliverWebhook, input());
+    void running.then(() => (reported = true));
+    while (server.arrivals.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    expect(reported).toBe(false);
+    expect(logs.filter((entry) => entry.message.startsWith('webhook attempt'))).toHaveLength(0);
+    otherCallEnds();
+    expect(await running).toMatchObject({ kind: 'attempted', record: { success: true } });
+    expect(callsInFlight.size).toBe(0);
   });
 
   it('finishes and records a call already started when the event is cancelled', async () => {

@@ -18,6 +18,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Env, FetchLike } from '../src/delivery';
 import { sendWebhook } from '../src/delivery';
 import type { AttemptRecord, DeliverWebhookInput, DeliverWebhookResult } from '../src/shared/event';
+import type { CallsInFlight } from './calls-in-flight';
 import type { HeldAttempts } from './held-attempts';
 
 /** What the worker injects: the activity never reads `process.env` or global clocks on its own. */
@@ -32,6 +33,8 @@ export interface ActivityDeps {
   now?: () => number;
   /** Where a holding attempt registers, so that the event's cancel stops it at once (the worker's registry). */
   heldAttempts?: HeldAttempts;
+  /** Calls in flight on this worker (the worker's counter): during a burst, results are reported after the calls. */
+  callsInFlight?: CallsInFlight;
 }
 
 /**
@@ -165,12 +168,20 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
     const { eventId, invocationId, attempt, webhook, headers, body, timeoutSeconds } = input;
     const callSignal = abortUnlessCancelRequested(signal, context);
     heartbeats = setInterval(() => heartbeat(), HEARTBEAT_INTERVAL_MS);
-    const record = await sendWebhook(
-      { eventId, invocationId, attempt, webhook, headers, body, timeoutSeconds, signal: callSignal },
-      deps,
-    );
+    const callEnded = deps.callsInFlight?.start();
+    let record: AttemptRecord;
+    try {
+      record = await sendWebhook(
+        { eventId, invocationId, attempt, webhook, headers, body, timeoutSeconds, signal: callSignal },
+        deps,
+      );
+    } finally {
+      callEnded?.();
+    }
     // Aborted by Temporal, not answered by the webhook: not an attempt to record (see the module comment).
     if (callSignal.aborted) throw signal.reason;
+    // In a burst, the calls still going out come first; the record already holds this call's times.
+    await deps.callsInFlight?.untilNotBusy();
     logAttempt(record, notBeforeMs);
     return { kind: 'attempted', record };
   } catch (error) {

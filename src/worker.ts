@@ -1,5 +1,5 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { type ActivityDeps, createActivities, HeldAttempts } from '../activities';
+import { type ActivityDeps, CallsInFlight, createActivities, HeldAttempts } from '../activities';
 import { warmUpWebhookPath } from './delivery';
 import { connectionOptions } from './temporal/connection';
 import { bundleWorkflowsInChildProcess } from './workflow-bundle';
@@ -10,15 +10,24 @@ import { type Config, loadConfig, temporalConnectionOf, USER_AGENT } from './con
 const MAX_HEARTBEAT_THROTTLE_MS = 8000;
 
 /**
+ * Webhook calls in flight from which the worker is in a burst, and the longest an answered attempt then waits to
+ * report its result (activities/calls-in-flight.ts). A few dozen calls at once only happen when many events come
+ * due together; below that, results are reported at once.
+ */
+const BURST_CALLS_IN_FLIGHT = 32;
+const MAX_REPORT_WAIT_MS = 1000;
+
+/**
  * The worker options that make events work, for every worker that runs them (this entrypoint, the test stack,
  * bench/server-cost.ts): the activities, the sink that stops a held attempt at once (they share one registry), and
  * the heartbeat throttle. Attempts heartbeat only while their call runs, against a timeout that also covers the
  * hold (up to 40 s): the worker sends every 8 s anyway, so a worker lost mid-call is noticed as soon as it can be.
  */
-export function eventWorkerOptions(deps: Omit<ActivityDeps, 'heldAttempts'>) {
+export function eventWorkerOptions(deps: Omit<ActivityDeps, 'heldAttempts' | 'callsInFlight'>) {
   const heldAttempts = new HeldAttempts();
+  const callsInFlight = new CallsInFlight({ busyCalls: BURST_CALLS_IN_FLIGHT, maxWaitMs: MAX_REPORT_WAIT_MS });
   return {
-    activities: createActivities({ ...deps, heldAttempts }),
+    activities: createActivities({ ...deps, heldAttempts, callsInFlight }),
     sinks: heldAttempts.sinks(),
     maxHeartbeatThrottleInterval: MAX_HEARTBEAT_THROTTLE_MS,
   };
