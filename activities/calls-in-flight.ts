@@ -10,7 +10,9 @@
  * can already happen to any attempt in flight.
  *
  * Only a busy worker waits: below `busyCalls` calls in flight, results are reported at once, so a slow webhook never
- * delays the others at a low rate; and no result waits longer than `maxWaitMs`.
+ * delays the others at a low rate; and no result waits longer than `maxWaitMs`. The cost, only while busy: the
+ * event's status changes and a retry's interval starts (it counts from when the workflow sees the result) up to
+ * `maxWaitMs` later.
  */
 export interface CallsInFlightOptions {
   /** Calls in flight from which the worker counts as busy with a burst. */
