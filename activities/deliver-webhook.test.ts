@@ -251,16 +251,18 @@ describe('deliverWebhook activity', () => {
       userAgent: USER_AGENT,
       callsInFlight,
     });
-    const { env, logs } = environment();
+    const { env, logs, heartbeats } = environment();
     const otherCallEnds = callsInFlight.start(); // another attempt's call, not answered yet
 
     let reported = false;
     const running = env.run(deliverWebhook, input());
     void running.then(() => (reported = true));
     while (server.arrivals.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Longer than the heartbeat interval: a result that waits sends no heartbeat (each would be a server write).
+    await new Promise((resolve) => setTimeout(resolve, 1200));
 
     expect(reported).toBe(false);
+    expect(heartbeats()).toBe(0);
     expect(logs.filter((entry) => entry.message.startsWith('webhook attempt'))).toHaveLength(0);
     otherCallEnds();
     expect(await running).toMatchObject({ kind: 'attempted', record: { success: true } });

@@ -177,6 +177,9 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
       );
     } finally {
       callEnded?.();
+      // Heartbeats are for a call that runs; one sent while the result waits below would be a server write per
+      // attempt, in the very moments the server is busiest.
+      clearInterval(heartbeats);
     }
     // Aborted by Temporal, not answered by the webhook: not an attempt to record (see the module comment).
     if (callSignal.aborted) throw signal.reason;
