@@ -148,7 +148,6 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
   // Strictly later than the deadline is too late, as in Hasura (`now - scheduled_time > tolerance`).
   if (now() > notAfterMs) return pastTolerance();
 
-  let heartbeats: NodeJS.Timeout | undefined;
   try {
     const hold = deps.heldAttempts?.hold(input.invocationId);
     try {
@@ -167,7 +166,7 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
 
     const { eventId, invocationId, attempt, webhook, headers, body, timeoutSeconds } = input;
     const callSignal = abortUnlessCancelRequested(signal, context);
-    heartbeats = setInterval(() => heartbeat(), HEARTBEAT_INTERVAL_MS);
+    const heartbeats = setInterval(() => heartbeat(), HEARTBEAT_INTERVAL_MS);
     const callEnded = deps.callsInFlight?.start();
     let record: AttemptRecord;
     try {
@@ -192,7 +191,5 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
     // Temporal's own reason (a CancelledFailure) instead.
     if (signal.aborted) throw signal.reason;
     throw error;
-  } finally {
-    clearInterval(heartbeats);
   }
 }

@@ -8,6 +8,7 @@
  * lines took 113 ms of the worker's 1.3 s on the instant. JSON meta is also what log pipelines parse.
  */
 import { DefaultLogger, type LogEntry, type LogLevel, Runtime } from '@temporalio/worker';
+
 /** JSON for a log meta value: bigints as strings, errors with their message and stack, a cycle as a marker. */
 function metaJson(meta: Record<string, unknown>): string {
   try {

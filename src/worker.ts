@@ -20,8 +20,9 @@ const MAX_REPORT_WAIT_MS = 1000;
 /**
  * The worker options that make events work, for every worker that runs them (this entrypoint, the test stack,
  * bench/server-cost.ts): the activities, the sink that stops a held attempt at once (they share one registry), the
- * counter of calls in flight that puts calls before results in a burst, and the heartbeat throttle. Attempts heartbeat only while their call runs, against a timeout that also covers the
- * hold (up to 40 s): the worker sends every 8 s anyway, so a worker lost mid-call is noticed as soon as it can be.
+ * counter of calls in flight that puts calls before results in a burst, and the heartbeat throttle. Attempts
+ * heartbeat only while their call runs, against a timeout that also covers the hold (up to 40 s): the worker sends
+ * every 8 s anyway, so a worker lost mid-call is noticed as soon as it can be.
  */
 export function eventWorkerOptions(deps: Omit<ActivityDeps, 'heldAttempts' | 'callsInFlight'>) {
   const heldAttempts = new HeldAttempts();
