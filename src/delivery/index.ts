@@ -10,7 +10,12 @@ export {
   type HeaderValue,
   type ResolvedHeaders,
 } from './resolve-headers';
-export { createKeepAliveFetch, type FetchLike, type KeepAliveFetchOptions } from './keep-alive-fetch';
+export {
+  createKeepAliveFetch,
+  type FetchLike,
+  type KeepAliveFetchOptions,
+  type WebhookResponse,
+} from './keep-alive-fetch';
 export { parseRetryAfter } from './retry-after';
 export {
   REQUEST_NOT_MADE_STATUS,

@@ -16,7 +16,7 @@ import { MissingEnvVarError } from './errors';
 import { loggedHeaders, resolveHeaders, type DefaultHeaderValues, type HeaderValue } from './resolve-headers';
 import { parseRetryAfter } from './retry-after';
 import { resolveWebhookTemplate, webhookUrlIssue } from './resolve-template';
-import { createKeepAliveFetch, type FetchLike } from './keep-alive-fetch';
+import { createKeepAliveFetch, type FetchLike, type WebhookResponse } from './keep-alive-fetch';
 
 const MS_PER_SECOND = 1000;
 
@@ -135,35 +135,25 @@ interface CappedBody {
 }
 
 /**
- * Reads a body up to `capBytes`, then cancels the stream: a webhook that answers with an endless or huge body must not
- * hold the attempt open or fill memory. Rejects with the stream's error (for instance the abort reason on timeout).
+ * Reads a body up to `capBytes`, then cancels the rest: a webhook that answers with an endless or huge body must not
+ * hold the attempt open or fill memory. Leaving the loop early cancels a web stream's reader, or destroys a
+ * `node:http` response (closing its connection). Rejects with the body's error (for instance the abort reason on
+ * timeout).
  */
-async function readCappedBody(body: ReadableStream<Uint8Array> | null, capBytes: number): Promise<CappedBody> {
+async function readCappedBody(body: AsyncIterable<Uint8Array> | null, capBytes: number): Promise<CappedBody> {
   if (body === null) return { text: '', truncated: false };
-  const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   let truncated = false;
-  let finished = false;
-  try {
-    while (!truncated) {
-      const { done, value } = await reader.read();
-      if (done) {
-        finished = true;
-        break;
-      }
-      if (size + value.byteLength > capBytes) {
-        chunks.push(value.subarray(0, capBytes - size));
-        size = capBytes;
-        truncated = true;
-      } else {
-        chunks.push(value);
-        size += value.byteLength;
-      }
+  for await (const chunk of body) {
+    if (size + chunk.byteLength > capBytes) {
+      chunks.push(chunk.subarray(0, capBytes - size));
+      size = capBytes;
+      truncated = true;
+      break;
     }
-  } finally {
-    // Not awaited: cancelling tears the connection down, and nothing depends on when that completes.
-    if (!finished) reader.cancel().catch(() => undefined);
+    chunks.push(chunk);
+    size += chunk.byteLength;
   }
   // `stream: true` on a truncated body drops a multi-byte character cut in half instead of adding U+FFFD.
   const text = new TextDecoder('utf-8').decode(Buffer.concat(chunks, size), { stream: truncated });
@@ -250,7 +240,7 @@ export async function sendWebhook(request: SendWebhookRequest, deps: SendWebhook
       ? `timeout after ${formatSeconds(request.timeoutSeconds)}`
       : `request aborted: ${describeFetchError(request.signal?.reason)}`;
 
-  let response: Response;
+  let response: WebhookResponse;
   try {
     response = await doFetch(url, {
       method: 'POST',
