@@ -7,7 +7,9 @@
  * Run through bench/server-cost.sh, which starts a fresh dev server per run:
  *   bash bench/server-cost.sh <workflow> <events> <leadSeconds> [aheadMs]
  * <workflow>: scheduledEventWorkflow (the real one) | plainActivity | localActivity  (see server-cost-workflows.ts)
- * Env: TEMPORAL_ADDRESS, TEMPORAL_PID (set by the script).
+ * Env: TEMPORAL_ADDRESS, TEMPORAL_PID (set by the script); EAGER_START=1 starts each workflow with
+ * `requestEagerStart` (its first workflow task goes straight to this process's worker, not through matching);
+ * START_DELAY=1 starts it with `startDelay` = its wait (nothing runs for it until it is to be prepared).
  */
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
@@ -28,6 +30,8 @@ const CREATE_CONCURRENCY = 50;
 /** How long to wait for deliveries, then for every workflow to close, before reporting what arrived. */
 const WAIT_BOUND_MS = 120_000;
 const TASK_QUEUE = 'server-cost';
+const EAGER_START = process.env.EAGER_START === '1';
+const START_DELAY = process.env.START_DELAY === '1';
 
 /** CPU time (user + system) of a process so far, in ms; clock ticks are 10 ms on Linux. */
 function cpuMs(pid: number): number {
@@ -71,7 +75,8 @@ async function main(): Promise<void> {
     maxCachedWorkflows: 500,
   });
   const running = worker.run();
-  const connection = await Connection.connect({ address });
+  // Eager start needs the client on the worker's own connection.
+  const connection = EAGER_START ? workerConnection : await Connection.connect({ address });
   const client = new Client({ connection });
 
   const dueMs = Date.now() + LEAD_MS;
@@ -100,13 +105,21 @@ async function main(): Promise<void> {
             taskQueue: TASK_QUEUE,
             workflowId: id,
             args: [input],
+            requestEagerStart: EAGER_START,
+            ...(START_DELAY ? { startDelay: Math.max(dueMs - PREPARE_AHEAD_MS - Date.now(), 0) } : {}),
             typedSearchAttributes: [
               { key: EVENT_STATUS, value: 'scheduled' },
               { key: EVENT_TIME, value: new Date(dueMs) },
             ],
           });
         } else {
-          await client.workflow.start(workflowType, { taskQueue: TASK_QUEUE, workflowId: id, args: [dueMs, url, id, AHEAD_MS] });
+          await client.workflow.start(workflowType, {
+            taskQueue: TASK_QUEUE,
+            workflowId: id,
+            args: [dueMs, url, id, AHEAD_MS],
+            requestEagerStart: EAGER_START,
+            ...(START_DELAY ? { startDelay: Math.max(dueMs - AHEAD_MS - Date.now(), 0) } : {}),
+          });
         }
       }
     }),
@@ -124,10 +137,13 @@ async function main(): Promise<void> {
   const serverCpu2 = cpuMs(serverPid);
 
   const lateness = [...arrivals.values()].map((arrival) => arrival - dueMs).sort((a, b) => a - b);
-  const at = (q: number): number | null => lateness[Math.min(lateness.length - 1, Math.floor(q * lateness.length))] ?? null;
+  const at = (q: number): number | null =>
+    lateness[Math.min(lateness.length - 1, Math.floor(q * lateness.length))] ?? null;
   console.log(
     JSON.stringify({
       workflowType,
+      eagerStart: EAGER_START,
+      startDelay: START_DELAY,
       events: EVENTS,
       leadS: LEAD_MS / 1000,
       aheadMs: AHEAD_MS,
@@ -142,7 +158,7 @@ async function main(): Promise<void> {
   );
   worker.shutdown();
   await running;
-  await Promise.all([workerConnection.close(), connection.close()]);
+  await (EAGER_START ? workerConnection.close() : Promise.all([workerConnection.close(), connection.close()]));
   receiver.close();
 }
 
