@@ -63,7 +63,8 @@ cleanup() {
       [ -n "$pid" ] && { kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true; }
     done <"$pids"
   fi
-  # BENCH_KEEP_TMP=1 keeps the temp dir (every process's log is in $BENCH_TMP/logs) for a look after the run.
+  # BENCH_KEEP_TMP=1 keeps the temp dir (every process's log is in $BENCH_TMP/logs, our Temporal databases in
+  # $BENCH_TMP/ours-*) for a look after the run.
   if [ -n "${BENCH_KEEP_TMP:-}" ]; then echo "bench: kept $BENCH_TMP" >&2; else rm -rf "$BENCH_TMP"; fi
 }
 trap cleanup EXIT

@@ -301,7 +301,9 @@ export class OursAdapter implements SystemAdapter {
       this.temporal = null;
     }
     this.temporalPid = 0;
-    if (this.dataDir) fs.rmSync(this.dataDir, { recursive: true, force: true });
+    // BENCH_KEEP_TMP (bench/run.sh) keeps the run's database and server log too: `temporal-dev.sh start` on it
+    // (TEMPORAL_DATA_DIR) shows every event's history after the run.
+    if (this.dataDir && !process.env.BENCH_KEEP_TMP) fs.rmSync(this.dataDir, { recursive: true, force: true });
     this.dataDir = '';
   }
 }
