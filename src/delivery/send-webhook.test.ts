@@ -139,6 +139,12 @@ describe('sendWebhook against a real server', () => {
     });
   });
 
+  it('records a status outside 100-599 as the receiver sent it, as a failure', async () => {
+    const server = await serve((_req, res) => res.writeHead(799).end('odd'));
+    const record = await sendWebhook(request(server.origin), deps());
+    expect(record).toMatchObject({ success: false, status: 799, response: { message: 'odd' } });
+  });
+
   it('does not follow a redirect and names the Location', async () => {
     const server = await serve((req, res) => {
       if (req.url === '/moved') res.writeHead(302, { Location: '/elsewhere' }).end();
