@@ -45,7 +45,8 @@ if [[ ${1:-start} == stop ]]; then
   if [[ -f $DATA/server.pid ]]; then
     pid=$(<"$DATA/server.pid")
     kill "$pid" 2>/dev/null || true
-    for ((i = 0; i < 20 && $(kill -0 "$pid" 2>/dev/null && echo 1 || echo 0); i++)); do sleep 0.5; done
+    # Up to 10 s for a clean exit, then no more waiting.
+    for ((i = 0; i < 20; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
     kill -KILL "$pid" 2>/dev/null || true
   fi
   if [[ -f $PG_DIR_FILE ]]; then

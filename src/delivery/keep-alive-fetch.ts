@@ -52,7 +52,7 @@ export function createKeepAliveFetch(options: KeepAliveFetchOptions): FetchLike 
   const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
 
   const send = (url: URL, init: RequestInit, allowStaleRetry: boolean): Promise<WebhookResponse> =>
-    new Promise<WebhookResponse>((resolve, reject) => {
+    new Promise((resolve, reject) => {
       const protocol = url.protocol === 'https:' ? 'https:' : 'http:';
       const request = (protocol === 'https:' ? https : http).request(
         url,
