@@ -42,10 +42,12 @@ export async function createEventWorker(
   config: Config,
   env: NodeJS.ProcessEnv,
 ): Promise<{ worker: Worker; connection: NativeConnection }> {
-  // The bundle (a few seconds in a child process) is built while the connection is made.
+  // The bundle (a few seconds in a child process) is built while the connection is made and the webhook path warms
+  // up; the worker takes no work before all three are done.
   const [code, connection] = await Promise.all([
     bundleWorkflowsInChildProcess(),
     NativeConnection.connect(connectionOptions(temporalConnectionOf(config))),
+    warmUp(env, config.WORKER_WARM_UP_CALLS),
   ]);
   const worker = await Worker.create({
     connection,
@@ -62,20 +64,23 @@ export async function createEventWorker(
     // Past the grace time, in-flight attempts are abandoned; the server runs them again elsewhere.
     shutdownForceTime: (config.WORKER_SHUTDOWN_GRACE_SECONDS + 5) * 1000,
   });
-  await warmUp(env);
   return { worker, connection };
 }
 
 /**
- * One webhook call to a local throwaway receiver before the worker takes work: a process's first call is about
- * 25 ms slower than the next ones, and with attempts held until their instant it made the first event late.
+ * Webhook calls to a local throwaway receiver before the worker takes work (`WORKER_WARM_UP_CALLS`): a fresh
+ * process's first calls are slow, and with attempts held until their instant they made the first events late.
+ * Optional: a failure is logged, never fatal.
  */
-async function warmUp(env: NodeJS.ProcessEnv): Promise<void> {
+async function warmUp(env: NodeJS.ProcessEnv, calls: number): Promise<void> {
+  if (calls === 0) return;
   const failed = (reason: string): void =>
-    console.warn(`worker: webhook warm-up call failed (${reason}); the first event may be a few ms late`);
+    console.warn(`worker: webhook warm-up call failed (${reason}); the first events may be a few ms late`);
   try {
-    const record = await warmUpWebhookPath({ env, userAgent: USER_AGENT });
-    if (!record.success) failed(record.response.type === 'client_error' ? record.response.message : 'not a 2xx');
+    const { failure } = await warmUpWebhookPath({ env, userAgent: USER_AGENT }, calls);
+    if (failure !== null) {
+      failed(failure.response.type === 'client_error' ? failure.response.message : `HTTP ${failure.status}`);
+    }
   } catch (error) {
     failed(error instanceof Error ? error.message : String(error));
   }
