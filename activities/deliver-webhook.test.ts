@@ -4,24 +4,28 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, type LogEntry } from '@temporalio/worker';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createKeepAliveFetch } from '../src/delivery';
 import type { DeliverWebhookInput, DeliverWebhookResult } from '../src/shared/event';
 import { CallsInFlight, createActivities, HeldAttempts, INVALID_INPUT_FAILURE_TYPE } from './index';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
-/** A real webhook receiver on 127.0.0.1 that notes when each request arrived (wall clock, ms). */
+/** A real webhook receiver on 127.0.0.1 that notes when each connection and request arrived (wall clock, ms). */
 async function startServer(handler: Handler) {
   const arrivals: number[] = [];
+  const connectedAt: number[] = [];
   const server = http.createServer((req, res) => {
     arrivals.push(Date.now());
     req.resume();
     req.on('end', () => handler(req, res));
   });
+  server.on('connection', () => connectedAt.push(Date.now()));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     origin: `http://127.0.0.1:${port}`,
     arrivals,
+    connectedAt,
     close: () => {
       server.closeAllConnections();
       server.close();
@@ -163,6 +167,29 @@ describe('deliverWebhook activity', () => {
     expect(result.kind === 'attempted' && Date.parse(result.record.createdAt)).toBeGreaterThanOrEqual(notBeforeMs);
     // A heartbeat is a server write: none while holding, none for a call that answers within a second.
     expect(heartbeats()).toBe(0);
+  });
+
+  it('opens its connection about half a second before the instant, and the call goes out on it', async () => {
+    const server = await serve((_req, res) => res.writeHead(200).end());
+    const { deliverWebhook } = createActivities({
+      env: { WEBHOOK_DOMAIN: server.origin },
+      userAgent: USER_AGENT,
+      fetch: createKeepAliveFetch({ maxSocketsPerHost: 4 }),
+    });
+    const notBeforeMs = Date.now() + 1200;
+
+    const result: DeliverWebhookResult = await environment().env.run(
+      deliverWebhook,
+      input({ notBefore: new Date(notBeforeMs).toISOString() }),
+    );
+
+    expect(result.kind).toBe('attempted');
+    expect(server.arrivals).toHaveLength(1);
+    expect(server.arrivals[0]).toBeGreaterThanOrEqual(notBeforeMs);
+    expect(server.connectedAt).toHaveLength(1);
+    const aheadMs = notBeforeMs - (server.connectedAt[0] ?? notBeforeMs);
+    expect(aheadMs).toBeGreaterThanOrEqual(400);
+    expect(aheadMs).toBeLessThan(700);
   });
 
   it('makes no call when it starts past notAfter', async () => {

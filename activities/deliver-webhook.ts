@@ -16,7 +16,7 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Env, FetchLike } from '../src/delivery';
-import { sendWebhook } from '../src/delivery';
+import { preconnectWebhook, sendWebhook } from '../src/delivery';
 import type { AttemptRecord, DeliverWebhookInput, DeliverWebhookResult } from '../src/shared/event';
 import type { CallsInFlight } from './calls-in-flight';
 import type { HeldAttempts } from './held-attempts';
@@ -47,6 +47,14 @@ export interface ActivityDeps {
  * on the dev server (bench/run.sh --scenarios burst). A cancel reaches a held attempt through `heldAttempts` instead.
  */
 const HEARTBEAT_INTERVAL_MS = 1000;
+
+/**
+ * How long before its due instant a held attempt announces its call, so that the HTTP client opens the connection
+ * (TCP, and TLS for https) while there is time: a burst's calls then go out as they start instead of after the last
+ * one has started. Long enough for a TLS handshake to a distant receiver; short enough that the connection is still
+ * open when the call comes (the client closes unused ones after 2 s, under receivers' keep-alive timeouts).
+ */
+const PRECONNECT_LEAD_MS = 500;
 
 /** Longest delay a Node timer can hold (2^31 - 1 ms, about 24.8 days); longer holds wait in several steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -151,7 +159,10 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
   try {
     const hold = deps.heldAttempts?.hold(input.invocationId);
     try {
-      await holdUntil(notBeforeMs, now, hold ? AbortSignal.any([signal, hold.signal]) : signal);
+      const holdSignal = hold ? AbortSignal.any([signal, hold.signal]) : signal;
+      await holdUntil(notBeforeMs - PRECONNECT_LEAD_MS, now, holdSignal);
+      if (now() < notBeforeMs) preconnectWebhook(input.webhook, deps);
+      await holdUntil(notBeforeMs, now, holdSignal);
     } catch (error) {
       if (!signal.aborted && hold?.signal.aborted) {
         log.info('webhook attempt cancelled before its call', { eventId: input.eventId, attempt: input.attempt });

@@ -21,6 +21,7 @@ export {
   REQUEST_NOT_MADE_STATUS,
   describeFetchError,
   normalizeWebhookBody,
+  preconnectWebhook,
   sendWebhook,
   type SendWebhookDeps,
   type SendWebhookRequest,

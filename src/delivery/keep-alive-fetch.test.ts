@@ -127,6 +127,26 @@ describe('createKeepAliveFetch', () => {
     });
   });
 
+  it('opens the connections of announced calls ahead, and the calls then use them', async () => {
+    const server = await serve((_req, res) => res.end('ok'));
+    const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 8 });
+
+    for (let i = 0; i < 3; i++) fetchLike.preconnect?.(server.url);
+    for (let i = 0; i < 50 && server.connections() < 3; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(server.connections()).toBe(3);
+    const bodies = await Promise.all([1, 2, 3].map(async () => text(await fetchLike(server.url, post()))));
+
+    expect(bodies).toEqual(['ok', 'ok', 'ok']);
+    expect(server.connections()).toBe(3);
+  });
+
+  it('ignores an announced call it could not make, leaving the error to the call', () => {
+    const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 4 });
+
+    expect(() => fetchLike.preconnect?.('ftp://example.com/')).not.toThrow();
+    expect(() => fetchLike.preconnect?.('not a url')).not.toThrow();
+  });
+
   it('rejects URLs it cannot call', async () => {
     const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 4 });
 

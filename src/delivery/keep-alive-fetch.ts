@@ -12,6 +12,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { Preconnector } from './preconnect';
 
 /**
  * The part of an answer that `sendWebhook` reads. A WHATWG `Response` has it (its body stream is async iterable),
@@ -29,8 +30,14 @@ export interface WebhookResponse {
   readonly body: AsyncIterable<Uint8Array> | null;
 }
 
-/** The part of `fetch` that `sendWebhook` calls. */
-export type FetchLike = (url: string, init: RequestInit) => Promise<WebhookResponse>;
+/**
+ * The part of `fetch` that `sendWebhook` calls, and optionally a way to announce a call that is coming, so that its
+ * connection can be opened ahead (this client has it; the global `fetch` does not).
+ */
+export type FetchLike = ((url: string, init: RequestInit) => Promise<WebhookResponse>) & {
+  /** A call to `url` will be made within a second or two: open its connection now. Never throws. */
+  preconnect?: (url: string) => void;
+};
 
 export interface KeepAliveFetchOptions {
   /**
@@ -39,7 +46,15 @@ export interface KeepAliveFetchOptions {
    * per call. (The worker's default: 256)
    */
   maxSocketsPerHost: number;
+  /**
+   * How long a connection opened ahead (`preconnect`) waits for its call before it is closed, in ms; announced
+   * calls count as coming for as long. (Default: 2000)
+   */
+  preconnectIdleMs?: number;
 }
+
+/** See `KeepAliveFetchOptions.preconnectIdleMs`. */
+const DEFAULT_PRECONNECT_IDLE_MS = 2000;
 
 /** Statuses whose responses never have a body; `Response` refuses one for them. */
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
@@ -50,6 +65,12 @@ const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 export function createKeepAliveFetch(options: KeepAliveFetchOptions): FetchLike {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSocketsPerHost };
   const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
+  const idleMs = options.preconnectIdleMs ?? DEFAULT_PRECONNECT_IDLE_MS;
+  const preconnectOptions = { maxSocketsPerHost: options.maxSocketsPerHost, expectedWithinMs: idleMs, idleMs };
+  const preconnectors = {
+    'http:': new Preconnector(agents['http:'], agentOptions, preconnectOptions),
+    'https:': new Preconnector(agents['https:'], agentOptions, preconnectOptions),
+  };
 
   const send = (url: URL, init: RequestInit, allowStaleRetry: boolean): Promise<WebhookResponse> =>
     new Promise((resolve, reject) => {
@@ -65,9 +86,11 @@ export function createKeepAliveFetch(options: KeepAliveFetchOptions): FetchLike 
         (response) => resolve(toWebhookResponse(response)),
       );
       request.on('error', (error: NodeJS.ErrnoException) => {
-        // A connection the receiver closed while it sat idle in the pool: the request never reached the receiver,
-        // so it is sent once more on a fresh connection (Node's documented pattern, `request.reusedSocket`).
-        if (allowStaleRetry && request.reusedSocket && STALE_SOCKET_CODES.has(error.code ?? '')) {
+        // A connection the receiver closed while it sat idle in the pool (or waited, opened ahead): the request
+        // never reached the receiver, so it is sent once more on a fresh connection (Node's documented pattern,
+        // `request.reusedSocket`).
+        const idleBefore = request.reusedSocket || preconnectors[protocol].openedAhead(request.socket);
+        if (allowStaleRetry && idleBefore && STALE_SOCKET_CODES.has(error.code ?? '')) {
           send(url, init, false).then(resolve, reject);
         } else {
           reject(error);
@@ -78,7 +101,7 @@ export function createKeepAliveFetch(options: KeepAliveFetchOptions): FetchLike 
       request.end(typeof init.body === 'string' ? Buffer.from(init.body) : undefined);
     });
 
-  return (url, init) => {
+  const fetchLike: FetchLike = (url, init) => {
     let target: URL;
     try {
       target = new URL(url);
@@ -88,8 +111,16 @@ export function createKeepAliveFetch(options: KeepAliveFetchOptions): FetchLike 
     if (target.protocol !== 'http:' && target.protocol !== 'https:') {
       return Promise.reject(new TypeError(`unsupported protocol ${target.protocol}`));
     }
+    preconnectors[target.protocol].called(target);
     return send(target, init, true);
   };
+  fetchLike.preconnect = (url) => {
+    // A URL this client would refuse is left for the call itself to report.
+    if (!URL.canParse(url)) return;
+    const target = new URL(url);
+    if (target.protocol === 'http:' || target.protocol === 'https:') preconnectors[target.protocol].preconnect(target);
+  };
+  return fetchLike;
 }
 
 /** Status, headers (as `Headers`, so names and repeated values read as through `fetch`) and body of an answer. */

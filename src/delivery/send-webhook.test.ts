@@ -1,7 +1,14 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MAX_STORED_RESPONSE_BODY_BYTES, type WebhookBody } from '../shared/event';
-import { describeFetchError, REQUEST_NOT_MADE_STATUS, sendWebhook, type SendWebhookRequest } from './send-webhook';
+import type { FetchLike } from './keep-alive-fetch';
+import {
+  describeFetchError,
+  preconnectWebhook,
+  REQUEST_NOT_MADE_STATUS,
+  sendWebhook,
+  type SendWebhookRequest,
+} from './send-webhook';
 
 /** What the test webhook saw of one request. */
 interface Received {
@@ -456,6 +463,35 @@ describe('sendWebhook with a fake fetch', () => {
     await expect(sendWebhook(request('https://example.com', { timeoutSeconds: 0 }), deps())).rejects.toThrow(
       RangeError,
     );
+  });
+});
+
+describe('preconnectWebhook', () => {
+  /** A client that only notes the calls announced to it. */
+  function announcing(): { fetch: FetchLike; announced: string[] } {
+    const announced: string[] = [];
+    const fetch: FetchLike = Object.assign(() => Promise.reject(new Error('no call expected')), {
+      preconnect: (url: string) => void announced.push(url),
+    });
+    return { fetch, announced };
+  }
+
+  it('announces the resolved URL to the client', () => {
+    const { fetch, announced } = announcing();
+    preconnectWebhook('{{BASE}}/hook', { env: { BASE: 'https://example.com' }, userAgent: 'x', fetch });
+    expect(announced).toEqual(['https://example.com/hook']);
+  });
+
+  it('announces nothing when a variable is unset or the URL is not http(s): the attempt reports it', () => {
+    const { fetch, announced } = announcing();
+    preconnectWebhook('{{BASE}}/hook', { env: {}, userAgent: 'x', fetch });
+    preconnectWebhook('{{BASE}}/hook', { env: { BASE: 'ftp://example.com' }, userAgent: 'x', fetch });
+    expect(announced).toEqual([]);
+  });
+
+  it('does nothing with a client that cannot open connections ahead', () => {
+    const fetch: FetchLike = () => Promise.reject(new Error('no call expected'));
+    expect(() => preconnectWebhook('https://example.com/', { env: {}, userAgent: 'x', fetch })).not.toThrow();
   });
 });
 

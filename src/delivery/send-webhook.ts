@@ -161,6 +161,24 @@ async function readCappedBody(body: AsyncIterable<Uint8Array> | null, capBytes: 
 }
 
 /**
+ * Announces an attempt to `webhook` (a URL template) due within a second or two, so that the client opens its
+ * connection ahead (src/delivery/preconnect.ts) and the attempt's request goes out at once. Does nothing when the
+ * client cannot (the global `fetch`), or when a variable is unset or the URL is invalid: the attempt reports that.
+ * Never throws.
+ */
+export function preconnectWebhook(webhook: string, deps: SendWebhookDeps): void {
+  const { preconnect } = deps.fetch ?? defaultWebhookFetch;
+  if (preconnect === undefined) return;
+  let url: string;
+  try {
+    url = resolveWebhookTemplate(webhook, deps.env);
+  } catch {
+    return;
+  }
+  if (webhookUrlIssue(url) === null) preconnect(url);
+}
+
+/**
  * Makes ONE webhook attempt: POSTs `request.body` as JSON to the resolved webhook URL and records the outcome.
  *
  * - `timeoutSeconds` bounds the whole exchange, from connecting to the last byte of the body read.

@@ -1,0 +1,182 @@
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Preconnector } from './preconnect';
+
+const closers: (() => void)[] = [];
+afterEach(() => closers.splice(0).forEach((close) => close()));
+
+/** A receiver on 127.0.0.1 that keeps its connections, so that a test can see them open and close. */
+async function serve() {
+  const sockets = new Set<Socket>();
+  let accepted = 0;
+  let requests = 0;
+  const server = http.createServer((req, res) => {
+    requests += 1;
+    req.resume();
+    req.on('end', () => res.end('ok'));
+  });
+  server.on('connection', (socket: Socket) => {
+    accepted += 1;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return {
+    url: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`),
+    accepted: () => accepted,
+    open: () => sockets.size,
+    requests: () => requests,
+    dropAll: () => sockets.forEach((socket) => socket.destroy()),
+  };
+}
+
+/** An agent as the keep-alive client builds it, with a preconnector on it. */
+function agentWith(options: Partial<ConstructorParameters<typeof Preconnector>[2]> = {}) {
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSocketsPerHost ?? 8 };
+  const agent = new http.Agent(agentOptions);
+  closers.push(() => agent.destroy());
+  const preconnector = new Preconnector(agent, agentOptions, {
+    maxSocketsPerHost: agentOptions.maxSockets,
+    expectedWithinMs: 2000,
+    idleMs: 2000,
+    ...options,
+  });
+  return { agent, preconnector };
+}
+
+/** A POST through `agent`; resolves with the answer's body. */
+function post(agent: http.Agent, url: URL, preconnector?: Preconnector): Promise<string> {
+  preconnector?.called(url);
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method: 'POST', agent }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => resolve(body));
+    });
+    request.on('error', reject);
+    request.end('{}');
+  });
+}
+
+/** Waits until `check` holds (the other end of a socket sees things a moment later). */
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await delay(5);
+  expect(check()).toBe(true);
+}
+
+describe('Preconnector', () => {
+  it('opens one connection per announced call, and the calls go out on them', async () => {
+    const server = await serve();
+    const { agent, preconnector } = agentWith();
+
+    for (let i = 0; i < 3; i++) preconnector.preconnect(server.url);
+    await until(() => server.accepted() === 3);
+    expect(server.requests()).toBe(0);
+
+    const answers = await Promise.all([1, 2, 3].map(() => post(agent, server.url, preconnector)));
+
+    expect(answers).toEqual(['ok', 'ok', 'ok']);
+    expect(server.accepted()).toBe(3);
+    expect(preconnector.waiting).toBe(0);
+  });
+
+  it('counts idle keep-alive connections as ready, and opens only what is missing', async () => {
+    const server = await serve();
+    const { agent, preconnector } = agentWith();
+    await post(agent, server.url, preconnector);
+    expect(server.accepted()).toBe(1);
+
+    for (let i = 0; i < 3; i++) preconnector.preconnect(server.url);
+
+    await until(() => server.accepted() === 3);
+    expect(preconnector.waiting).toBe(2);
+  });
+
+  it('never opens more than maxSocketsPerHost', async () => {
+    const server = await serve();
+    const { preconnector } = agentWith({ maxSocketsPerHost: 4 });
+
+    for (let i = 0; i < 10; i++) preconnector.preconnect(server.url);
+
+    await until(() => server.accepted() === 4);
+    await delay(50);
+    expect(server.accepted()).toBe(4);
+  });
+
+  it('closes a connection that no call took within idleMs', async () => {
+    const server = await serve();
+    const { preconnector } = agentWith({ idleMs: 100 });
+
+    preconnector.preconnect(server.url);
+    await until(() => server.open() === 1);
+
+    await until(() => server.open() === 0);
+    expect(preconnector.waiting).toBe(0);
+  });
+
+  it('forgets announced calls after expectedWithinMs, so an old announcement holds no connection', async () => {
+    const server = await serve();
+    const { preconnector } = agentWith({ expectedWithinMs: 50, idleMs: 50 });
+    preconnector.preconnect(server.url);
+    await until(() => server.open() === 0 && server.accepted() === 1);
+
+    // One announcement now, the old one expired: one connection, not two.
+    preconnector.preconnect(server.url);
+
+    await until(() => server.accepted() === 2);
+    expect(preconnector.waiting).toBe(1);
+  });
+
+  it('drops a connection the receiver closed while it waited, and the call opens a new one', async () => {
+    const server = await serve();
+    const { agent, preconnector } = agentWith();
+    preconnector.preconnect(server.url);
+    await until(() => server.open() === 1);
+
+    server.dropAll();
+    await until(() => preconnector.waiting === 0);
+
+    await expect(post(agent, server.url, preconnector)).resolves.toBe('ok');
+    expect(server.accepted()).toBe(2);
+  });
+
+  it('survives a refused connection: nothing is thrown, and the call reports its own error', async () => {
+    const server = await serve();
+    const url = server.url;
+    closers.splice(0).forEach((close) => close());
+    await delay(10);
+    const { agent, preconnector } = agentWith();
+
+    preconnector.preconnect(url);
+    await until(() => preconnector.waiting === 0);
+
+    await expect(post(agent, url, preconnector)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('tells the connections it handed out from the others', async () => {
+    const server = await serve();
+    const { agent, preconnector } = agentWith();
+    preconnector.preconnect(server.url);
+    await until(() => server.accepted() === 1);
+
+    const sockets: Socket[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const request = http.request(server.url, { method: 'POST', agent }, (response) => {
+        response.resume();
+        response.on('end', resolve);
+      });
+      request.on('socket', (socket: Socket) => sockets.push(socket));
+      request.on('error', reject);
+      request.end('{}');
+    });
+
+    expect(preconnector.openedAhead(sockets[0] ?? null)).toBe(true);
+    expect(preconnector.openedAhead(new http.Agent())).toBe(false);
+    expect(preconnector.openedAhead(null)).toBe(false);
+  });
+});
