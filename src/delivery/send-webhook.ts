@@ -251,60 +251,76 @@ export async function sendWebhook(request: SendWebhookRequest, deps: SendWebhook
   if (typeof headers === 'string') return notMade(headers);
 
   const timeoutMs = Math.min(Math.ceil(request.timeoutSeconds * MS_PER_SECOND), MAX_TIMER_MS);
-  const timeoutSignal = AbortSignal.timeout(timeoutMs);
-  const signal = request.signal ? AbortSignal.any([timeoutSignal, request.signal]) : timeoutSignal;
+  // One controller for both reasons to stop (the timeout, the caller's signal), with a plain timer, rather than
+  // AbortSignal.timeout + AbortSignal.any, which track their signals with weak references: in a CPU profile of
+  // 1,000 attempts starting at once, creating and combining those signals was ~8% of the samples.
+  const controller = new AbortController();
+  const { signal } = controller;
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new DOMException('The operation timed out.', 'TimeoutError'));
+  }, timeoutMs);
+  const abortFromCaller = (): void => controller.abort(request.signal?.reason);
+  if (request.signal?.aborted) abortFromCaller();
+  else request.signal?.addEventListener('abort', abortFromCaller, { once: true });
   const abortedMessage = (): string =>
-    timeoutSignal.aborted
+    timedOut
       ? `timeout after ${formatSeconds(request.timeoutSeconds)}`
       : `request aborted: ${describeFetchError(request.signal?.reason)}`;
 
-  let response: WebhookResponse;
   try {
-    response = await doFetch(url, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(body),
-      redirect: 'manual',
-      signal,
-    });
-  } catch (error) {
-    return failure(null, signal.aborted ? abortedMessage() : describeFetchError(error));
-  }
+    let response: WebhookResponse;
+    try {
+      response = await doFetch(url, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+        redirect: 'manual',
+        signal,
+      });
+    } catch (error) {
+      return failure(null, signal.aborted ? abortedMessage() : describeFetchError(error));
+    }
 
-  let responseBody: CappedBody;
-  try {
-    responseBody = await readCappedBody(response.body, MAX_STORED_RESPONSE_BODY_BYTES);
-  } catch (error) {
-    // The status line came but the body did not finish: not a complete response, so no status is recorded (a
-    // 200 with a cut-off body must not read as delivered). The message keeps what we saw.
-    const reason = signal.aborted ? abortedMessage() : describeFetchError(error);
-    return failure(null, `${reason} while reading the response body (HTTP ${response.status})`);
-  }
+    let responseBody: CappedBody;
+    try {
+      responseBody = await readCappedBody(response.body, MAX_STORED_RESPONSE_BODY_BYTES);
+    } catch (error) {
+      // The status line came but the body did not finish: not a complete response, so no status is recorded (a
+      // 200 with a cut-off body must not read as delivered). The message keeps what we saw.
+      const reason = signal.aborted ? abortedMessage() : describeFetchError(error);
+      return failure(null, `${reason} while reading the response body (HTTP ${response.status})`);
+    }
 
-  const { status } = response;
-  if (status >= 200 && status < 300) {
-    const responseHeaders: { name: string; value: string }[] = [];
-    response.headers.forEach((value, name) => responseHeaders.push({ name, value }));
-    const okResponse: AttemptResponse = {
-      type: 'webhook_response',
+    const { status } = response;
+    if (status >= 200 && status < 300) {
+      const responseHeaders: { name: string; value: string }[] = [];
+      response.headers.forEach((value, name) => responseHeaders.push({ name, value }));
+      const okResponse: AttemptResponse = {
+        type: 'webhook_response',
+        status,
+        headers: responseHeaders,
+        body: responseBody.text,
+        bodyTruncated: responseBody.truncated,
+      };
+      return record({ success: true, status, response: okResponse });
+    }
+
+    let message = responseBody.text;
+    if (status >= 300 && status < 400) {
+      const location = response.headers.get('location');
+      const redirect = `redirect not followed: HTTP ${status} to ${location === null ? '(no Location header)' : location}`;
+      message = message === '' ? redirect : `${redirect}\n${message}`;
+    }
+    return record({
+      success: false,
       status,
-      headers: responseHeaders,
-      body: responseBody.text,
-      bodyTruncated: responseBody.truncated,
-    };
-    return record({ success: true, status, response: okResponse });
+      response: { type: 'client_error', message, bodyTruncated: responseBody.truncated },
+      retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after'), now()),
+    });
+  } finally {
+    clearTimeout(timer);
+    request.signal?.removeEventListener('abort', abortFromCaller);
   }
-
-  let message = responseBody.text;
-  if (status >= 300 && status < 400) {
-    const location = response.headers.get('location');
-    const redirect = `redirect not followed: HTTP ${status} to ${location === null ? '(no Location header)' : location}`;
-    message = message === '' ? redirect : `${redirect}\n${message}`;
-  }
-  return record({
-    success: false,
-    status,
-    response: { type: 'client_error', message, bodyTruncated: responseBody.truncated },
-    retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after'), now()),
-  });
 }
