@@ -1,5 +1,9 @@
+import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import path from 'node:path';
+import type { TLSSocket } from 'node:tls';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Preconnector } from './preconnect';
 
@@ -178,5 +182,58 @@ describe('Preconnector', () => {
     expect(preconnector.openedAhead(sockets[0] ?? null)).toBe(true);
     expect(preconnector.openedAhead(new http.Agent())).toBe(false);
     expect(preconnector.openedAhead(null)).toBe(false);
+  });
+
+  it('opens TLS connections for https, with the host name for SNI, and the calls use them', async () => {
+    const tlsDir = path.join(__dirname, '../../test/fixtures/tls');
+    const cert = fs.readFileSync(path.join(tlsDir, 'cert.pem'));
+    let accepted = 0;
+    const servernames: (string | false | null)[] = [];
+    const server = https.createServer({ cert, key: fs.readFileSync(path.join(tlsDir, 'key.pem')) }, (req, res) => {
+      req.resume();
+      req.on('end', () => res.end('ok'));
+    });
+    server.on('secureConnection', (socket: TLSSocket) => {
+      accepted += 1;
+      servernames.push(socket.servername);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closers.push(() => {
+      server.closeAllConnections();
+      server.close();
+    });
+    const url = new URL(`https://localhost:${(server.address() as AddressInfo).port}/hook`);
+    // The agent trusts the test certificate; its options go into the connections opened ahead, as a request's do.
+    const agentOptions = { keepAlive: true, maxSockets: 8, ca: cert };
+    const agent = new https.Agent(agentOptions);
+    closers.push(() => agent.destroy());
+    const preconnector = new Preconnector(agent, agentOptions, {
+      maxSocketsPerHost: 8,
+      expectedWithinMs: 2000,
+      idleMs: 2000,
+    });
+
+    preconnector.preconnect(url);
+    preconnector.preconnect(url);
+    await until(() => accepted === 2);
+    const answers = await Promise.all(
+      [1, 2].map(
+        () =>
+          new Promise<string>((resolve, reject) => {
+            preconnector.called(url);
+            const request = https.request(url, { method: 'POST', agent }, (response) => {
+              let body = '';
+              response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+              response.on('end', () => resolve(body));
+            });
+            request.on('error', reject);
+            request.end('{}');
+          }),
+      ),
+    );
+
+    expect(answers).toEqual(['ok', 'ok']);
+    expect(accepted).toBe(2);
+    expect(servernames).toEqual(['localhost', 'localhost']);
   });
 });
