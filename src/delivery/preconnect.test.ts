@@ -1,9 +1,11 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
+import { promisify } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Preconnector } from './preconnect';
 
@@ -236,4 +238,24 @@ describe('Preconnector', () => {
     expect(accepted).toBe(2);
     expect(servernames).toEqual(['localhost', 'localhost']);
   });
+
+  it('does not keep the process alive with a connection that waits for its call', async () => {
+    const server = await serve();
+    // A process that opens one connection ahead (to wait 30 s) and has nothing else to do: it must exit at once.
+    const script = [
+      "const http = require('node:http');",
+      `const { Preconnector } = require(${JSON.stringify(path.join(__dirname, 'preconnect.ts'))});`,
+      'const agentOptions = { keepAlive: true, maxSockets: 4 };',
+      'const preconnector = new Preconnector(new http.Agent(agentOptions), agentOptions,',
+      '  { maxSocketsPerHost: 4, expectedWithinMs: 30000, idleMs: 30000 });',
+      `preconnector.preconnect(new URL(${JSON.stringify(server.url.href)}));`,
+    ].join('\n');
+    const tsx = path.join(__dirname, '../../node_modules/.bin/tsx');
+    const startedAt = Date.now();
+
+    await promisify(execFile)(tsx, ['-e', script], { timeout: 20_000 });
+
+    expect(Date.now() - startedAt).toBeLessThan(15_000);
+    await until(() => server.accepted() === 1);
+  }, 30_000);
 });

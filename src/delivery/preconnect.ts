@@ -118,6 +118,9 @@ export class Preconnector {
       socket.destroy();
     };
     const idle = setTimeout(onError, this.options.idleMs).unref();
+    // A connection waiting for its call does not keep the process alive (as the agent's idle ones do not); `take`
+    // refs it again when a request gets it.
+    if (socket instanceof net.Socket) socket.unref();
     socket.on('error', onError);
     socket.once('close', forget);
     origin.ready.set(socket, forget);
@@ -129,6 +132,7 @@ export class Preconnector {
     for (const [socket, forget] of origin.ready) {
       forget();
       if (socket.destroyed) continue;
+      if (socket instanceof net.Socket) socket.ref();
       this.handedOut.add(socket);
       return socket;
     }
