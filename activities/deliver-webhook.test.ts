@@ -188,8 +188,9 @@ describe('deliverWebhook activity', () => {
     expect(server.arrivals[0]).toBeGreaterThanOrEqual(notBeforeMs);
     expect(server.connectedAt).toHaveLength(1);
     const aheadMs = notBeforeMs - (server.connectedAt[0] ?? notBeforeMs);
-    expect(aheadMs).toBeGreaterThanOrEqual(400);
-    expect(aheadMs).toBeLessThan(700);
+    // 500 ms ahead, give or take a busy test machine's event loop.
+    expect(aheadMs).toBeGreaterThanOrEqual(300);
+    expect(aheadMs).toBeLessThan(1000);
   });
 
   it('makes no call when it starts past notAfter', async () => {

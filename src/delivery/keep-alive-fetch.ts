@@ -68,8 +68,8 @@ export function createKeepAliveFetch(options: KeepAliveFetchOptions): FetchLike 
   const idleMs = options.preconnectIdleMs ?? DEFAULT_PRECONNECT_IDLE_MS;
   const preconnectOptions = { maxSocketsPerHost: options.maxSocketsPerHost, expectedWithinMs: idleMs, idleMs };
   const preconnectors = {
-    'http:': new Preconnector(agents['http:'], agentOptions, preconnectOptions),
-    'https:': new Preconnector(agents['https:'], agentOptions, preconnectOptions),
+    'http:': new Preconnector(agents['http:'], preconnectOptions),
+    'https:': new Preconnector(agents['https:'], preconnectOptions),
   };
 
   const send = (url: URL, init: RequestInit, allowStaleRetry: boolean): Promise<WebhookResponse> =>
@@ -86,11 +86,9 @@ export function createKeepAliveFetch(options: KeepAliveFetchOptions): FetchLike 
         (response) => resolve(toWebhookResponse(response)),
       );
       request.on('error', (error: NodeJS.ErrnoException) => {
-        // A connection the receiver closed while it sat idle in the pool (or waited, opened ahead): the request
-        // never reached the receiver, so it is sent once more on a fresh connection (Node's documented pattern,
-        // `request.reusedSocket`).
-        const idleBefore = request.reusedSocket || preconnectors[protocol].openedAhead(request.socket);
-        if (allowStaleRetry && idleBefore && STALE_SOCKET_CODES.has(error.code ?? '')) {
+        // A connection the receiver closed while it sat idle in the pool: the request never reached the receiver,
+        // so it is sent once more on a fresh connection (Node's documented pattern, `request.reusedSocket`).
+        if (allowStaleRetry && request.reusedSocket && STALE_SOCKET_CODES.has(error.code ?? '')) {
           send(url, init, false).then(resolve, reject);
         } else {
           reject(error);

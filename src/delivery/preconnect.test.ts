@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { promisify } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Preconnector } from './preconnect';
+import { Preconnector, type PreconnectOptions } from './preconnect';
 
 const closers: (() => void)[] = [];
 afterEach(() => closers.splice(0).forEach((close) => close()));
@@ -42,12 +42,12 @@ async function serve() {
 }
 
 /** An agent as the keep-alive client builds it, with a preconnector on it. */
-function agentWith(options: Partial<ConstructorParameters<typeof Preconnector>[2]> = {}) {
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSocketsPerHost ?? 8 };
-  const agent = new http.Agent(agentOptions);
+function agentWith(options: Partial<PreconnectOptions> = {}) {
+  const maxSockets = options.maxSocketsPerHost ?? 8;
+  const agent = new http.Agent({ keepAlive: true, maxSockets });
   closers.push(() => agent.destroy());
-  const preconnector = new Preconnector(agent, agentOptions, {
-    maxSocketsPerHost: agentOptions.maxSockets,
+  const preconnector = new Preconnector(agent, {
+    maxSocketsPerHost: maxSockets,
     expectedWithinMs: 2000,
     idleMs: 2000,
     ...options,
@@ -88,7 +88,7 @@ describe('Preconnector', () => {
 
     expect(answers).toEqual(['ok', 'ok', 'ok']);
     expect(server.accepted()).toBe(3);
-    expect(preconnector.waiting).toBe(0);
+    expect(preconnector.waiting).toEqual({ connections: 0, origins: 0 });
   });
 
   it('counts idle keep-alive connections as ready, and opens only what is missing', async () => {
@@ -100,7 +100,7 @@ describe('Preconnector', () => {
     for (let i = 0; i < 3; i++) preconnector.preconnect(server.url);
 
     await until(() => server.accepted() === 3);
-    expect(preconnector.waiting).toBe(2);
+    expect(preconnector.waiting.connections).toBe(2);
   });
 
   it('never opens more than maxSocketsPerHost', async () => {
@@ -122,20 +122,35 @@ describe('Preconnector', () => {
     await until(() => server.open() === 1);
 
     await until(() => server.open() === 0);
-    expect(preconnector.waiting).toBe(0);
+    expect(preconnector.waiting.connections).toBe(0);
   });
 
   it('forgets announced calls after expectedWithinMs, so an old announcement holds no connection', async () => {
     const server = await serve();
-    const { preconnector } = agentWith({ expectedWithinMs: 50, idleMs: 50 });
+    const { preconnector } = agentWith({ expectedWithinMs: 50, idleMs: 5000 });
     preconnector.preconnect(server.url);
-    await until(() => server.open() === 0 && server.accepted() === 1);
-
-    // One announcement now, the old one expired: one connection, not two.
     preconnector.preconnect(server.url);
-
     await until(() => server.accepted() === 2);
-    expect(preconnector.waiting).toBe(1);
+    await delay(100);
+
+    // One announcement now, the two old ones expired: the two connections waiting are enough (counting the old
+    // announcements, it would open a third).
+    preconnector.preconnect(server.url);
+    await delay(50);
+
+    expect(server.accepted()).toBe(2);
+    expect(preconnector.waiting.connections).toBe(2);
+  });
+
+  it('forgets an origin that announced calls but made none, once they expired', async () => {
+    const server = await serve();
+    const { preconnector } = agentWith({ expectedWithinMs: 50, idleMs: 50 });
+
+    preconnector.preconnect(server.url);
+    await until(() => server.accepted() === 1);
+
+    await until(() => preconnector.waiting.origins === 0);
+    expect(preconnector.waiting.connections).toBe(0);
   });
 
   it('drops a connection the receiver closed while it waited, and the call opens a new one', async () => {
@@ -145,7 +160,7 @@ describe('Preconnector', () => {
     await until(() => server.open() === 1);
 
     server.dropAll();
-    await until(() => preconnector.waiting === 0);
+    await until(() => preconnector.waiting.connections === 0);
 
     await expect(post(agent, server.url, preconnector)).resolves.toBe('ok');
     expect(server.accepted()).toBe(2);
@@ -159,31 +174,9 @@ describe('Preconnector', () => {
     const { agent, preconnector } = agentWith();
 
     preconnector.preconnect(url);
-    await until(() => preconnector.waiting === 0);
+    await until(() => preconnector.waiting.connections === 0);
 
     await expect(post(agent, url, preconnector)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
-  });
-
-  it('tells the connections it handed out from the others', async () => {
-    const server = await serve();
-    const { agent, preconnector } = agentWith();
-    preconnector.preconnect(server.url);
-    await until(() => server.accepted() === 1);
-
-    const sockets: Socket[] = [];
-    await new Promise<void>((resolve, reject) => {
-      const request = http.request(server.url, { method: 'POST', agent }, (response) => {
-        response.resume();
-        response.on('end', resolve);
-      });
-      request.on('socket', (socket: Socket) => sockets.push(socket));
-      request.on('error', reject);
-      request.end('{}');
-    });
-
-    expect(preconnector.openedAhead(sockets[0] ?? null)).toBe(true);
-    expect(preconnector.openedAhead(new http.Agent())).toBe(false);
-    expect(preconnector.openedAhead(null)).toBe(false);
   });
 
   it('opens TLS connections for https, with the host name for SNI, and the calls use them', async () => {
@@ -205,11 +198,10 @@ describe('Preconnector', () => {
       server.close();
     });
     const url = new URL(`https://localhost:${(server.address() as AddressInfo).port}/hook`);
-    // The agent trusts the test certificate; its options go into the connections opened ahead, as a request's do.
-    const agentOptions = { keepAlive: true, maxSockets: 8, ca: cert };
-    const agent = new https.Agent(agentOptions);
+    // The agent trusts the test certificate; its options go into the connections opened ahead, as into its own.
+    const agent = new https.Agent({ keepAlive: true, maxSockets: 8, ca: cert });
     closers.push(() => agent.destroy());
-    const preconnector = new Preconnector(agent, agentOptions, {
+    const preconnector = new Preconnector(agent, {
       maxSocketsPerHost: 8,
       expectedWithinMs: 2000,
       idleMs: 2000,
@@ -245,9 +237,8 @@ describe('Preconnector', () => {
     const script = [
       "const http = require('node:http');",
       `const { Preconnector } = require(${JSON.stringify(path.join(__dirname, 'preconnect.ts'))});`,
-      'const agentOptions = { keepAlive: true, maxSockets: 4 };',
-      'const preconnector = new Preconnector(new http.Agent(agentOptions), agentOptions,',
-      '  { maxSocketsPerHost: 4, expectedWithinMs: 30000, idleMs: 30000 });',
+      'const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });',
+      'const preconnector = new Preconnector(agent, { maxSocketsPerHost: 4, expectedWithinMs: 30000, idleMs: 30000 });',
       `preconnector.preconnect(new URL(${JSON.stringify(server.url.href)}));`,
     ].join('\n');
     const tsx = path.join(__dirname, '../../node_modules/.bin/tsx');

@@ -8,7 +8,11 @@
  *
  * It hooks into the agent through `createConnection`, which Node documents as the method a custom agent overrides:
  * when the agent needs a new connection for an origin, it gets one of those opened ahead (already connected, or
- * connecting) before a new one is made. The agent still decides everything else (pooling, keep-alive, limits).
+ * connecting) before a new one is made. The agent still pools, reuses and limits connections as it always does.
+ *
+ * A connection opened ahead that the receiver closes before its call is dropped, and the call opens a new one; it is
+ * not retried like a stale pooled connection, because it waits at most `idleMs` (far under usual idle timeouts) and a
+ * resend after a reset could repeat a request that did reach the receiver.
  */
 import type http from 'node:http';
 import type https from 'node:https';
@@ -33,21 +37,25 @@ interface Origin {
   expected: number[];
   /** Connections opened ahead and not yet taken, each with the function that forgets it. */
   ready: Map<Duplex, () => void>;
+  /** Forgets the announcements once they have expired, so that an origin no call came for is dropped. */
+  expiry: NodeJS.Timeout | null;
 }
+
+/** The parts of a Node agent that Node sets but the typings of `http.Agent` leave out (lib/_http_agent.js). */
+type AgentInternals = http.Agent & { options: http.AgentOptions; keepAlive: boolean; keepAliveMsecs: number };
 
 /** An agent that can open connections ahead of calls (`preconnect`) and hands them out before opening new ones. */
 export class Preconnector {
   private readonly origins = new Map<string, Origin>();
-  /** Connections opened ahead that a request got: if one fails before any answer, it is retried like a stale one. */
-  private readonly handedOut = new WeakSet<object>();
+  private readonly agent: AgentInternals;
   private readonly createConnection: http.Agent['createConnection'];
 
   constructor(
-    private readonly agent: http.Agent,
-    private readonly agentOptions: http.AgentOptions,
+    agent: http.Agent,
     private readonly options: PreconnectOptions,
     private readonly now: () => number = Date.now,
   ) {
+    this.agent = agent as AgentInternals;
     this.createConnection = agent.createConnection.bind(agent);
     agent.createConnection = (connectionOptions: http.ClientRequestArgs, callback) =>
       this.take(agent.getName(connectionOptions)) ?? this.createConnection(connectionOptions, callback);
@@ -60,15 +68,17 @@ export class Preconnector {
   preconnect(url: URL): void {
     const connectionOptions = this.connectionOptions(url);
     const name = this.agent.getName(connectionOptions);
-    const origin: Origin = this.origins.get(name) ?? { expected: [], ready: new Map() };
+    const origin: Origin = this.origins.get(name) ?? { expected: [], ready: new Map(), expiry: null };
     this.origins.set(name, origin);
     const now = this.now();
-    while ((origin.expected[0] ?? Infinity) <= now) origin.expected.shift();
+    dropExpired(origin.expected, now);
     origin.expected.push(now + this.options.expectedWithinMs);
+    origin.expiry ??= setTimeout(() => this.expire(name), this.options.expectedWithinMs).unref();
     const open =
       (this.agent.sockets[name]?.length ?? 0) + (this.agent.freeSockets[name]?.length ?? 0) + origin.ready.size;
-    if (open < Math.min(origin.expected.length, this.options.maxSocketsPerHost))
+    if (open < Math.min(origin.expected.length, this.options.maxSocketsPerHost)) {
       this.open(name, origin, connectionOptions);
+    }
   }
 
   /** Counts a call made to `url`, so that it no longer asks for a connection of its own. */
@@ -76,41 +86,44 @@ export class Preconnector {
     if (this.origins.size === 0) return;
     const name = this.agent.getName(this.connectionOptions(url));
     const origin = this.origins.get(name);
-    origin?.expected.shift();
-    if (origin !== undefined && origin.expected.length === 0 && origin.ready.size === 0) this.origins.delete(name);
+    if (origin === undefined) return;
+    origin.expected.shift();
+    this.dropIfUnused(name, origin);
   }
 
-  /** Whether `socket` was opened ahead: it had not carried a request before the one it failed. */
-  openedAhead(socket: object | null): boolean {
-    return socket !== null && this.handedOut.has(socket);
+  /** Connections opened ahead and not taken yet, and origins with announced calls (for tests and diagnostics). */
+  get waiting(): { connections: number; origins: number } {
+    let connections = 0;
+    for (const origin of this.origins.values()) connections += origin.ready.size;
+    return { connections, origins: this.origins.size };
   }
 
-  /** Connections opened ahead and not taken yet (for tests and diagnostics). */
-  get waiting(): number {
-    let count = 0;
-    for (const origin of this.origins.values()) count += origin.ready.size;
-    return count;
-  }
-
-  /** The options a request to `url` gives the agent, as far as they decide the agent's name and the connection. */
+  /**
+   * The options the agent would give `createConnection` for a request to `url` (Node 20's `Agent.createSocket`): the
+   * request's host and port, then the agent's own options (`noDelay`, TLS options), the TLS server name as the agent
+   * derives it (none for an IP address), and the agent's key, under which https caches TLS sessions.
+   */
   private connectionOptions(url: URL): https.RequestOptions {
     // URL keeps an IPv6 host in brackets; a request's options do not.
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-    const tls = url.protocol === 'https:';
-    const port = url.port === '' ? (tls ? 443 : 80) : Number(url.port);
-    // SNI and certificate checks use the host name, as a request does; an IP address sends none.
-    return { ...this.agentOptions, host, port, ...(tls && net.isIP(host) === 0 ? { servername: host } : {}) };
+    const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
+    return { host, port, ...this.agent.options, servername: net.isIP(host) === 0 ? host : '' };
   }
 
   private open(name: string, origin: Origin, connectionOptions: https.RequestOptions): void {
-    const socket = this.createConnection(connectionOptions);
+    const { keepAlive, keepAliveMsecs } = this.agent;
+    const socket = this.createConnection({
+      ...connectionOptions,
+      _agentKey: name,
+      ...(keepAlive ? { keepAlive, keepAliveInitialDelay: keepAliveMsecs } : {}),
+    } as http.ClientRequestArgs);
     if (!socket) return;
     const forget = (): void => {
       clearTimeout(idle);
       socket.off('error', onError);
       socket.off('close', forget);
       origin.ready.delete(socket);
-      if (origin.expected.length === 0 && origin.ready.size === 0) this.origins.delete(name);
+      this.dropIfUnused(name, origin);
     };
     // Without a listener, a connection refused or reset while it waits would be an uncaught error.
     const onError = (): void => {
@@ -133,9 +146,31 @@ export class Preconnector {
       forget();
       if (socket.destroyed) continue;
       if (socket instanceof net.Socket) socket.ref();
-      this.handedOut.add(socket);
       return socket;
     }
     return undefined;
   }
+
+  /** The expiry timer: forgets expired announcements, and waits for the next one to expire while there is one. */
+  private expire(name: string): void {
+    const origin = this.origins.get(name);
+    if (origin === undefined) return;
+    origin.expiry = null;
+    dropExpired(origin.expected, this.now());
+    const next = origin.expected[0];
+    if (next !== undefined) origin.expiry = setTimeout(() => this.expire(name), next - this.now()).unref();
+    this.dropIfUnused(name, origin);
+  }
+
+  /** Forgets an origin with no announced call and no connection waiting. */
+  private dropIfUnused(name: string, origin: Origin): void {
+    if (origin.expected.length > 0 || origin.ready.size > 0) return;
+    if (origin.expiry !== null) clearTimeout(origin.expiry);
+    this.origins.delete(name);
+  }
+}
+
+/** Removes the announcements that stopped counting at or before `now` (they are oldest first). */
+function dropExpired(expected: number[], now: number): void {
+  while ((expected[0] ?? Infinity) <= now) expected.shift();
 }

@@ -390,6 +390,16 @@ describe('sendWebhook against a real server', () => {
     });
   });
 
+  it('says the caller stopped it when the caller had already aborted, and sends nothing', async () => {
+    const server = await serve((_req, res) => res.writeHead(200).end());
+    const record = await sendWebhook(
+      request(server.origin, { signal: AbortSignal.abort(new Error('activity cancelled')) }),
+      deps(),
+    );
+    expect(record).toMatchObject({ status: null, response: { message: 'request aborted: activity cancelled' } });
+    expect(server.received).toHaveLength(0);
+  });
+
   it('reuses the connection across attempts (keep-alive)', async () => {
     const sockets = new Set<unknown>();
     const server = await serve((req, res) => {

@@ -258,6 +258,8 @@ export async function sendWebhook(request: SendWebhookRequest, deps: SendWebhook
   const { signal } = controller;
   let timedOut = false;
   const timer = setTimeout(() => {
+    // Already stopped by the caller: that is the reason to report, not the timeout.
+    if (signal.aborted) return;
     timedOut = true;
     controller.abort(new DOMException('The operation timed out.', 'TimeoutError'));
   }, timeoutMs);
