@@ -161,7 +161,7 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
     try {
       const holdSignal = hold ? AbortSignal.any([signal, hold.signal]) : signal;
       await holdUntil(notBeforeMs - PRECONNECT_LEAD_MS, now, holdSignal);
-      if (now() < notBeforeMs) preconnectWebhook(input.webhook, deps);
+      if (now() < notBeforeMs) preconnectWebhook(input.webhook, notBeforeMs, deps);
       await holdUntil(notBeforeMs, now, holdSignal);
     } catch (error) {
       if (!signal.aborted && hold?.signal.aborted) {

@@ -131,7 +131,8 @@ describe('createKeepAliveFetch', () => {
     const server = await serve((_req, res) => res.end('ok'));
     const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 8 });
 
-    for (let i = 0; i < 3; i++) fetchLike.preconnect?.(server.url);
+    const dueAt = Date.now() + 500;
+    for (let i = 0; i < 3; i++) fetchLike.preconnect?.(server.url, dueAt);
     for (let i = 0; i < 50 && server.connections() < 3; i++) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(server.connections()).toBe(3);
     const bodies = await Promise.all([1, 2, 3].map(async () => text(await fetchLike(server.url, post()))));
@@ -143,8 +144,8 @@ describe('createKeepAliveFetch', () => {
   it('ignores an announced call it could not make, leaving the error to the call', () => {
     const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 4 });
 
-    expect(() => fetchLike.preconnect?.('ftp://example.com/')).not.toThrow();
-    expect(() => fetchLike.preconnect?.('not a url')).not.toThrow();
+    expect(() => fetchLike.preconnect?.('ftp://example.com/', Date.now())).not.toThrow();
+    expect(() => fetchLike.preconnect?.('not a url', Date.now())).not.toThrow();
   });
 
   it('rejects URLs it cannot call', async () => {

@@ -35,8 +35,8 @@ export interface WebhookResponse {
  * connection can be opened ahead (this client has it; the global `fetch` does not).
  */
 export type FetchLike = ((url: string, init: RequestInit) => Promise<WebhookResponse>) & {
-  /** A call to `url` will be made within a second or two: open its connection now. Never throws. */
-  preconnect?: (url: string) => void;
+  /** A call to `url` will be made at `dueAtMs` (ms since the epoch): open its connection now. Never throws. */
+  preconnect?: (url: string, dueAtMs: number) => void;
 };
 
 export interface KeepAliveFetchOptions {
@@ -56,6 +56,14 @@ export interface KeepAliveFetchOptions {
 /** See `KeepAliveFetchOptions.preconnectIdleMs`. */
 const DEFAULT_PRECONNECT_IDLE_MS = 2000;
 
+/**
+ * Announced calls due this close together need a connection each (`PreconnectOptions.sameInstantMs`). Calls due at
+ * a steady 100/s for 10 s, each announced 500 ms ahead, to a local receiver: 244 connections when every announced
+ * call counted (opened-ahead ones sat unused next to the pool's idle ones, expired and were opened again), 7–9 when
+ * only calls due within 20 ms of each other count, 3 with no announcements; at 300/s, 21–24 against 12.
+ */
+const SAME_INSTANT_MS = 20;
+
 /** Statuses whose responses never have a body; `Response` refuses one for them. */
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
@@ -66,7 +74,12 @@ export function createKeepAliveFetch(options: KeepAliveFetchOptions): FetchLike 
   const agentOptions = { keepAlive: true, maxSockets: options.maxSocketsPerHost };
   const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
   const idleMs = options.preconnectIdleMs ?? DEFAULT_PRECONNECT_IDLE_MS;
-  const preconnectOptions = { maxSocketsPerHost: options.maxSocketsPerHost, expectedWithinMs: idleMs, idleMs };
+  const preconnectOptions = {
+    maxSocketsPerHost: options.maxSocketsPerHost,
+    sameInstantMs: SAME_INSTANT_MS,
+    expectedWithinMs: idleMs,
+    idleMs,
+  };
   const preconnectors = {
     'http:': new Preconnector(agents['http:'], preconnectOptions),
     'https:': new Preconnector(agents['https:'], preconnectOptions),
@@ -112,11 +125,13 @@ export function createKeepAliveFetch(options: KeepAliveFetchOptions): FetchLike 
     preconnectors[target.protocol].called(target);
     return send(target, init, true);
   };
-  fetchLike.preconnect = (url) => {
+  fetchLike.preconnect = (url, dueAtMs) => {
     // A URL this client would refuse is left for the call itself to report.
     if (!URL.canParse(url)) return;
     const target = new URL(url);
-    if (target.protocol === 'http:' || target.protocol === 'https:') preconnectors[target.protocol].preconnect(target);
+    if (target.protocol === 'http:' || target.protocol === 'https:') {
+      preconnectors[target.protocol].preconnect(target, dueAtMs);
+    }
   };
   return fetchLike;
 }

@@ -41,6 +41,11 @@ async function serve() {
   };
 }
 
+/** A due time half a second ahead, as a held attempt announces its call. */
+function dueSoon(): number {
+  return Date.now() + 500;
+}
+
 /** An agent as the keep-alive client builds it, with a preconnector on it. */
 function agentWith(options: Partial<PreconnectOptions> = {}) {
   const maxSockets = options.maxSocketsPerHost ?? 8;
@@ -48,6 +53,7 @@ function agentWith(options: Partial<PreconnectOptions> = {}) {
   closers.push(() => agent.destroy());
   const preconnector = new Preconnector(agent, {
     maxSocketsPerHost: maxSockets,
+    sameInstantMs: 20,
     expectedWithinMs: 2000,
     idleMs: 2000,
     ...options,
@@ -80,7 +86,7 @@ describe('Preconnector', () => {
     const server = await serve();
     const { agent, preconnector } = agentWith();
 
-    for (let i = 0; i < 3; i++) preconnector.preconnect(server.url);
+    for (let i = 0; i < 3; i++) preconnector.preconnect(server.url, dueSoon());
     await until(() => server.accepted() === 3);
     expect(server.requests()).toBe(0);
 
@@ -97,7 +103,7 @@ describe('Preconnector', () => {
     await post(agent, server.url, preconnector);
     expect(server.accepted()).toBe(1);
 
-    for (let i = 0; i < 3; i++) preconnector.preconnect(server.url);
+    for (let i = 0; i < 3; i++) preconnector.preconnect(server.url, dueSoon());
 
     await until(() => server.accepted() === 3);
     expect(preconnector.waiting.connections).toBe(2);
@@ -107,7 +113,7 @@ describe('Preconnector', () => {
     const server = await serve();
     const { preconnector } = agentWith({ maxSocketsPerHost: 4 });
 
-    for (let i = 0; i < 10; i++) preconnector.preconnect(server.url);
+    for (let i = 0; i < 10; i++) preconnector.preconnect(server.url, dueSoon());
 
     await until(() => server.accepted() === 4);
     await delay(50);
@@ -118,35 +124,49 @@ describe('Preconnector', () => {
     const server = await serve();
     const { preconnector } = agentWith({ idleMs: 100 });
 
-    preconnector.preconnect(server.url);
+    preconnector.preconnect(server.url, dueSoon());
     await until(() => server.open() === 1);
 
     await until(() => server.open() === 0);
     expect(preconnector.waiting.connections).toBe(0);
   });
 
-  it('forgets announced calls after expectedWithinMs, so an old announcement holds no connection', async () => {
+  it('forgets announced calls expectedWithinMs after their due time, so a call that never came holds nothing', async () => {
     const server = await serve();
     const { preconnector } = agentWith({ expectedWithinMs: 50, idleMs: 5000 });
-    preconnector.preconnect(server.url);
-    preconnector.preconnect(server.url);
+    const dueAt = Date.now();
+    preconnector.preconnect(server.url, dueAt);
+    preconnector.preconnect(server.url, dueAt);
     await until(() => server.accepted() === 2);
     await delay(100);
 
-    // One announcement now, the two old ones expired: the two connections waiting are enough (counting the old
-    // announcements, it would open a third).
-    preconnector.preconnect(server.url);
+    // One more call due at that instant, the two before it expired: the two connections waiting are enough
+    // (counting the two expired ones, it would open a third).
+    preconnector.preconnect(server.url, dueAt);
     await delay(50);
 
     expect(server.accepted()).toBe(2);
     expect(preconnector.waiting.connections).toBe(2);
   });
 
+  it('opens one connection for calls due one after another, which reuse it', async () => {
+    const server = await serve();
+    const { agent, preconnector } = agentWith();
+    const firstDueAt = Date.now() + 200;
+
+    for (let i = 0; i < 5; i++) preconnector.preconnect(server.url, firstDueAt + i * 100);
+    await delay(50);
+    expect(server.accepted()).toBe(1);
+    for (let i = 0; i < 5; i++) await post(agent, server.url, preconnector);
+
+    expect(server.accepted()).toBe(1);
+  });
+
   it('forgets an origin that announced calls but made none, once they expired', async () => {
     const server = await serve();
     const { preconnector } = agentWith({ expectedWithinMs: 50, idleMs: 50 });
 
-    preconnector.preconnect(server.url);
+    preconnector.preconnect(server.url, Date.now());
     await until(() => server.accepted() === 1);
 
     await until(() => preconnector.waiting.origins === 0);
@@ -156,7 +176,7 @@ describe('Preconnector', () => {
   it('drops a connection the receiver closed while it waited, and the call opens a new one', async () => {
     const server = await serve();
     const { agent, preconnector } = agentWith();
-    preconnector.preconnect(server.url);
+    preconnector.preconnect(server.url, dueSoon());
     await until(() => server.open() === 1);
 
     server.dropAll();
@@ -173,7 +193,7 @@ describe('Preconnector', () => {
     await delay(10);
     const { agent, preconnector } = agentWith();
 
-    preconnector.preconnect(url);
+    preconnector.preconnect(url, dueSoon());
     await until(() => preconnector.waiting.connections === 0);
 
     await expect(post(agent, url, preconnector)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
@@ -203,12 +223,13 @@ describe('Preconnector', () => {
     closers.push(() => agent.destroy());
     const preconnector = new Preconnector(agent, {
       maxSocketsPerHost: 8,
+      sameInstantMs: 20,
       expectedWithinMs: 2000,
       idleMs: 2000,
     });
 
-    preconnector.preconnect(url);
-    preconnector.preconnect(url);
+    preconnector.preconnect(url, dueSoon());
+    preconnector.preconnect(url, dueSoon());
     await until(() => accepted === 2);
     const answers = await Promise.all(
       [1, 2].map(
@@ -238,8 +259,8 @@ describe('Preconnector', () => {
       "const http = require('node:http');",
       `const { Preconnector } = require(${JSON.stringify(path.join(__dirname, 'preconnect.ts'))});`,
       'const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });',
-      'const preconnector = new Preconnector(agent, { maxSocketsPerHost: 4, expectedWithinMs: 30000, idleMs: 30000 });',
-      `preconnector.preconnect(new URL(${JSON.stringify(server.url.href)}));`,
+      'const preconnector = new Preconnector(agent, { maxSocketsPerHost: 4, sameInstantMs: 20, expectedWithinMs: 30000, idleMs: 30000 });',
+      `preconnector.preconnect(new URL(${JSON.stringify(server.url.href)}), Date.now() + 500);`,
     ].join('\n');
     const tsx = path.join(__dirname, '../../node_modules/.bin/tsx');
     const startedAt = Date.now();

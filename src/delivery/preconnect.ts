@@ -22,7 +22,15 @@ import type { Duplex } from 'node:stream';
 export interface PreconnectOptions {
   /** The agent's own limit: never more connections to one origin (open, idle, and opened ahead) than this. */
   maxSocketsPerHost: number;
-  /** How long an announced call counts as coming, in ms: one that was not made by then no longer holds a connection. */
+  /**
+   * Announced calls due within this many ms of each other count as made at once, each needing its own connection.
+   * Calls further apart reuse the same connections (the agent keeps them), so a steady rate opens none ahead.
+   */
+  sameInstantMs: number;
+  /**
+   * How long after its due time an announced call still counts, in ms: one not made by then (cancelled, or refused
+   * before sending) no longer holds a connection.
+   */
   expectedWithinMs: number;
   /**
    * How long a connection opened ahead waits for its call before it is closed, in ms: shorter than receivers'
@@ -33,7 +41,7 @@ export interface PreconnectOptions {
 
 /** What is known about one origin (the agent's name for host, port and TLS options). */
 interface Origin {
-  /** When each announced call stops counting, oldest first; one is removed per call made. */
+  /** When each announced call is due, in the order announced (due order, as calls are announced a fixed time ahead). */
   expected: number[];
   /** Connections opened ahead and not yet taken, each with the function that forgets it. */
   ready: Map<Duplex, () => void>;
@@ -62,23 +70,26 @@ export class Preconnector {
   }
 
   /**
-   * Announces a call to `url` (http or https) within `expectedWithinMs`: opens a connection for it, unless the
-   * origin already has at least one per announced call (open, idle or opened ahead), up to `maxSocketsPerHost`.
+   * Announces a call to `url` (http or https) due at `dueAtMs`: opens a connection for it, unless the origin already
+   * has one for each announced call due at the same instant (within `sameInstantMs`), counting open, idle and
+   * opened-ahead connections, up to `maxSocketsPerHost`.
    */
-  preconnect(url: URL): void {
+  preconnect(url: URL, dueAtMs: number): void {
     const connectionOptions = this.connectionOptions(url);
     const name = this.agent.getName(connectionOptions);
     const origin: Origin = this.origins.get(name) ?? { expected: [], ready: new Map(), expiry: null };
     this.origins.set(name, origin);
-    const now = this.now();
-    dropExpired(origin.expected, now);
-    origin.expected.push(now + this.options.expectedWithinMs);
-    origin.expiry ??= setTimeout(() => this.expire(name), this.options.expectedWithinMs).unref();
+    this.dropExpired(origin);
+    origin.expected.push(dueAtMs);
+    origin.expiry ??= setTimeout(() => this.expire(name), this.msUntilExpired(origin)).unref();
+    let atOnce = 0;
+    for (let i = origin.expected.length - 1; i >= 0; i--) {
+      if (Math.abs((origin.expected[i] ?? 0) - dueAtMs) <= this.options.sameInstantMs) atOnce += 1;
+      else if ((origin.expected[i] ?? 0) < dueAtMs) break;
+    }
     const open =
       (this.agent.sockets[name]?.length ?? 0) + (this.agent.freeSockets[name]?.length ?? 0) + origin.ready.size;
-    if (open < Math.min(origin.expected.length, this.options.maxSocketsPerHost)) {
-      this.open(name, origin, connectionOptions);
-    }
+    if (open < Math.min(atOnce, this.options.maxSocketsPerHost)) this.open(name, origin, connectionOptions);
   }
 
   /** Counts a call made to `url`, so that it no longer asks for a connection of its own. */
@@ -156,10 +167,22 @@ export class Preconnector {
     const origin = this.origins.get(name);
     if (origin === undefined) return;
     origin.expiry = null;
-    dropExpired(origin.expected, this.now());
-    const next = origin.expected[0];
-    if (next !== undefined) origin.expiry = setTimeout(() => this.expire(name), next - this.now()).unref();
+    this.dropExpired(origin);
+    if (origin.expected.length > 0) {
+      origin.expiry = setTimeout(() => this.expire(name), this.msUntilExpired(origin)).unref();
+    }
     this.dropIfUnused(name, origin);
+  }
+
+  /** Removes the announcements whose call is more than `expectedWithinMs` overdue (they are oldest first). */
+  private dropExpired(origin: Origin): void {
+    const cutoff = this.now() - this.options.expectedWithinMs;
+    while ((origin.expected[0] ?? Infinity) < cutoff) origin.expected.shift();
+  }
+
+  /** Time until the oldest announcement expires (at least 1 ms). */
+  private msUntilExpired(origin: Origin): number {
+    return Math.max((origin.expected[0] ?? this.now()) + this.options.expectedWithinMs - this.now(), 0) + 1;
   }
 
   /** Forgets an origin with no announced call and no connection waiting. */
@@ -168,9 +191,4 @@ export class Preconnector {
     if (origin.expiry !== null) clearTimeout(origin.expiry);
     this.origins.delete(name);
   }
-}
-
-/** Removes the announcements that stopped counting at or before `now` (they are oldest first). */
-function dropExpired(expected: number[], now: number): void {
-  while ((expected[0] ?? Infinity) <= now) expected.shift();
 }

@@ -488,20 +488,26 @@ describe('preconnectWebhook', () => {
 
   it('announces the resolved URL to the client', () => {
     const { fetch, announced } = announcing();
-    preconnectWebhook('{{BASE}}/hook', { env: { BASE: 'https://example.com' }, userAgent: 'x', fetch });
+    preconnectWebhook('{{BASE}}/hook', Date.now() + 500, {
+      env: { BASE: 'https://example.com' },
+      userAgent: 'x',
+      fetch,
+    });
     expect(announced).toEqual(['https://example.com/hook']);
   });
 
   it('announces nothing when a variable is unset or the URL is not http(s): the attempt reports it', () => {
     const { fetch, announced } = announcing();
-    preconnectWebhook('{{BASE}}/hook', { env: {}, userAgent: 'x', fetch });
-    preconnectWebhook('{{BASE}}/hook', { env: { BASE: 'ftp://example.com' }, userAgent: 'x', fetch });
+    preconnectWebhook('{{BASE}}/hook', Date.now() + 500, { env: {}, userAgent: 'x', fetch });
+    preconnectWebhook('{{BASE}}/hook', Date.now() + 500, { env: { BASE: 'ftp://example.com' }, userAgent: 'x', fetch });
     expect(announced).toEqual([]);
   });
 
   it('does nothing with a client that cannot open connections ahead', () => {
     const fetch: FetchLike = () => Promise.reject(new Error('no call expected'));
-    expect(() => preconnectWebhook('https://example.com/', { env: {}, userAgent: 'x', fetch })).not.toThrow();
+    expect(() =>
+      preconnectWebhook('https://example.com/', Date.now() + 500, { env: {}, userAgent: 'x', fetch }),
+    ).not.toThrow();
   });
 });
 

@@ -161,12 +161,12 @@ async function readCappedBody(body: AsyncIterable<Uint8Array> | null, capBytes: 
 }
 
 /**
- * Announces an attempt to `webhook` (a URL template) due within a second or two, so that the client opens its
- * connection ahead (src/delivery/preconnect.ts) and the attempt's request goes out at once. Does nothing when the
- * client cannot (the global `fetch`), or when a variable is unset or the URL is invalid: the attempt reports that.
- * Never throws.
+ * Announces an attempt to `webhook` (a URL template) due at `dueAtMs` (ms since the epoch, within a second or two),
+ * so that the client opens its connection ahead (src/delivery/preconnect.ts) and the attempt's request goes out at
+ * once. Does nothing when the client cannot (the global `fetch`), or when a variable is unset or the URL is invalid:
+ * the attempt reports that. Never throws.
  */
-export function preconnectWebhook(webhook: string, deps: SendWebhookDeps): void {
+export function preconnectWebhook(webhook: string, dueAtMs: number, deps: SendWebhookDeps): void {
   const { preconnect } = deps.fetch ?? defaultWebhookFetch;
   if (preconnect === undefined) return;
   let url: string;
@@ -175,7 +175,7 @@ export function preconnectWebhook(webhook: string, deps: SendWebhookDeps): void 
   } catch {
     return;
   }
-  if (webhookUrlIssue(url) === null) preconnect(url);
+  if (webhookUrlIssue(url) === null) preconnect(url, dueAtMs);
 }
 
 /**
