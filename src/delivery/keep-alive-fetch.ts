@@ -46,15 +46,13 @@ export interface KeepAliveFetchOptions {
    * per call. (The worker's default: 256)
    */
   maxSocketsPerHost: number;
-  /**
-   * How long a connection opened ahead (`preconnect`) waits for its call before it is closed, in ms; announced
-   * calls count as coming for as long. (Default: 2000)
-   */
-  preconnectIdleMs?: number;
 }
 
-/** See `KeepAliveFetchOptions.preconnectIdleMs`. */
-const DEFAULT_PRECONNECT_IDLE_MS = 2000;
+/**
+ * How long a connection opened ahead (`preconnect`) waits for its call before it is closed, in ms, and how long after
+ * its due time an announced call still counts: under receivers' keep-alive timeouts (Node's default is 5 s).
+ */
+const PRECONNECT_IDLE_MS = 2000;
 
 /**
  * Announced calls due this close together need a connection each (`PreconnectOptions.sameInstantMs`). Calls due at
@@ -73,12 +71,11 @@ const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 export function createKeepAliveFetch(options: KeepAliveFetchOptions): FetchLike {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSocketsPerHost };
   const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
-  const idleMs = options.preconnectIdleMs ?? DEFAULT_PRECONNECT_IDLE_MS;
   const preconnectOptions = {
     maxSocketsPerHost: options.maxSocketsPerHost,
     sameInstantMs: SAME_INSTANT_MS,
-    expectedWithinMs: idleMs,
-    idleMs,
+    expectedWithinMs: PRECONNECT_IDLE_MS,
+    idleMs: PRECONNECT_IDLE_MS,
   };
   const preconnectors = {
     'http:': new Preconnector(agents['http:'], preconnectOptions),
@@ -127,8 +124,12 @@ export function createKeepAliveFetch(options: KeepAliveFetchOptions): FetchLike 
   };
   fetchLike.preconnect = (url, dueAtMs) => {
     // A URL this client would refuse is left for the call itself to report.
-    if (!URL.canParse(url)) return;
-    const target = new URL(url);
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch {
+      return;
+    }
     if (target.protocol === 'http:' || target.protocol === 'https:') {
       preconnectors[target.protocol].preconnect(target, dueAtMs);
     }
