@@ -193,6 +193,33 @@ describe('deliverWebhook activity', () => {
     expect(aheadMs).toBeLessThan(1000);
   });
 
+  it('resolves its request while it holds, so that the instant does only the call', async () => {
+    const server = await serve((_req, res) => res.writeHead(200).end());
+    const readsAt: number[] = [];
+    // An env that notes when the webhook's variable is read.
+    const env = new Proxy<Record<string, string>>(
+      { WEBHOOK_DOMAIN: server.origin },
+      {
+        get: (target, name) => {
+          if (name === 'WEBHOOK_DOMAIN') readsAt.push(Date.now());
+          return Reflect.get(target, name);
+        },
+      },
+    );
+    const { deliverWebhook } = createActivities({ env, userAgent: USER_AGENT });
+    const notBeforeMs = Date.now() + 1200;
+
+    const result: DeliverWebhookResult = await environment().env.run(
+      deliverWebhook,
+      input({ notBefore: new Date(notBeforeMs).toISOString() }),
+    );
+
+    expect(result.kind === 'attempted' && result.record.success).toBe(true);
+    expect(readsAt.length).toBeGreaterThan(0);
+    // Every read ~500 ms ahead (PRECONNECT_LEAD_MS), give or take a busy test machine's event loop.
+    for (const readAt of readsAt) expect(notBeforeMs - readAt).toBeGreaterThanOrEqual(300);
+  });
+
   it('makes no call when it starts past notAfter', async () => {
     const server = await serve((_req, res) => res.writeHead(200).end());
     const { deliverWebhook } = createActivities({ env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });

@@ -1,7 +1,7 @@
 /**
  * The `deliverWebhook` activity: one webhook attempt, adapted to Temporal. It owns the time before the call (the
  * workflow starts it up to 30 s early; it holds until the exact due instant and rechecks tolerance) and the meaning
- * of cancellation; the HTTP call itself is `sendWebhook` in src/delivery.
+ * of cancellation; the HTTP call itself is `prepareWebhook` + `callWebhook` in src/delivery.
  *
  * Contract with the workflow:
  * - returns `{ kind: 'attempted', record }` for EVERY webhook outcome, success or failure: the workflow decides
@@ -16,7 +16,7 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Env, FetchLike } from '../src/delivery';
-import { preconnectWebhook, sendWebhook } from '../src/delivery';
+import { callWebhook, type PreparedWebhook, preconnectWebhook, prepareWebhook } from '../src/delivery';
 import type { AttemptRecord, DeliverWebhookInput, DeliverWebhookResult } from '../src/shared/event';
 import type { CallsInFlight } from './calls-in-flight';
 import type { HeldAttempts } from './held-attempts';
@@ -157,15 +157,20 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
   if (now() > notAfterMs) return pastTolerance();
 
   try {
-    const hold = deps.heldAttempts?.hold(input.invocationId);
+    const { eventId, invocationId, attempt, webhook, headers, body, timeoutSeconds } = input;
+    let prepared: PreparedWebhook;
+    const hold = deps.heldAttempts?.hold(invocationId);
     try {
       const holdSignal = hold ? AbortSignal.any([signal, hold.signal]) : signal;
       await holdUntil(notBeforeMs - PRECONNECT_LEAD_MS, now, holdSignal);
-      if (now() < notBeforeMs) preconnectWebhook(input.webhook, notBeforeMs, deps);
+      // Everything but the call is done now, while there is time: in a burst, each call's own work at the instant
+      // delays every call that starts after it (the env is read here, PRECONNECT_LEAD_MS before the call).
+      prepared = prepareWebhook({ eventId, invocationId, attempt, webhook, headers, body, timeoutSeconds }, deps);
+      if (now() < notBeforeMs) preconnectWebhook(prepared, notBeforeMs, deps);
       await holdUntil(notBeforeMs, now, holdSignal);
     } catch (error) {
       if (!signal.aborted && hold?.signal.aborted) {
-        log.info('webhook attempt cancelled before its call', { eventId: input.eventId, attempt: input.attempt });
+        log.info('webhook attempt cancelled before its call', { eventId, attempt });
         return { kind: 'cancelled' };
       }
       throw error;
@@ -175,16 +180,12 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
     // The hold ends at the due instant, but a late timer or a notBefore past notAfter could still overshoot.
     if (now() > notAfterMs) return pastTolerance();
 
-    const { eventId, invocationId, attempt, webhook, headers, body, timeoutSeconds } = input;
     const callSignal = abortUnlessCancelRequested(signal, context);
     const heartbeats = setInterval(() => heartbeat(), HEARTBEAT_INTERVAL_MS);
     const callEnded = deps.callsInFlight?.start();
     let record: AttemptRecord;
     try {
-      record = await sendWebhook(
-        { eventId, invocationId, attempt, webhook, headers, body, timeoutSeconds, signal: callSignal },
-        deps,
-      );
+      record = await callWebhook(prepared, deps, callSignal);
     } finally {
       callEnded?.();
       // Heartbeats are for a call that runs; one sent while the result waits below would be a server write per

@@ -19,11 +19,15 @@ export {
 export { parseRetryAfter } from './retry-after';
 export {
   REQUEST_NOT_MADE_STATUS,
+  callWebhook,
   describeFetchError,
   normalizeWebhookBody,
   preconnectWebhook,
+  prepareWebhook,
   sendWebhook,
+  type PreparedWebhook,
   type SendWebhookDeps,
   type SendWebhookRequest,
+  type WebhookRequest,
 } from './send-webhook';
 export { warmUpWebhookPath } from './warm-up';

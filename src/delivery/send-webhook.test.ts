@@ -3,8 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { MAX_STORED_RESPONSE_BODY_BYTES, type WebhookBody } from '../shared/event';
 import type { FetchLike } from './keep-alive-fetch';
 import {
+  callWebhook,
   describeFetchError,
   preconnectWebhook,
+  prepareWebhook,
   REQUEST_NOT_MADE_STATUS,
   sendWebhook,
   type SendWebhookRequest,
@@ -488,26 +490,57 @@ describe('preconnectWebhook', () => {
 
   it('announces the resolved URL to the client', () => {
     const { fetch, announced } = announcing();
-    preconnectWebhook('{{BASE}}/hook', Date.now() + 500, {
-      env: { BASE: 'https://example.com' },
-      userAgent: 'x',
-      fetch,
-    });
+    const env = { BASE: 'https://example.com' };
+    preconnectWebhook(prepareWebhook(request('{{BASE}}/hook'), deps(env)), Date.now() + 500, { ...deps(env), fetch });
     expect(announced).toEqual(['https://example.com/hook']);
   });
 
   it('announces nothing when a variable is unset or the URL is not http(s): the attempt reports it', () => {
     const { fetch, announced } = announcing();
-    preconnectWebhook('{{BASE}}/hook', Date.now() + 500, { env: {}, userAgent: 'x', fetch });
-    preconnectWebhook('{{BASE}}/hook', Date.now() + 500, { env: { BASE: 'ftp://example.com' }, userAgent: 'x', fetch });
+    for (const env of [{}, { BASE: 'ftp://example.com' }] as Record<string, string>[]) {
+      preconnectWebhook(prepareWebhook(request('{{BASE}}/hook'), deps(env)), Date.now() + 500, { ...deps(env), fetch });
+    }
     expect(announced).toEqual([]);
   });
 
   it('does nothing with a client that cannot open connections ahead', () => {
     const fetch: FetchLike = () => Promise.reject(new Error('no call expected'));
-    expect(() =>
-      preconnectWebhook('https://example.com/', Date.now() + 500, { env: {}, userAgent: 'x', fetch }),
-    ).not.toThrow();
+    const prepared = prepareWebhook(request('https://example.com/'), deps());
+    expect(() => preconnectWebhook(prepared, Date.now() + 500, { ...deps(), fetch })).not.toThrow();
+  });
+});
+
+describe('prepareWebhook, then callWebhook', () => {
+  it("reads the env when preparing and sends what was prepared, with the call's own start time", async () => {
+    const server = await serve((_req, res) => res.writeHead(204).end());
+    const env: Record<string, string> = { BASE: server.origin, KEY: 'k1' };
+    const prepared = prepareWebhook(
+      request('{{BASE}}/hook', { headers: [{ name: 'X-Key', valueFromEnv: 'KEY' }] }),
+      deps(env),
+    );
+    expect(server.received).toHaveLength(0);
+    env.BASE = 'http://127.0.0.1:1';
+    env.KEY = 'k2';
+    const record = await callWebhook(prepared, { ...deps(), now: () => Date.parse('2030-01-01T00:00:00Z') });
+    expect(record).toMatchObject({ success: true, status: 204, createdAt: '2030-01-01T00:00:00.000Z' });
+    expect(server.received[0]).toMatchObject({ url: '/hook', headers: { 'x-key': 'k1' }, body: JSON.stringify(BODY) });
+    expect(record.request.headers[0]).toEqual({ name: 'X-Key', valueFromEnv: 'KEY' });
+  });
+
+  it('records at the call what kept the request from being made when it was prepared', async () => {
+    const prepared = prepareWebhook(request('{{BASE}}/hook'), deps());
+    expect(prepared.send).toEqual({
+      kind: 'notMade',
+      reason: 'Error creating the request. The value for environment variables not found: BASE',
+    });
+    const record = await callWebhook(prepared, deps());
+    expect(record).toMatchObject({
+      success: false,
+      status: REQUEST_NOT_MADE_STATUS,
+      response: {
+        message: 'Error creating the request. The value for environment variables not found: BASE',
+      },
+    });
   });
 });
 

@@ -35,17 +35,34 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /** A header field name is an RFC 9110 token; checked here so the error can name the header without quoting a value. */
 const HEADER_NAME_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
-/** What one attempt needs: the `DeliverWebhookInput` fields that shape the request, plus an optional abort signal. */
-export type SendWebhookRequest = Pick<
+/** What one attempt sends: the `DeliverWebhookInput` fields that shape the request. */
+export type WebhookRequest = Pick<
   DeliverWebhookInput,
   'eventId' | 'invocationId' | 'attempt' | 'webhook' | 'headers' | 'body' | 'timeoutSeconds'
-> & {
+>;
+
+/** A `WebhookRequest` plus an optional abort signal: what `sendWebhook` takes. */
+export type SendWebhookRequest = WebhookRequest & {
   /**
    * Aborts the attempt from outside (the activity passes Temporal's cancellation signal). The record then says
    * `request aborted: …`; the caller, who knows why it aborted, decides whether that counts as an attempt.
    */
   signal?: AbortSignal;
 };
+
+/**
+ * An attempt resolved ahead of its call (`prepareWebhook`): the env read, the URL checked, the headers built and the
+ * body serialized, so that the instant of the call does only the call. `send` is what goes on the wire, or why
+ * nothing can (an unset variable, a URL that is not http(s), an invalid header): the call then records that.
+ */
+export interface PreparedWebhook {
+  request: WebhookRequest;
+  /** The body as sent and recorded (`normalizeWebhookBody`). */
+  body: WebhookBody;
+  /** The headers as the record shows them (`loggedHeaders`): env references, never secrets. */
+  logged: LoggedHeader[];
+  send: { kind: 'ready'; url: string; headers: Headers; json: string } | { kind: 'notMade'; reason: string };
+}
 
 /** Connections the default client opens at once to one webhook host; see `KeepAliveFetchOptions`. */
 const MAX_SOCKETS_PER_HOST = 256;
@@ -161,69 +178,38 @@ async function readCappedBody(body: AsyncIterable<Uint8Array> | null, capBytes: 
 }
 
 /**
- * Announces an attempt to `webhook` (a URL template) due at `dueAtMs` (ms since the epoch, within a second or two),
- * so that the client opens its connection ahead (src/delivery/preconnect.ts) and the attempt's request goes out at
- * once. Does nothing when the client cannot (the global `fetch`), or when a variable is unset or the URL is invalid:
- * the attempt reports that. Never throws.
+ * Announces a prepared attempt due at `dueAtMs` (ms since the epoch, within a second or two), so that the client opens
+ * its connection ahead (src/delivery/preconnect.ts) and the request goes out at once. Does nothing when the client
+ * cannot (the global `fetch`) or when nothing will be sent (the call records why). Never throws.
  */
-export function preconnectWebhook(webhook: string, dueAtMs: number, deps: SendWebhookDeps): void {
+export function preconnectWebhook(prepared: PreparedWebhook, dueAtMs: number, deps: SendWebhookDeps): void {
   const { preconnect } = deps.fetch ?? defaultWebhookFetch;
-  if (preconnect === undefined) return;
-  let url: string;
-  try {
-    url = resolveWebhookTemplate(webhook, deps.env);
-  } catch {
-    return;
-  }
-  if (webhookUrlIssue(url) === null) preconnect(url, dueAtMs);
+  if (preconnect !== undefined && prepared.send.kind === 'ready') preconnect(prepared.send.url, dueAtMs);
 }
 
 /**
- * Makes ONE webhook attempt: POSTs `request.body` as JSON to the resolved webhook URL and records the outcome.
+ * Resolves `request` for a later `callWebhook`: the URL template and `valueFromEnv` headers against `deps.env` (read
+ * now, not at the call), our default headers, and the JSON body. Every unset variable is collected, so that one
+ * record names them all.
  *
- * - `timeoutSeconds` bounds the whole exchange, from connecting to the last byte of the body read.
- * - Redirects are not followed: a 3xx is a failed attempt whose message gives the `Location`.
- * - At most MAX_STORED_RESPONSE_BODY_BYTES (64 KiB) of the body is read and kept; `bodyTruncated` says if there was
- *   more.
- * - Success is a 2xx. A non-2xx records its status, its body as the message, and `Retry-After` in seconds.
- *   No response (refused, DNS, timeout, reset) records `status: null` and the error text (`timeout after 1 s`,
- *   `connect ECONNREFUSED 127.0.0.1:1234`). Nothing sent because a template or `valueFromEnv` variable is unset, the
- *   resolved URL is not http(s), or a header is invalid: `status: 500` and a message starting
- *   `Error creating the request.` (Hasura's wording for the env case).
- *
- * Never throws for an HTTP or network outcome; throws a RangeError only for a caller bug (`timeoutSeconds` not a
- * positive number).
+ * @throws RangeError only for a caller bug (`timeoutSeconds` not a positive number); everything else that prevents a
+ *   request is in `send` and recorded by the call.
  */
-export async function sendWebhook(request: SendWebhookRequest, deps: SendWebhookDeps): Promise<AttemptRecord> {
+export function prepareWebhook(request: WebhookRequest, deps: SendWebhookDeps): PreparedWebhook {
   if (!(typeof request.timeoutSeconds === 'number' && request.timeoutSeconds > 0)) {
     throw new RangeError(`timeoutSeconds must be a positive number of seconds, got ${String(request.timeoutSeconds)}`);
   }
-  const doFetch = deps.fetch ?? defaultWebhookFetch;
-  const now = deps.now ?? Date.now;
-  const startedAt = now();
-  const startedPerf = performance.now();
   const body = normalizeWebhookBody(request.body);
   const defaults: DefaultHeaderValues = { userAgent: deps.userAgent, idempotencyKey: request.eventId };
-  const logged: LoggedHeader[] = loggedHeaders(request.headers, defaults);
-
-  const record = (
-    fields: Pick<AttemptRecord, 'success' | 'status' | 'response'> & { retryAfterSeconds?: number | null },
-  ): AttemptRecord => ({
-    id: request.invocationId,
-    eventId: request.eventId,
-    attempt: request.attempt,
-    createdAt: new Date(startedAt).toISOString(),
-    durationMs: roundMs(performance.now() - startedPerf),
-    request: { body, headers: logged },
-    retryAfterSeconds: null,
-    ...fields,
+  const prepared = (send: PreparedWebhook['send']): PreparedWebhook => ({
+    request,
+    body,
+    logged: loggedHeaders(request.headers, defaults),
+    send,
   });
-  const failure = (status: number | null, message: string, bodyTruncated = false): AttemptRecord =>
-    record({ success: false, status, response: { type: 'client_error', message, bodyTruncated } });
-  const notMade = (reason: string): AttemptRecord =>
-    failure(REQUEST_NOT_MADE_STATUS, `Error creating the request. ${reason}`);
+  const notMade = (reason: string): PreparedWebhook =>
+    prepared({ kind: 'notMade', reason: `Error creating the request. ${reason}` });
 
-  // Resolve everything before sending, collecting every unset variable so one log line names them all.
   const missing: string[] = [];
   let url = '';
   let sendHeaders: HeaderValue[] = [];
@@ -249,6 +235,60 @@ export async function sendWebhook(request: SendWebhookRequest, deps: SendWebhook
   }
   const headers = toHeaders(sendHeaders);
   if (typeof headers === 'string') return notMade(headers);
+  return prepared({ kind: 'ready', url, headers, json: JSON.stringify(body) });
+}
+
+/**
+ * Makes ONE webhook attempt: POSTs `request.body` as JSON to the resolved webhook URL and records the outcome
+ * (`prepareWebhook`, then `callWebhook`).
+ *
+ * - `timeoutSeconds` bounds the whole exchange, from connecting to the last byte of the body read.
+ * - Redirects are not followed: a 3xx is a failed attempt whose message gives the `Location`.
+ * - At most MAX_STORED_RESPONSE_BODY_BYTES (64 KiB) of the body is read and kept; `bodyTruncated` says if there was
+ *   more.
+ * - Success is a 2xx. A non-2xx records its status, its body as the message, and `Retry-After` in seconds.
+ *   No response (refused, DNS, timeout, reset) records `status: null` and the error text (`timeout after 1 s`,
+ *   `connect ECONNREFUSED 127.0.0.1:1234`). Nothing sent because a template or `valueFromEnv` variable is unset, the
+ *   resolved URL is not http(s), or a header is invalid: `status: 500` and a message starting
+ *   `Error creating the request.` (Hasura's wording for the env case).
+ *
+ * Never throws for an HTTP or network outcome; throws a RangeError only for a caller bug (`timeoutSeconds` not a
+ * positive number).
+ */
+export async function sendWebhook(request: SendWebhookRequest, deps: SendWebhookDeps): Promise<AttemptRecord> {
+  return callWebhook(prepareWebhook(request, deps), deps, request.signal);
+}
+
+/**
+ * Makes the call of an attempt prepared by `prepareWebhook` (see `sendWebhook` for what is recorded). `callerSignal`
+ * aborts it from outside, as `SendWebhookRequest.signal` does. The record's `createdAt` is when this call starts.
+ */
+export async function callWebhook(
+  prepared: PreparedWebhook,
+  deps: SendWebhookDeps,
+  callerSignal?: AbortSignal,
+): Promise<AttemptRecord> {
+  const { request, send } = prepared;
+  const doFetch = deps.fetch ?? defaultWebhookFetch;
+  const now = deps.now ?? Date.now;
+  const startedAt = now();
+  const startedPerf = performance.now();
+
+  const record = (
+    fields: Pick<AttemptRecord, 'success' | 'status' | 'response'> & { retryAfterSeconds?: number | null },
+  ): AttemptRecord => ({
+    id: request.invocationId,
+    eventId: request.eventId,
+    attempt: request.attempt,
+    createdAt: new Date(startedAt).toISOString(),
+    durationMs: roundMs(performance.now() - startedPerf),
+    request: { body: prepared.body, headers: prepared.logged },
+    retryAfterSeconds: null,
+    ...fields,
+  });
+  const failure = (status: number | null, message: string, bodyTruncated = false): AttemptRecord =>
+    record({ success: false, status, response: { type: 'client_error', message, bodyTruncated } });
+  if (send.kind === 'notMade') return failure(REQUEST_NOT_MADE_STATUS, send.reason);
 
   const timeoutMs = Math.min(Math.ceil(request.timeoutSeconds * MS_PER_SECOND), MAX_TIMER_MS);
   // One controller for both reasons to stop (the timeout, the caller's signal), with a plain timer, rather than
@@ -263,21 +303,21 @@ export async function sendWebhook(request: SendWebhookRequest, deps: SendWebhook
     timedOut = true;
     controller.abort(new DOMException('The operation timed out.', 'TimeoutError'));
   }, timeoutMs);
-  const abortFromCaller = (): void => controller.abort(request.signal?.reason);
-  if (request.signal?.aborted) abortFromCaller();
-  else request.signal?.addEventListener('abort', abortFromCaller, { once: true });
+  const abortFromCaller = (): void => controller.abort(callerSignal?.reason);
+  if (callerSignal?.aborted) abortFromCaller();
+  else callerSignal?.addEventListener('abort', abortFromCaller, { once: true });
   const abortedMessage = (): string =>
     timedOut
       ? `timeout after ${formatSeconds(request.timeoutSeconds)}`
-      : `request aborted: ${describeFetchError(request.signal?.reason)}`;
+      : `request aborted: ${describeFetchError(callerSignal?.reason)}`;
 
   try {
     let response: WebhookResponse;
     try {
-      response = await doFetch(url, {
+      response = await doFetch(send.url, {
         method: 'POST',
-        headers,
-        body: JSON.stringify(body),
+        headers: send.headers,
+        body: send.json,
         redirect: 'manual',
         signal,
       });
@@ -323,6 +363,6 @@ export async function sendWebhook(request: SendWebhookRequest, deps: SendWebhook
     });
   } finally {
     clearTimeout(timer);
-    request.signal?.removeEventListener('abort', abortFromCaller);
+    callerSignal?.removeEventListener('abort', abortFromCaller);
   }
 }
