@@ -16,6 +16,7 @@ import { cancelSignal, editUpdate, MEMO_CREATED_AT, MEMO_DEFINITION } from '../.
 import { EVENT_STATUS, EVENT_TIME, EVENT_TRIES } from '../../workflows/search-attributes';
 import type { scheduledEventWorkflow } from '../../workflows';
 import { attemptsFromHistory } from './attempts-from-history';
+import { eventPriority } from './event-priority';
 import { eventFromExecution } from './event-from-execution';
 import { toDomainError } from './to-domain-error';
 
@@ -56,9 +57,10 @@ export class TemporalEventScheduler implements EventScheduler {
 
   async create(definition: EventDefinition, options: { eventId?: string } = {}): Promise<ScheduledEvent> {
     const id = options.eventId ?? randomUUID();
+    const createdAtMs = Date.now();
     const input: ScheduledEventInput = {
       id,
-      createdAt: new Date().toISOString(),
+      createdAt: new Date(createdAtMs).toISOString(),
       definition,
       prepareAheadMs: PREPARE_AHEAD_MS,
     };
@@ -75,6 +77,8 @@ export class TemporalEventScheduler implements EventScheduler {
           { key: EVENT_TIME, value: new Date(definition.scheduledTime) },
           { key: EVENT_TRIES, value: 0 },
         ],
+        // Due soon: its tasks go ahead of a backlog of events due later (./event-priority.ts).
+        priority: eventPriority(Date.parse(definition.scheduledTime), createdAtMs),
         staticSummary: `POST ${definition.webhook} at ${definition.scheduledTime}`,
         staticDetails: definition.comment ?? undefined,
       }),
