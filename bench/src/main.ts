@@ -22,7 +22,7 @@ import { Receiver } from './receiver-client';
 import type { Report, RunRecord, VariantReport } from './report';
 import { BUSY_PCT, markdown, variantTable } from './report';
 import type { CreateResult, IdleResult, RunCtx, ScenarioResult } from './scenarios';
-import { runBurst, runCreate, runIdle, runSingle, runSustained } from './scenarios';
+import { runBurst, runCreate, runIdle, runSingle, runSurge, runSustained } from './scenarios';
 import { medianOf } from './stats';
 
 const BENCH_DIR = path.resolve(__dirname, '..');
@@ -119,6 +119,21 @@ function variants(o: Options): Variant[] {
         params: { ...o.idle },
         boundMs: (o.idle.createTimeoutS + o.idle.settleMaxS + o.idle.idleS) * 1000 + 300_000,
         run: async (ctx) => ({ result: await runIdle(ctx) }),
+      });
+    }
+    if (s === 'surge') {
+      const p = o.surge;
+      out.push({
+        id: `surge-${p.backlog}`,
+        scenario: s,
+        title: `(f) Due soon, right after ${p.backlog.toLocaleString('en-US')} created for later`,
+        description:
+          `${p.backlog} events due in 6 h created in batches of ${o.create.batchSize}, then ${p.count} events, one every ` +
+          `${p.intervalMs} ms, each due ${p.leadMs / 1000} s after its creation. Lateness of those ${p.count}: whether work ` +
+          'queued for events due later holds back one due soon.',
+        params: { ...p },
+        boundMs: p.backlog * 50 + p.count * p.intervalMs + p.leadMs + p.graceS * 1000 + 300_000,
+        run: runSurge,
       });
     }
   }

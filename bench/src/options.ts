@@ -1,8 +1,15 @@
 import { DEFAULT_SYSTEMS, SYSTEMS } from './adapters';
 
-export const SCENARIOS = ['single', 'burst', 'sustained', 'create', 'idle'] as const;
+export const SCENARIOS = ['single', 'burst', 'sustained', 'create', 'idle', 'surge'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
-const LETTERS: Record<string, ScenarioName> = { a: 'single', b: 'burst', c: 'sustained', d: 'create', e: 'idle' };
+const LETTERS: Record<string, ScenarioName> = {
+  a: 'single',
+  b: 'burst',
+  c: 'sustained',
+  d: 'create',
+  e: 'idle',
+  f: 'surge',
+};
 
 export interface Options {
   quick: boolean;
@@ -19,12 +26,14 @@ export interface Options {
   sustained: { rates: number[]; durationS: number; leadMs: number; drainTimeoutS: number };
   create: { durationS: number; maxCount: number; concurrency: number; batchSize: number };
   idle: { pending: number; createTimeoutS: number; settleMaxS: number; idleS: number };
+  /** (f): `backlog` events due in 6 h created at once, then `count` due `leadMs` after their creation, one a second. */
+  surge: { backlog: number; count: number; intervalMs: number; leadMs: number; graceS: number };
 }
 
 const HELP = `bench/run.sh [options]  — lateness and throughput of scheduled-events and its peers
 
   --quick                 small sizes and short durations (a few minutes per system)
-  --scenarios LIST        single,burst,sustained,create,idle (or a,b,c,d,e); default: all
+  --scenarios LIST        single,burst,sustained,create,idle,surge (or a,b,c,d,e,f); default: all
   --systems LIST          ${Object.keys(SYSTEMS).join(',')}
                           default: ${DEFAULT_SYSTEMS.join(',')}
   --repeats N             runs per scenario and system; tables show medians (default 3, quick 1)
@@ -34,6 +43,8 @@ const HELP = `bench/run.sh [options]  — lateness and throughput of scheduled-e
   --duration S            sustained duration, s (default 120; quick 20)
   --single-count N        events in the low-rate scenario (default 100; quick 30)
   --idle-pending N        pending events for the idle scenario (default 100000; quick 10000)
+  --surge-backlog N       events due in 6 h created just before the surge scenario's events due soon
+                          (default 10000; quick 3000)
   --create-seconds S      time per creation mode (default 10; quick 3)
   --payload-bytes N       padding per payload (default 200)
   --out DIR               results directory (default bench/results)
@@ -74,6 +85,9 @@ export function parseOptions(argv: string[], defaultOut: string): Options {
     idle: quick
       ? { pending: 10_000, createTimeoutS: 180, settleMaxS: 120, idleS: 15 }
       : { pending: 100_000, createTimeoutS: 1200, settleMaxS: 600, idleS: 60 },
+    surge: quick
+      ? { backlog: 3000, count: 10, intervalMs: 1000, leadMs: 10_000, graceS: 120 }
+      : { backlog: 10_000, count: 20, intervalMs: 1000, leadMs: 10_000, graceS: 120 },
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -122,6 +136,9 @@ export function parseOptions(argv: string[], defaultOut: string): Options {
         break;
       case '--idle-pending':
         o.idle.pending = Number(v());
+        break;
+      case '--surge-backlog':
+        o.surge.backlog = Number(v());
         break;
       case '--create-seconds':
         o.create.durationS = Number(v());

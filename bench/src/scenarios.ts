@@ -1,5 +1,5 @@
 /**
- * The five scenarios. Each takes a started system and returns its metrics; lateness is always
+ * The six scenarios. Each takes a started system and returns its metrics; lateness is always
  * `first arrival at the receiver − due time`, in ms, on this machine's one wall clock.
  */
 import type { BenchEvent, SystemAdapter } from './adapters/types';
@@ -463,4 +463,49 @@ export async function runIdle(ctx: RunCtx): Promise<IdleResult> {
     opsWhat: c1?.what ?? null,
     notes,
   };
+}
+
+/**
+ * (f) Events due soon, created right after a surge of events due later: does the surge hold them back? `backlog`
+ * events due in 6 h are created in batches; then `count` events, one every `intervalMs`, each due `leadMs` after its
+ * creation. Only the latter are delivered in the run; their lateness is the result.
+ */
+export async function runSurge(ctx: RunCtx): Promise<{ result: DeliveryResult; samples: number[] }> {
+  const { backlog, count, intervalMs, leadMs, graceS } = ctx.opts.surge;
+  const notes: string[] = [];
+  const far = Date.now() + 6 * HOUR;
+  const surge = Array.from({ length: backlog }, (_, i) => makeEvent(ctx, `surge${i}`, far));
+  let createErrors = 0;
+  let createSeconds = 0;
+  try {
+    createSeconds = await createChunks(ctx, surge, 'surge');
+  } catch (err) {
+    createErrors++;
+    notes.push(`surge creation failed: ${String(err)}`);
+  }
+  const due = new Map<string, number>();
+  const s0 = ctx.sampler.mark();
+  const pending: Promise<void>[] = [];
+  const start = Date.now();
+  for (let i = 0; i < count; i++) {
+    await sleepUntil(start + i * intervalMs);
+    const ev = makeEvent(ctx, i, Date.now() + leadMs);
+    due.set(ev.bid, ev.dueAt);
+    pending.push(
+      ctx.adapter.schedule(ev).catch((err: unknown) => {
+        if (createErrors++ === 0) notes.push(`create failed: ${String(err)}`);
+      }),
+    );
+  }
+  await Promise.all(pending);
+  const lastDue = Math.max(...due.values());
+  await waitDeliveries(ctx, count, lastDue + graceS * 1000, lastDue);
+  const cpu = ctx.sampler.usageSince(s0);
+  return analyze(ctx, due, {
+    cpu,
+    createErrors,
+    createSeconds: Math.round(createSeconds * 100) / 100,
+    createRate: createSeconds ? Math.round(backlog / createSeconds) : null,
+    notes,
+  });
 }
