@@ -22,8 +22,15 @@ async function main(): Promise<void> {
   const startedHere = !devServer('status');
   if (startedHere && !devServer('start')) throw new Error('the Temporal dev server did not start (see above)');
 
-  const { worker, connection } = await createEventWorker(config, process.env);
-  const server = await startApi(config);
+  let started;
+  try {
+    started = { ...(await createEventWorker(config, process.env)), server: await startApi(config) };
+  } catch (error) {
+    // Leave nothing running behind the error message (the dev server runs in the background).
+    if (startedHere) devServer('stop');
+    throw error;
+  }
+  const { worker, connection, server } = started;
   console.log(`API:         http://${config.HOST}:${config.PORT}  (try POST /v1/metadata)`);
   console.log(`Temporal UI: ${config.TEMPORAL_UI_URL}`);
 

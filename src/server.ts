@@ -19,8 +19,14 @@ export async function startApi(config: Config): Promise<ServerType> {
     temporalNamespace: config.TEMPORAL_NAMESPACE,
     logger: console,
   });
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(server));
+    // Without a listener, a port already taken is an uncaught 'error' event: a stack trace instead of a message.
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const reason =
+        error.code === 'EADDRINUSE' ? 'the port is already in use (set PORT to a free one)' : error.message;
+      reject(new Error(`the API cannot listen on http://${config.HOST}:${config.PORT}: ${reason}`, { cause: error }));
+    });
   });
 }
 
