@@ -157,15 +157,15 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
   if (now() > notAfterMs) return pastTolerance();
 
   try {
-    const { eventId, invocationId, attempt, webhook, headers, body, timeoutSeconds } = input;
+    const { eventId, attempt } = input;
     let prepared: PreparedWebhook;
-    const hold = deps.heldAttempts?.hold(invocationId);
+    const hold = deps.heldAttempts?.hold(input.invocationId);
     try {
       const holdSignal = hold ? AbortSignal.any([signal, hold.signal]) : signal;
       await holdUntil(notBeforeMs - PRECONNECT_LEAD_MS, now, holdSignal);
       // Everything but the call is done now, while there is time: in a burst, each call's own work at the instant
       // delays every call that starts after it (the env is read here, PRECONNECT_LEAD_MS before the call).
-      prepared = prepareWebhook({ eventId, invocationId, attempt, webhook, headers, body, timeoutSeconds }, deps);
+      prepared = prepareWebhook(input, deps);
       if (now() < notBeforeMs) preconnectWebhook(prepared, notBeforeMs, deps);
       await holdUntil(notBeforeMs, now, holdSignal);
     } catch (error) {

@@ -1,6 +1,8 @@
 /**
  * Which HTTP client the worker should call webhooks with when a burst comes due: N calls started in the same
  * instant (as N held attempts do when their hold ends), through `sendWebhook`, to a receiver in another process.
+ * `sendWebhook` also prepares each request at the instant, where held attempts prepare theirs 500 ms ahead: the
+ * numbers here are a little pessimistic, and comparable with those measured before that change.
  * Compares Node's global `fetch` (undici) with `createKeepAliveFetch` (node:http, pooled), alternating, several
  * rounds; prints the median lateness of the first and last arrival and of the last call to return.
  *

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { loadConfig } from './config';
+import { type Config, loadConfig } from './config';
 import { startApi } from './server';
 import { createEventWorker, shutdownOnSignals } from './worker';
 import { installWorkerLogging } from './worker-log';
@@ -19,18 +19,16 @@ function devServer(command: 'start' | 'stop' | 'status'): boolean {
 async function main(): Promise<void> {
   const config = loadConfig();
   installWorkerLogging();
+  // First, so that a port already in use is reported at once, not after the dev server, the bundle and the warm-up.
+  // Its Temporal client connects lazily: until the dev server answers, requests get the API's usual 503.
+  const server = await startApi(config);
   const startedHere = !devServer('status');
-  if (startedHere && !devServer('start')) throw new Error('the Temporal dev server did not start (see above)');
-
-  let started;
-  try {
-    started = { ...(await createEventWorker(config, process.env)), server: await startApi(config) };
-  } catch (error) {
+  const { worker, connection } = await startWorker(config, startedHere).catch((error: unknown) => {
     // Leave nothing running behind the error message (the dev server runs in the background).
+    server.close();
     if (startedHere) devServer('stop');
     throw error;
-  }
-  const { worker, connection, server } = started;
+  });
   console.log(`API:         http://${config.HOST}:${config.PORT}  (try POST /v1/metadata)`);
   console.log(`Temporal UI: ${config.TEMPORAL_UI_URL}`);
 
@@ -41,6 +39,12 @@ async function main(): Promise<void> {
   await worker.run();
   await connection.close();
   if (startedHere) devServer('stop');
+}
+
+/** Starts the dev server when `startHere`, then the worker. */
+async function startWorker(config: Config, startHere: boolean): ReturnType<typeof createEventWorker> {
+  if (startHere && !devServer('start')) throw new Error('the Temporal dev server did not start (see above)');
+  return createEventWorker(config, process.env);
 }
 
 main().catch((err: unknown) => {

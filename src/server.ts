@@ -20,13 +20,18 @@ export async function startApi(config: Config): Promise<ServerType> {
     logger: console,
   });
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(server));
     // Without a listener, a port already taken is an uncaught 'error' event: a stack trace instead of a message.
-    server.once('error', (error: NodeJS.ErrnoException) => {
+    // Only while starting: a later server error must not vanish into a promise already settled.
+    const onListenError = (error: NodeJS.ErrnoException): void => {
       const reason =
         error.code === 'EADDRINUSE' ? 'the port is already in use (set PORT to a free one)' : error.message;
       reject(new Error(`the API cannot listen on http://${config.HOST}:${config.PORT}: ${reason}`, { cause: error }));
+    };
+    const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => {
+      server.off('error', onListenError);
+      resolve(server);
     });
+    server.once('error', onListenError);
   });
 }
 

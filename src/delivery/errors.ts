@@ -1,6 +1,6 @@
 /**
  * Errors raised while turning a stored webhook definition into a request. They never reach the HTTP layer as
- * exceptions at delivery time: `sendWebhook` turns them into a failed attempt record.
+ * exceptions at delivery time: `prepareWebhook` catches them and the call records a failed attempt.
  */
 
 /**

@@ -182,7 +182,11 @@ async function readCappedBody(body: AsyncIterable<Uint8Array> | null, capBytes: 
  * its connection ahead (src/delivery/preconnect.ts) and the request goes out at once. Does nothing when the client
  * cannot (the global `fetch`) or when nothing will be sent (the call records why). Never throws.
  */
-export function preconnectWebhook(prepared: PreparedWebhook, dueAtMs: number, deps: SendWebhookDeps): void {
+export function preconnectWebhook(
+  prepared: PreparedWebhook,
+  dueAtMs: number,
+  deps: Pick<SendWebhookDeps, 'fetch'>,
+): void {
   const { preconnect } = deps.fetch ?? defaultWebhookFetch;
   if (preconnect !== undefined && prepared.send.kind === 'ready') preconnect(prepared.send.url, dueAtMs);
 }
