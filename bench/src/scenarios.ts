@@ -114,6 +114,19 @@ async function createChunks(ctx: RunCtx, evs: BenchEvent[], label: string): Prom
   return (Date.now() - t0) / 1000;
 }
 
+/** `createChunks` that records a failure instead of throwing: the seconds it took, and what failed if anything did. */
+async function tryCreateChunks(
+  ctx: RunCtx,
+  evs: BenchEvent[],
+  label: string,
+): Promise<{ seconds: number; error: string | null }> {
+  try {
+    return { seconds: await createChunks(ctx, evs, label), error: null };
+  } catch (err) {
+    return { seconds: 0, error: `${label} creation failed: ${String(err)}` };
+  }
+}
+
 /** Wait until `expected` distinct events arrived (then linger for duplicates) or `until` passes. */
 async function waitDeliveries(ctx: RunCtx, expected: number, until: number, since: number): Promise<void> {
   let lastPrint = Date.now();
@@ -207,15 +220,30 @@ async function analyze(
   return { result, samples };
 }
 
-/** (a) Single events at a low rate, each created `leadMs` before it is due. */
-export async function runSingle(ctx: RunCtx): Promise<{ result: DeliveryResult; samples: number[] }> {
-  const { count, intervalMs, leadMs, graceS } = ctx.opts.single;
+/** Events created one at a time: `count`, one every `intervalMs`, each `leadMs` before it is due. */
+interface SpacedEvents {
+  count: number;
+  intervalMs: number;
+  leadMs: number;
+  /** How long after the last is due to wait for deliveries. */
+  graceS: number;
+}
+
+/**
+ * Creates spaced events, waits for their deliveries and measures them. `before` carries what the scenario did first
+ * (its notes and failed creations are added to, its other fields kept).
+ */
+async function runSpaced(
+  ctx: RunCtx,
+  { count, intervalMs, leadMs, graceS }: SpacedEvents,
+  before: Partial<DeliveryResult> = {},
+): Promise<{ result: DeliveryResult; samples: number[] }> {
   const due = new Map<string, number>();
   const start = Date.now() + 200;
   const s0 = ctx.sampler.mark();
   const pending: Promise<void>[] = [];
-  const notes: string[] = [];
-  let createErrors = 0;
+  const notes = [...(before.notes ?? [])];
+  let createErrors = before.createErrors ?? 0;
   let createdLate = 0;
   for (let i = 0; i < count; i++) {
     await sleepUntil(start + i * intervalMs);
@@ -237,7 +265,12 @@ export async function runSingle(ctx: RunCtx): Promise<{ result: DeliveryResult; 
   const lastDue = Math.max(...due.values());
   await waitDeliveries(ctx, count, lastDue + graceS * 1000, lastDue);
   const cpu = ctx.sampler.usageSince(s0);
-  return analyze(ctx, due, { cpu, createErrors, createdLate, notes });
+  return analyze(ctx, due, { ...before, cpu, createErrors, createdLate, notes });
+}
+
+/** (a) Single events at a low rate, each created `leadMs` before it is due. */
+export async function runSingle(ctx: RunCtx): Promise<{ result: DeliveryResult; samples: number[] }> {
+  return runSpaced(ctx, ctx.opts.single);
 }
 
 /** (b) N events all due at one instant T0, created (in batches) before T0. */
@@ -255,14 +288,9 @@ export async function runBurst(ctx: RunCtx, n: number): Promise<{ result: Delive
   ctx.progress(`probe ${Math.round(rate)}/s → all ${n} due at T0 = now + ${(leadMs / 1000).toFixed(1)} s`);
   const evs = Array.from({ length: n }, (_, i) => makeEvent(ctx, i, t0));
   const due = new Map(evs.map((e) => [e.bid, e.dueAt]));
-  let createErrors = 0;
-  let createSeconds = 0;
-  try {
-    createSeconds = await createChunks(ctx, evs, 'burst');
-  } catch (err) {
-    createErrors++;
-    notes.push(`create failed: ${String(err)}`);
-  }
+  const { seconds: createSeconds, error } = await tryCreateChunks(ctx, evs, 'burst');
+  const createErrors = error === null ? 0 : 1;
+  if (error !== null) notes.push(error);
   const createdLate = Date.now() > t0 ? n : 0;
   if (createdLate) notes.push(`creation ended ${((Date.now() - t0) / 1000).toFixed(1)} s after T0`);
   await sleepUntil(t0);
@@ -471,41 +499,14 @@ export async function runIdle(ctx: RunCtx): Promise<IdleResult> {
  * creation. Only the latter are delivered in the run; their lateness is the result.
  */
 export async function runSurge(ctx: RunCtx): Promise<{ result: DeliveryResult; samples: number[] }> {
-  const { backlog, count, intervalMs, leadMs, graceS } = ctx.opts.surge;
-  const notes: string[] = [];
+  const { backlog, ...soon } = ctx.opts.surge;
   const far = Date.now() + 6 * HOUR;
   const surge = Array.from({ length: backlog }, (_, i) => makeEvent(ctx, `surge${i}`, far));
-  let createErrors = 0;
-  let createSeconds = 0;
-  try {
-    createSeconds = await createChunks(ctx, surge, 'surge');
-  } catch (err) {
-    createErrors++;
-    notes.push(`surge creation failed: ${String(err)}`);
-  }
-  const due = new Map<string, number>();
-  const s0 = ctx.sampler.mark();
-  const pending: Promise<void>[] = [];
-  const start = Date.now();
-  for (let i = 0; i < count; i++) {
-    await sleepUntil(start + i * intervalMs);
-    const ev = makeEvent(ctx, i, Date.now() + leadMs);
-    due.set(ev.bid, ev.dueAt);
-    pending.push(
-      ctx.adapter.schedule(ev).catch((err: unknown) => {
-        if (createErrors++ === 0) notes.push(`create failed: ${String(err)}`);
-      }),
-    );
-  }
-  await Promise.all(pending);
-  const lastDue = Math.max(...due.values());
-  await waitDeliveries(ctx, count, lastDue + graceS * 1000, lastDue);
-  const cpu = ctx.sampler.usageSince(s0);
-  return analyze(ctx, due, {
-    cpu,
-    createErrors,
-    createSeconds: Math.round(createSeconds * 100) / 100,
-    createRate: createSeconds ? Math.round(backlog / createSeconds) : null,
-    notes,
+  const { seconds, error } = await tryCreateChunks(ctx, surge, 'surge');
+  return runSpaced(ctx, soon, {
+    notes: error === null ? [] : [error],
+    createErrors: error === null ? 0 : 1,
+    createSeconds: Math.round(seconds * 100) / 100,
+    createRate: seconds ? Math.round(backlog / seconds) : null,
   });
 }

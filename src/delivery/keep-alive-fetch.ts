@@ -110,31 +110,30 @@ export function createKeepAliveFetch(options: KeepAliveFetchOptions): FetchLike 
     });
 
   const fetchLike: FetchLike = (url, init) => {
-    let target: URL;
-    try {
-      target = new URL(url);
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
-    if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-      return Promise.reject(new TypeError(`unsupported protocol ${target.protocol}`));
-    }
-    preconnectors[target.protocol].called(target);
-    return send(target, init, true);
+    const parsed = requestTarget(url);
+    if (parsed instanceof Error) return Promise.reject(parsed);
+    preconnectors[parsed.protocol].called(parsed.target);
+    return send(parsed.target, init, true);
   };
   fetchLike.preconnect = (url, dueAtMs) => {
     // A URL this client would refuse is left for the call itself to report.
-    let target: URL;
-    try {
-      target = new URL(url);
-    } catch {
-      return;
-    }
-    if (target.protocol === 'http:' || target.protocol === 'https:') {
-      preconnectors[target.protocol].preconnect(target, dueAtMs);
-    }
+    const parsed = requestTarget(url);
+    if (!(parsed instanceof Error)) preconnectors[parsed.protocol].preconnect(parsed.target, dueAtMs);
   };
   return fetchLike;
+}
+
+/** The URL of a request this client can make, with its scheme, or the error the call rejects with. */
+function requestTarget(url: string): { target: URL; protocol: 'http:' | 'https:' } | Error {
+  let target: URL;
+  try {
+    target = new URL(url);
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+  const { protocol } = target;
+  if (protocol !== 'http:' && protocol !== 'https:') return new TypeError(`unsupported protocol ${protocol}`);
+  return { target, protocol };
 }
 
 /** Status, headers (as `Headers`, so names and repeated values read as through `fetch`) and body of an answer. */

@@ -16,9 +16,10 @@
  * (temporal-dev.sh sets it). Any other server ignores it.
  */
 import type { Priority } from '@temporalio/common';
+import { PREPARE_AHEAD_MS } from '../shared/event';
 
 /** An event due within this long of its creation goes first: twice the 30 s an attempt is prepared ahead. */
-export const SOON_DUE_WITHIN_MS = 60_000;
+export const SOON_DUE_WITHIN_MS = 2 * PREPARE_AHEAD_MS;
 
 /** Its priority key: Temporal's highest (1 to 5, smaller first; the default is 3). */
 export const SOON_DUE_PRIORITY_KEY = 1;
