@@ -7,17 +7,26 @@
  * - returns `{ kind: 'attempted', record }` for EVERY webhook outcome, success or failure: the workflow decides
  *   retries from the record, so each attempt is one activity execution in history;
  * - returns `{ kind: 'pastTolerance' }`, without calling, when it starts (or finishes holding) after `notAfter`;
- * - returns `{ kind: 'cancelled' }`, without calling, when the event's cancel reaches it through `heldAttempts`;
+ * - returns `{ kind: 'cancelled' }`, without calling, when the event's cancel reaches it through `heldAttempts`, or
+ *   when the server, asked just before the call (`clearForCall`), says the event is cancelled or has ended;
  * - throws only when the attempt did not really happen: Temporal cancelled it (worker shutdown, activity timeout,
  *   the event cancelled while the attempt held) or the input is malformed. A cancelled attempt is not a failed
  *   webhook attempt: the server's retry runs it again (at-least-once delivery), or the cancelled event ends. Once the
  *   call has started, the event's cancel no longer stops it.
  */
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Env, FetchLike } from '../src/delivery';
 import { callWebhook, type PreparedWebhook, preconnectWebhook, prepareWebhook } from '../src/delivery';
-import type { AttemptRecord, DeliverWebhookInput, DeliverWebhookResult } from '../src/shared/event';
+import { CLEARANCE_LEAD_MS } from '../src/shared/event';
+import type {
+  AttemptRecord,
+  AttemptRef,
+  CallClearance,
+  DeliverWebhookInput,
+  DeliverWebhookResult,
+} from '../src/shared/event';
 import type { CallsInFlight } from './calls-in-flight';
 import type { HeldAttempts } from './held-attempts';
 
@@ -35,6 +44,12 @@ export interface ActivityDeps {
   heldAttempts?: HeldAttempts;
   /** Calls in flight on this worker (the worker's counter): during a burst, results are reported after the calls. */
   callsInFlight?: CallsInFlight;
+  /**
+   * Asks the server whether a held attempt may still call (src/temporal/call-clearance.ts): a held attempt does
+   * not heartbeat, so this is how it learns, before its call, that its event was cancelled on another worker or
+   * terminated from the Web UI or CLI. Absent (unit tests): every attempt may call.
+   */
+  clearForCall?: (client: Client, attempt: AttemptRef) => Promise<CallClearance>;
 }
 
 /**
@@ -104,6 +119,15 @@ function abortUnlessCancelRequested(signal: AbortSignal, context: Context): Abor
   return controller.signal;
 }
 
+/** This activity execution, as the server knows it. */
+function attemptRef(context: Context): AttemptRef {
+  const { workflowExecution, activityId, attempt } = context.info;
+  if (workflowExecution === undefined) {
+    throw ApplicationFailure.nonRetryable('deliverWebhook runs only as a workflow\'s activity', INVALID_INPUT_FAILURE_TYPE);
+  }
+  return { workflowId: workflowExecution.workflowId, runId: workflowExecution.runId, activityId, activityAttempt: attempt };
+}
+
 /** One log line per attempt, with what an operator needs to find it and judge it. */
 function logAttempt(record: AttemptRecord, notBeforeMs: number): void {
   const meta = {
@@ -167,6 +191,13 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
       // delays every call that starts after it (the env is read here, PRECONNECT_LEAD_MS before the call).
       prepared = prepareWebhook(input, deps);
       if (now() < notBeforeMs) preconnectWebhook(prepared, notBeforeMs, deps);
+      await holdUntil(notBeforeMs - CLEARANCE_LEAD_MS, now, holdSignal);
+      // No call without the server's word that the event still runs: nothing else tells a held attempt.
+      const clearance = deps.clearForCall === undefined ? 'call' : await deps.clearForCall(context.client, attemptRef(context));
+      if (clearance !== 'call') {
+        log.info('webhook attempt not made: the event was cancelled or has ended', { eventId, attempt, clearance });
+        return { kind: 'cancelled' };
+      }
       await holdUntil(notBeforeMs, now, holdSignal);
     } catch (error) {
       if (!signal.aborted && hold?.signal.aborted) {

@@ -1,6 +1,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { type ActivityDeps, CallsInFlight, createActivities, HeldAttempts } from '../activities';
 import { warmUpWebhookPath } from './delivery';
+import { callClearance } from './temporal/call-clearance';
 import { connectionOptions } from './temporal/connection';
 import { bundleWorkflowsInChildProcess } from './workflow-bundle';
 import { installWorkerLogging } from './worker-log';
@@ -24,11 +25,12 @@ const MAX_REPORT_WAIT_MS = 1000;
  * heartbeat only while their call runs, against a timeout that also covers the hold (up to 40 s): the worker sends
  * every 8 s anyway, so a worker lost mid-call is noticed as soon as it can be.
  */
-export function eventWorkerOptions(deps: Omit<ActivityDeps, 'heldAttempts' | 'callsInFlight'>) {
+export function eventWorkerOptions(deps: Omit<ActivityDeps, 'heldAttempts' | 'callsInFlight' | 'clearForCall'>) {
   const heldAttempts = new HeldAttempts();
   const callsInFlight = new CallsInFlight({ busyCalls: BURST_CALLS_IN_FLIGHT, maxWaitMs: MAX_REPORT_WAIT_MS });
   return {
-    activities: createActivities({ ...deps, heldAttempts, callsInFlight }),
+    // A held attempt asks the server before its call whether the event still runs (cancel is final).
+    activities: createActivities({ ...deps, heldAttempts, callsInFlight, clearForCall: callClearance }),
     sinks: heldAttempts.sinks(),
     maxHeartbeatThrottleInterval: MAX_HEARTBEAT_THROTTLE_MS,
   };

@@ -47,7 +47,7 @@ test('every recorded history replays on the current workflow code', async () => 
   }
 });
 
-test("today's paths (delivered, retried, Retry-After, dead, cancelled mid-attempt, edited) replay", async () => {
+test("today's paths (delivered, retried, Retry-After, dead, cancelled mid-attempt, held or sleeping, edited) replay", async () => {
   const now = () => new Date().toISOString();
   const create = async (name: string, args: Record<string, unknown>) => {
     const res = await stack.post('/v1/metadata', { type: 'create_scheduled_event', args });
@@ -64,11 +64,17 @@ test("today's paths (delivered, retried, Retry-After, dead, cancelled mid-attemp
     create('dead', { webhook: receiver.url('/ok'), schedule_at: '2020-01-01T00:00:00Z' }),
     create('cancelled-in-flight', { webhook: receiver.url('/slow'), schedule_at: now() }),
     create('edited', { webhook: receiver.url('/ok'), schedule_at: new Date(Date.now() + 60_000).toISOString() }),
+    create('cancelled-held', { webhook: receiver.url('/ok'), schedule_at: new Date(Date.now() + 10_000).toISOString() }),
+    create('cancelled-sleeping', { webhook: receiver.url('/ok'), schedule_at: new Date(Date.now() + 3_600_000).toISOString() }),
   ]);
   const byName = Object.fromEntries(events.map((e) => [e.name, e.id]));
 
-  await stack.waitForEvent(byName['cancelled-in-flight']!, (e) => e.status === 'locked');
-  await stack.scheduler.cancel(byName['cancelled-in-flight']!);
+  // A call under way when the cancel comes decides the event: it ends with that call's outcome.
+  await receiver.waitFor((requests) => requests.some((r) => r.path === '/slow'));
+  await expect(stack.scheduler.cancel(byName['cancelled-in-flight']!)).rejects.toThrow(/already started/);
+  await stack.waitForEvent(byName['cancelled-held']!, (e) => e.status === 'locked');
+  await expect(stack.scheduler.cancel(byName['cancelled-held']!)).resolves.toMatchObject({ status: 'cancelled' });
+  await expect(stack.scheduler.cancel(byName['cancelled-sleeping']!)).resolves.toMatchObject({ status: 'cancelled' });
   await stack.scheduler.update(byName.edited!, { scheduledTime: now(), comment: 'moved' });
 
   for (const { id } of events) await stack.waitForEvent(id, (e) => !['scheduled', 'locked'].includes(e.status));

@@ -15,7 +15,7 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import type { EventDefinition, EventStatus, ScheduledEventInput, WebhookBody } from '../src/shared/event';
-import { FINAL_STATUSES, projectedPayloadHistoryBytes } from '../src/shared/event';
+import { FINAL_CANCEL_REVISION, FINAL_STATUSES, projectedPayloadHistoryBytes } from '../src/shared/event';
 import {
   cancelSignal,
   editUpdate,
@@ -64,7 +64,11 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
   let nextRetryAt: string | null = null;
   let cancelRequested = false;
   /** Bumped by each edit, so a pending wait re-reads the due time. */
-  let revision = 0;
+  let edits = 0;
+  // A Temporal cancel request is the event's cancel, and a call in flight when it comes decides the outcome; older
+  // events keep the `cancel` signal as their only cancel, so that their histories replay.
+  const cancelIsFinal = (input.revision ?? 1) >= FINAL_CANCEL_REVISION;
+  const root = CancellationScope.current();
   // Prepared ahead (the held attempt is cancelled through a sink and does not heartbeat) only when the input says so.
   const preparesAhead = input.prepareAheadMs !== undefined;
   const prepareAheadMs = input.prepareAheadMs ?? LEGACY_EARLY_WAKE_MS;
@@ -85,7 +89,7 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
     setCurrentDetails(describeState(state()));
   };
 
-  setHandler(cancelSignal, () => {
+  const onCancel = (): void => {
     cancelRequested = true;
     // A held attempt has not called yet: stop it. One already calling finishes and is logged (the activity ignores
     // a cancel request once its call has started). Not for older events, so that their histories replay.
@@ -95,13 +99,17 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
       // Through the server: cancels an attempt no worker has started yet (e.g. all slots busy).
       held.scope.cancel();
     }
-  });
+  };
+  setHandler(cancelSignal, onCancel);
+  // The root scope's cancel already reaches the attempt through the server (it is a child scope); onCancel also
+  // stops it at once when it holds on this worker, and records that the event, not a worker, was cancelled.
+  if (cancelIsFinal) root.cancelRequested.catch(onCancel);
   setHandler(stateQuery, state);
   setHandler(
     editUpdate,
     (patch) => {
       definition = { ...definition, ...patch, retryConf: { ...definition.retryConf, ...patch.retryConf } };
-      revision++;
+      edits++;
       upsertMemo({ [MEMO_DEFINITION]: definition });
       upsertSearchAttributes([{ key: EVENT_TIME, value: new Date(definition.scheduledTime) }]);
       setCurrentDetails(describeState(state()));
@@ -110,6 +118,7 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
     {
       validator: (patch: Partial<EventDefinition>) => {
         if (cancelRequested || FINAL_STATUSES.includes(status)) throw new Error(`event is already ${status}`);
+        if (cancelIsFinal && root.consideredCancelled) throw new Error('the event is being cancelled');
         if (tries > 0 || status !== 'scheduled') {
           throw new Error(`an attempt is already prepared or made (events lock ${prepareAheadMs / 1000} s before due)`);
         }
@@ -135,12 +144,12 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
    */
   const waitUntil = async (dueMs: () => number): Promise<boolean> => {
     for (;;) {
-      const seen = revision;
+      const seen = edits;
       const waitMs = dueMs() - prepareAheadMs - Date.now();
       if (cancelRequested) return false;
       if (waitMs <= 0) return true;
       // Date.now() is replay-safe here: it is the workflow task's time.
-      const interrupted = await condition(() => cancelRequested || revision !== seen, waitMs);
+      const interrupted = await condition(() => cancelRequested || edits !== seen, waitMs);
       if (!interrupted) return true;
     }
   };
@@ -209,7 +218,8 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
       tries = attempt;
       if (result.record.success) return finish('delivered');
       if (tries > retryConf.numRetries) return finish('error');
-      if (cancelRequested) return finish('cancelled');
+      // The call was in flight when the cancel came: the event ends with its outcome, not as plainly cancelled.
+      if (cancelRequested) return finish(cancelIsFinal ? 'error' : 'cancelled');
 
       // Retry-After replaces the interval but never adds attempts (a deliberate difference from Hasura).
       const delaySeconds = result.record.retryAfterSeconds ?? retryConf.retryIntervalSeconds;

@@ -22,6 +22,20 @@ export class EventConflictError extends Error {
   }
 }
 
+/**
+ * A cancel came while the event's webhook call was already under way: the call decided the event, which ended
+ * `delivered` or `error` with that call logged. A conflict, never reported as a cancel.
+ */
+export class CallInFlightError extends EventConflictError {
+  constructor(eventId: string, finalStatus: string) {
+    super(
+      eventId,
+      `the webhook call had already started when the cancel came; the event ended ${finalStatus} (see its invocations)`,
+    );
+    this.name = 'CallInFlightError';
+  }
+}
+
 /** Temporal could not be reached in time; the caller may retry. */
 export class SchedulerUnavailableError extends Error {
   constructor(options?: { cause?: unknown }) {

@@ -57,6 +57,14 @@ export interface EventDefinition {
  */
 export const PREPARE_AHEAD_MS = 30_000;
 
+/**
+ * How long before its due instant a held attempt asks the server whether it may still call (src/temporal/
+ * call-clearance.ts). A cancel recorded before that cannot be outrun by the call; one recorded after it may be, which
+ * the API's cancel accounts for (src/temporal/temporal-event-scheduler.ts) and a Web UI / CLI terminate cannot.
+ * Long enough for a burst's answers to come back before the instant: bench/PERFORMANCE.md "Clearance before the call".
+ */
+export const CLEARANCE_LEAD_MS = 100;
+
 /** The input of the event workflow: the definition plus what the service fixed at creation. */
 export interface ScheduledEventInput {
   id: string;
@@ -69,7 +77,20 @@ export interface ScheduledEventInput {
    * visibility write is among the dev server's most expensive operations.
    */
   prepareAheadMs?: number;
+  /**
+   * `EVENT_WORKFLOW_REVISION` for events created since cancel is final (docs: README "Guarantees"): a Temporal
+   * cancel request (the API's cancel, or the Web UI's / CLI's) is the event's cancel, and a call in flight when it
+   * comes ends the event with that call's outcome. Absent in older events, which replay as recorded. An input field
+   * rather than `patched()` for the reason given for `prepareAheadMs`.
+   */
+  revision?: number;
 }
+
+/** The revision from which a Temporal cancel request is the event's cancel. */
+export const FINAL_CANCEL_REVISION = 2;
+
+/** The workflow behaviour new events are created with; see `ScheduledEventInput.revision`. */
+export const EVENT_WORKFLOW_REVISION = FINAL_CANCEL_REVISION;
 
 /** An event as listings and lookups show it. */
 export interface ScheduledEvent extends EventDefinition {
@@ -155,6 +176,22 @@ export interface DeliverWebhookInput {
   /** Tolerance deadline (ISO-8601): an attempt that would start after it makes no call. */
   notAfter: string;
 }
+
+/** Which execution of which attempt an activity is: what the server is asked about before the call. */
+export interface AttemptRef {
+  workflowId: string;
+  runId: string;
+  activityId: string;
+  /** The server's attempt number of this activity execution (1, or more when a lost worker's attempt is rerun). */
+  activityAttempt: number;
+}
+
+/**
+ * What the server says, just before the call, of an attempt that held: `call` (the event runs, no cancel is
+ * requested and this execution is still the attempt's current one), `cancelled` (the event or the attempt has a
+ * cancel request), `gone` (the event's workflow has ended, e.g. terminated, or this execution was superseded).
+ */
+export type CallClearance = 'call' | 'cancelled' | 'gone';
 
 /**
  * The result of `deliverWebhook`: the attempt; or no call made, because the attempt started too late

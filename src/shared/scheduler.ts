@@ -16,8 +16,10 @@ export interface EventScheduler {
   /** Attempts, newest first. */
   invocations(query: InvocationsQuery): Promise<InvocationPage>;
   /**
-   * Cancels a pending event (`scheduled` or `locked`): no further attempt starts; one in flight may finish.
-   * Returns the event as it stands after the cancel was recorded. EventConflictError when it has already finished.
+   * Cancels a pending event (`scheduled` or `locked`). Returns the event `cancelled` (final: its webhook is never
+   * called again), or still pending when the cancel is recorded but could not be confirmed in time (an attempt due
+   * that very moment, no worker answering): it then ends `cancelled`, or with the call's outcome if one had started.
+   * EventConflictError when it has already finished; CallInFlightError when a call under way decided it.
    */
   cancel(eventId: string): Promise<ScheduledEvent>;
   /** Removes a finished event and its history. EventConflictError while it is still pending. */

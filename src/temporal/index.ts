@@ -1,2 +1,3 @@
 export { createTemporalClient, connectionOptions, type TemporalConnectionConfig } from './connection';
 export { TemporalEventScheduler, EVENT_WORKFLOW_TYPE } from './temporal-event-scheduler';
+export { callClearance } from './call-clearance';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { type Client, type WorkflowHandle, WorkflowIdReusePolicy } from '@temporalio/client';
+import { type Client, WorkflowFailedError, type WorkflowHandle, WorkflowIdReusePolicy } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { AttemptRecord, EventDefinition, EventStatus, ScheduledEvent, ScheduledEventInput } from '../shared/event';
-import { EVENT_STATUSES, PREPARE_AHEAD_MS } from '../shared/event';
-import { EventConflictError, EventNotFoundError } from '../shared/errors';
+import { CLEARANCE_LEAD_MS, EVENT_STATUSES, EVENT_WORKFLOW_REVISION, PREPARE_AHEAD_MS } from '../shared/event';
+import { CallInFlightError, EventConflictError, EventNotFoundError } from '../shared/errors';
 import type {
   EventPage,
   EventScheduler,
@@ -12,7 +12,7 @@ import type {
   ListEventsQuery,
   Readiness,
 } from '../shared/scheduler';
-import { cancelSignal, editUpdate, MEMO_CREATED_AT, MEMO_DEFINITION } from '../../workflows/messages';
+import { editUpdate, MEMO_CREATED_AT, MEMO_DEFINITION } from '../../workflows/messages';
 import { EVENT_STATUS, EVENT_TIME, EVENT_TRIES } from '../../workflows/search-attributes';
 import type { scheduledEventWorkflow } from '../../workflows';
 import { attemptsFromHistory } from './attempts-from-history';
@@ -25,8 +25,13 @@ export const EVENT_WORKFLOW_TYPE = 'scheduledEventWorkflow';
 
 /** Upper bound on one operation's Temporal calls, so a stuck server or missing worker turns into a 503. */
 const DEFAULT_CALL_TIMEOUT_MS = 10_000;
-/** After a cancel, how long to wait for a sleeping event to close, so the answer shows it cancelled. */
-const CANCEL_SETTLE_MS = 2000;
+/** After a cancel request, how long to wait for a worker to end the event before deciding without one. */
+const CANCEL_SETTLE_MS = 1000;
+/**
+ * A held attempt whose instant is further away than this has not asked for clearance yet (CLEARANCE_LEAD_MS), so a
+ * cancel recorded now is final for it; the rest is an allowance for the API's and the worker's clocks to differ.
+ */
+const CANCEL_SAFE_AHEAD_MS = CLEARANCE_LEAD_MS + 1000;
 /** Recorded as the termination reason of a cancelled event (shown in the Temporal UI). */
 const CANCEL_REASON = 'cancelled through the scheduled-events API';
 /** Histories fetched at once when listing every event's invocations. */
@@ -63,6 +68,7 @@ export class TemporalEventScheduler implements EventScheduler {
       createdAt: new Date(createdAtMs).toISOString(),
       definition,
       prepareAheadMs: PREPARE_AHEAD_MS,
+      revision: EVENT_WORKFLOW_REVISION,
     };
     await this.call(id, () =>
       this.client.workflow.start<typeof scheduledEventWorkflow>(EVENT_WORKFLOW_TYPE, {
@@ -117,25 +123,37 @@ export class TemporalEventScheduler implements EventScheduler {
     return { invocations: slicePage(attempts, query), total: attempts.length };
   }
 
+  /**
+   * Cancel is final: once this answers `cancelled`, the webhook is never called. The cancel is a Temporal cancel
+   * request, recorded at once (no worker needed) and seen by everything that could still call: the workflow before
+   * its next attempt, and a held attempt, which asks the server just before its instant (src/temporal/
+   * call-clearance.ts). Only an attempt already cleared, i.e. due within CLEARANCE_LEAD_MS or calling, can outrun
+   * it; then the answer waits for the workflow, which ends the event with that call's outcome (a conflict here).
+   * An answer that is neither (no worker confirmed in time) comes back with the event still pending.
+   */
   async cancel(eventId: string): Promise<ScheduledEvent> {
     return this.call(eventId, async () => {
+      const deadline = Date.now() + this.callTimeoutMs - CANCEL_SETTLE_MS;
       const handle = this.client.workflow.getHandle(eventId);
       const before = await this.describe(handle);
       if (!isPending(before.status)) {
         throw new EventConflictError(eventId, `the event has already finished (${before.status})`);
       }
-      if (before.status === 'scheduled') {
-        // Nothing is in flight: end it at once on the server, so the cancel shows in listings even while no
-        // worker runs (a signal would wait for a worker to apply it).
+      await handle.cancel();
+      // With a worker running, the workflow ends the event itself within moments, and says how.
+      const settled = await this.settled(handle, Date.now() + CANCEL_SETTLE_MS);
+      if (settled !== undefined) return cancelOutcome(settled);
+      // No worker ended it in time (none runs, or all are busy). Decide from what the server holds now.
+      const { event, pendingAttempt } = await this.describeWithAttempt(handle);
+      if (!isPending(event.status)) return cancelOutcome(event);
+      if (cannotOutrun(event, pendingAttempt)) {
+        // Final already; terminating shows it at once in listings, with or without a worker.
         await handle.terminate(CANCEL_REASON);
-        return { ...before, status: 'cancelled', nextRetryAt: null };
+        return { ...event, status: 'cancelled', nextRetryAt: null };
       }
-      // An attempt is in flight: let it finish and be logged; the workflow makes no further attempt.
-      await handle.signal(cancelSignal);
-      await this.client
-        .withDeadline(Date.now() + CANCEL_SETTLE_MS, () => handle.result())
-        .catch(() => undefined /* still running: the attempt has not returned yet */);
-      return this.describe(handle);
+      // An attempt was cleared to call, or is about to be: only the workflow knows how it ended.
+      const late = await this.settled(handle, deadline);
+      return late === undefined ? event : cancelOutcome(late);
     });
   }
 
@@ -181,6 +199,23 @@ export class TemporalEventScheduler implements EventScheduler {
     }
   }
 
+  /** The event once its workflow has closed, or undefined if it is still running at `deadline` (ms since epoch). */
+  private async settled(handle: WorkflowHandle, deadline: number): Promise<ScheduledEvent | undefined> {
+    const closed = await this.client
+      .withDeadline(deadline, () => handle.result())
+      .then(() => true)
+      .catch((err: unknown) => err instanceof WorkflowFailedError);
+    return closed ? this.describe(handle) : undefined;
+  }
+
+  /** The event, and whether an attempt is scheduled, held or calling (a pending `deliverWebhook` activity). */
+  private async describeWithAttempt(handle: WorkflowHandle): Promise<{ event: ScheduledEvent; pendingAttempt: boolean }> {
+    const description = await handle.describe();
+    const event = eventFromExecution(description);
+    if (event === undefined) throw new EventNotFoundError(handle.workflowId);
+    return { event, pendingAttempt: (description.raw.pendingActivities?.length ?? 0) > 0 };
+  }
+
   private async describe(handle: WorkflowHandle): Promise<ScheduledEvent> {
     const event = eventFromExecution(await handle.describe());
     if (event === undefined) throw new EventNotFoundError(handle.workflowId);
@@ -218,6 +253,27 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 /** The `offset`/`limit` window of an ordered result. */
 function slicePage<T>(items: T[], { offset = 0, limit }: { offset?: number; limit?: number }): T[] {
   return items.slice(offset, limit === undefined ? undefined : offset + limit);
+}
+
+/**
+ * Whether a cancel recorded before this look at the event is sure to stop every call. With no attempt pending, any
+ * attempt still to come is scheduled after the request and is refused clearance. A pending first attempt holds until
+ * `scheduledTime` and asks for clearance CLEARANCE_LEAD_MS before it. A pending retry's instant is not in the
+ * event's attributes, and an attempt in a `locked` event without one may have just called: unsure.
+ */
+function cannotOutrun(event: ScheduledEvent, pendingAttempt: boolean): boolean {
+  if (!pendingAttempt) return event.status === 'scheduled';
+  if (event.tries > 0) return false;
+  return Date.parse(event.scheduledTime) - Date.now() > CANCEL_SAFE_AHEAD_MS;
+}
+
+/**
+ * What a cancel answers once the event has ended: the event (`cancelled`, or `dead` when its tolerance ran out
+ * first: no call either way), or a conflict when a call already under way decided it (`delivered` or `error`).
+ */
+function cancelOutcome(event: ScheduledEvent): ScheduledEvent {
+  if (event.status === 'delivered' || event.status === 'error') throw new CallInFlightError(event.id, event.status);
+  return event;
 }
 
 function isPending(status: EventStatus): boolean {

@@ -295,7 +295,9 @@ export function createEventsRouter(deps: EventsRouterDeps) {
     })
 
     .delete('/events/:id', async (c) => {
-      // A pending event is cancelled (kept, with status `cancelled`); a finished one is a 409 (scheduler.cancel).
-      return c.json(toHasuraEvent(await scheduler.cancel(c.req.param('id'))));
+      // 200: cancelled, final. 202: recorded, not yet confirmed (the event is due now and no worker answered in
+      // time). 409: already finished, or a call already under way decided it (scheduler.cancel).
+      const event = await scheduler.cancel(c.req.param('id'));
+      return c.json(toHasuraEvent(event), event.status === 'scheduled' || event.status === 'locked' ? 202 : 200);
     });
 }

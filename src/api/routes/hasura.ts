@@ -3,9 +3,9 @@
  * `{"type", "args"}` envelope. Mounted at `/v1`.
  */
 import { Hono, type Context } from 'hono';
-import { EventConflictError, EventNotFoundError } from '../../shared/errors';
+import { CallInFlightError, EventConflictError, EventNotFoundError } from '../../shared/errors';
 import type { EventScheduler } from '../../shared/scheduler';
-import { domainErrorToApiError } from '../errors';
+import { ApiError, domainErrorToApiError } from '../errors';
 import { argsPath, parseHasuraCommand, type Endpoint, type HasuraCommand } from '../hasura-commands';
 import { readJsonBody } from '../request-body';
 import {
@@ -15,6 +15,11 @@ import {
   type HasuraEvent,
   type HasuraInvocation,
 } from '../translate';
+
+/** The answer to a delete whose cancel is recorded but not yet confirmed final (see EventScheduler.cancel). */
+export const CANCEL_UNCONFIRMED =
+  'the cancel is recorded, but the event is due now and no worker confirmed in time that its call had not started; ' +
+  'its status will say (cancelled, or delivered/error with the call logged)';
 
 /** Hasura's `successMsg`. */
 const SUCCESS = { message: 'success' } as const;
@@ -37,11 +42,14 @@ function withCount<T extends object>(result: T, getRowsCount: boolean, total: nu
  */
 async function deleteEvent(scheduler: EventScheduler, eventId: string): Promise<void> {
   try {
-    await scheduler.cancel(eventId);
+    const event = await scheduler.cancel(eventId);
+    // Hasura has no "accepted": success means cancelled, so a cancel that is not confirmed yet is an error.
+    if (event.status !== 'cancelled' && event.status !== 'dead') throw new ApiError('unavailable', CANCEL_UNCONFIRMED);
     return;
   } catch (err) {
     if (err instanceof EventNotFoundError) return;
-    if (!(err instanceof EventConflictError)) throw err;
+    // The call that was under way is on record; deleting the event would erase it.
+    if (err instanceof CallInFlightError || !(err instanceof EventConflictError)) throw err;
   }
   try {
     await scheduler.delete(eventId);

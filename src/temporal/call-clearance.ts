@@ -1,0 +1,30 @@
+import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import type { AttemptRef, CallClearance } from '../shared/event';
+
+const { WorkflowExecutionStatus, PendingActivityState } = temporal.api.enums.v1;
+
+/**
+ * Asks the server whether a held attempt may still call its webhook: one DescribeWorkflowExecution, a read (no
+ * history write), made by the activity just before its instant (activities/deliver-webhook.ts, CLEARANCE_LEAD_MS).
+ *
+ * - `gone`: the run has ended (terminated from the Web UI or CLI, or finished), or this activity execution is no
+ *   longer the attempt's current one (the server gave up on it and runs the attempt again elsewhere);
+ * - `cancelled`: the event's workflow or this attempt has a cancel request (the API's cancel is a workflow cancel
+ *   request, so it counts from the moment it is recorded, before any worker has processed it);
+ * - `call` otherwise.
+ *
+ * A gRPC failure rejects: no call is made without the server's word, and the server runs the attempt again.
+ */
+export async function callClearance(client: Client, attempt: AttemptRef): Promise<CallClearance> {
+  const { workflowExecutionInfo, workflowExtendedInfo, pendingActivities } =
+    await client.workflowService.describeWorkflowExecution({
+      namespace: client.options.namespace,
+      execution: { workflowId: attempt.workflowId, runId: attempt.runId },
+    });
+  if (workflowExecutionInfo?.status !== WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) return 'gone';
+  if (workflowExtendedInfo?.cancelRequested) return 'cancelled';
+  const pending = pendingActivities?.find((a) => a.activityId === attempt.activityId);
+  if (pending === undefined || (pending.attempt ?? 1) !== attempt.activityAttempt) return 'gone';
+  return pending.state === PendingActivityState.PENDING_ACTIVITY_STATE_CANCEL_REQUESTED ? 'cancelled' : 'call';
+}
