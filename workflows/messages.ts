@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate, type Sinks } from '@temporalio/workflow';
-import type { EventDefinition, EventStatus } from '../src/shared/event';
+import type { EventDefinition, EventPatch, EventStatus } from '../src/shared/event';
 
 /** What the workflow knows of its own state; returned by the query and by edits. */
 export interface EventState {
@@ -19,7 +19,7 @@ export const cancelSignal = defineSignal('cancel');
  * Edit the event before its first attempt. The validator refuses once an attempt has started, so an edit can
  * never race the timer: it is either applied before the attempt or rejected.
  */
-export const editUpdate = defineUpdate<EventState, [Partial<EventDefinition>]>('edit');
+export const editUpdate = defineUpdate<EventState, [EventPatch]>('edit');
 
 /** The current state (needs a running worker; listings use search attributes instead). */
 export const stateQuery = defineQuery<EventState>('state');

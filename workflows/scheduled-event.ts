@@ -14,8 +14,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import type { EventDefinition, EventStatus, ScheduledEventInput, WebhookBody } from '../src/shared/event';
-import { FINAL_CANCEL_REVISION, FINAL_STATUSES, projectedPayloadHistoryBytes } from '../src/shared/event';
+import type { EventDefinition, EventPatch, EventStatus, ScheduledEventInput, WebhookBody } from '../src/shared/event';
+import {
+  applyPatch,
+  FINAL_CANCEL_REVISION,
+  FINAL_STATUSES,
+  historyBudgetExceeded,
+  projectedPayloadHistoryBytes,
+} from '../src/shared/event';
 import {
   cancelSignal,
   editUpdate,
@@ -108,7 +114,7 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
   setHandler(
     editUpdate,
     (patch) => {
-      definition = { ...definition, ...patch, retryConf: { ...definition.retryConf, ...patch.retryConf } };
+      definition = applyPatch(definition, patch);
       edits++;
       upsertMemo({ [MEMO_DEFINITION]: definition });
       upsertSearchAttributes([{ key: EVENT_TIME, value: new Date(definition.scheduledTime) }]);
@@ -116,7 +122,7 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
       return state();
     },
     {
-      validator: (patch: Partial<EventDefinition>) => {
+      validator: (patch: EventPatch) => {
         if (cancelRequested || FINAL_STATUSES.includes(status)) throw new Error(`event is already ${status}`);
         if (cancelIsFinal && root.consideredCancelled) throw new Error('the event is being cancelled');
         if (tries > 0 || status !== 'scheduled') {
@@ -125,12 +131,16 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
         // Each edit records the patch in history (the update's input, the memo, the result); past Temporal's 50 MB
         // history limit the workflow would be terminated, so refuse an edit that would leave too little room for
         // the attempts still to come. String length is a close enough proxy for bytes here.
-        const payload = patch.payload === undefined ? definition.payload : patch.payload;
-        const numRetries = (patch.retryConf ?? definition.retryConf).numRetries;
+        const edited = applyPatch(definition, patch);
+        const payloadBytes = JSON.stringify(edited.payload).length;
+        // The create rule on the edited definition, checked here because only here is it the event's own.
+        if (historyBudgetExceeded(payloadBytes, edited.retryConf.numRetries)) {
+          throw new Error('with this edit, payload size x attempts would outgrow the event\'s workflow history');
+        }
         const projected =
           workflowInfo().historySize +
           3 * JSON.stringify(patch).length +
-          projectedPayloadHistoryBytes(JSON.stringify(payload).length, numRetries);
+          projectedPayloadHistoryBytes(payloadBytes, edited.retryConf.numRetries);
         if (projected > HISTORY_SIZE_GUARD_BYTES) {
           throw new Error('this edit would outgrow the event\'s workflow history; create a new event instead');
         }

@@ -6,11 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  applyPatch,
   EVENT_STATUSES,
   FINAL_STATUSES,
   MAX_STORED_RESPONSE_BODY_BYTES,
   type AttemptRecord,
   type EventDefinition,
+  type EventPatch,
   type EventStatus,
   type ScheduledEvent,
   type WebhookBody,
@@ -163,14 +165,14 @@ export class FakeEventScheduler implements EventScheduler {
     this.attempts.delete(eventId);
   }
 
-  async update(eventId: string, patch: Partial<EventDefinition>): Promise<ScheduledEvent> {
+  async update(eventId: string, patch: EventPatch): Promise<ScheduledEvent> {
     this.enter('update', eventId, patch);
     const event = this.mustGet(eventId);
     if (event.status !== 'scheduled' || event.tries > 0) {
       throw new EventConflictError(eventId, `scheduled event ${eventId} can no longer be changed (${event.status})`);
     }
-    const defined = Object.entries(patch).filter(([, value]) => value !== undefined);
-    Object.assign(event, structuredClone(Object.fromEntries(defined)));
+    const defined = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
+    Object.assign(event, applyPatch(event, structuredClone(defined)));
     return structuredClone(event);
   }
 

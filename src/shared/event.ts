@@ -49,6 +49,22 @@ export interface EventDefinition {
 }
 
 /**
+ * An edit: the fields given replace the event's, and `retryConf` is merged field by field. The merge happens in the
+ * workflow's Update (`applyPatch`), so two concurrent edits of different fields never lose one another.
+ */
+export type EventPatch = Partial<Omit<EventDefinition, 'retryConf'>> & { retryConf?: Partial<RetryConf> };
+
+/** The definition after an edit; the one merge rule, used by the workflow (and the API's test double). */
+export function applyPatch(definition: EventDefinition, patch: EventPatch): EventDefinition {
+  return { ...definition, ...patch, retryConf: { ...definition.retryConf, ...patch.retryConf } };
+}
+
+/** Why a definition could outgrow its workflow history (payload x attempts), or undefined when it fits. */
+export function historyBudgetExceeded(payloadBytes: number, numRetries: number): boolean {
+  return projectedPayloadHistoryBytes(payloadBytes, numRetries) > MAX_HISTORY_PAYLOAD_BYTES;
+}
+
+/**
  * How long before its due instant an attempt is prepared: the workflow wakes, schedules the activity, a worker
  * starts it, and the activity holds the call until exactly the instant (never early). All of the server's work for
  * the attempt (timer, workflow task, activity dispatch) thus happens before the instant, so a burst of events due

@@ -1,4 +1,4 @@
-import type { AttemptRecord, EventDefinition, EventStatus, ScheduledEvent } from './event';
+import type { AttemptRecord, EventDefinition, EventPatch, EventStatus, ScheduledEvent } from './event';
 
 /**
  * The service boundary between the HTTP layer and Temporal. `src/temporal/` implements it; the API takes it as a
@@ -28,7 +28,7 @@ export interface EventScheduler {
    * Edits an event before its first attempt; `definition` fields replace the current ones.
    * EventConflictError once an attempt has started or the event has finished.
    */
-  update(eventId: string, patch: Partial<EventDefinition>): Promise<ScheduledEvent>;
+  update(eventId: string, patch: EventPatch): Promise<ScheduledEvent>;
   /** Whether Temporal answers and a worker polls the task queue. */
   readiness(): Promise<Readiness>;
 }

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { type Client, WorkflowFailedError, type WorkflowHandle, WorkflowIdReusePolicy } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import type { AttemptRecord, EventDefinition, EventStatus, ScheduledEvent, ScheduledEventInput } from '../shared/event';
+import type {
+  AttemptRecord,
+  EventDefinition,
+  EventPatch,
+  EventStatus,
+  ScheduledEvent,
+  ScheduledEventInput,
+} from '../shared/event';
 import { CLEARANCE_LEAD_MS, EVENT_STATUSES, EVENT_WORKFLOW_REVISION, PREPARE_AHEAD_MS } from '../shared/event';
 import { CallInFlightError, EventConflictError, EventNotFoundError } from '../shared/errors';
 import type {
@@ -168,7 +175,7 @@ export class TemporalEventScheduler implements EventScheduler {
     });
   }
 
-  async update(eventId: string, patch: Partial<EventDefinition>): Promise<ScheduledEvent> {
+  async update(eventId: string, patch: EventPatch): Promise<ScheduledEvent> {
     return this.call(eventId, async () => {
       const handle = this.client.workflow.getHandle(eventId);
       try {

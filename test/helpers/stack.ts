@@ -17,7 +17,7 @@ import { USER_AGENT } from '../../src/config';
 import { eventWorkerOptions } from '../../src/worker';
 import type { ScheduledEvent } from '../../src/shared/event';
 import { createTemporalClient, TemporalEventScheduler } from '../../src/temporal';
-import { type RunningWorker, startWorker, temporalTarget, uniqueTaskQueue } from './temporal';
+import { type RunningWorker, type StartWorkerOptions, startWorker, temporalTarget, uniqueTaskQueue } from './temporal';
 
 const execFileAsync = promisify(execFile);
 
@@ -29,6 +29,8 @@ export interface StackOptions {
   namespace?: string;
   /** Start no worker (events stay scheduled). */
   withoutWorker?: boolean;
+  /** More options for the stack's worker, e.g. `maxCachedWorkflows: 0` (see also startEventWorker). */
+  workerOptions?: Partial<StartWorkerOptions>;
 }
 
 export interface Stack {
@@ -64,11 +66,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   const worker = options.withoutWorker
     ? undefined
-    : await startWorker({
-        taskQueue,
-        namespace,
-        ...eventWorkerOptions({ env: options.env ?? {}, userAgent: USER_AGENT }),
-      });
+    : await startEventWorker(taskQueue, { namespace, env: options.env, ...options.workerOptions });
 
   const request: Stack['request'] = async (method, url, body, headers = {}) => {
     const res = await app.request(url, {
@@ -102,6 +100,39 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await worker?.stop();
       await connection.close();
     },
+  };
+}
+
+/** One more event worker (the service's worker options) on `taskQueue`: several workers share one queue. */
+export function startEventWorker(
+  taskQueue: string,
+  { env = {}, ...options }: Partial<StartWorkerOptions> & { env?: Record<string, string> } = {},
+): Promise<RunningWorker> {
+  return startWorker({ taskQueue, ...eventWorkerOptions({ env, userAgent: USER_AGENT }), ...options });
+}
+
+/**
+ * One more API instance on the stack's task queue, with a Temporal client of its own, as a second `npm run
+ * start:api` process would have. Requests go through `app.request()`, like the stack's own.
+ */
+export function secondApi(stack: Stack): { request: Stack['request']; close: () => Promise<void> } {
+  const { address } = temporalTarget();
+  const client = createTemporalClient({ address, namespace: stack.client.options.namespace });
+  const app = createApp({
+    scheduler: new TemporalEventScheduler({ client, taskQueue: stack.taskQueue }),
+    logger: { warn: () => undefined, error: (...args: unknown[]) => console.error(...args) },
+  });
+  return {
+    request: async (method, url, body, headers = {}) => {
+      const res = await app.request(url, {
+        method,
+        headers: { 'content-type': 'application/json', ...headers },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
+    },
+    close: () => client.connection.close(),
   };
 }
 
