@@ -215,6 +215,9 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
       } catch (err) {
         // Our cancel stopped a held attempt: no call was made.
         if (cancelRequested && isCancellation(err)) return finish('cancelled');
+        // Cancelled while its worker was lost: the server ends that attempt (timed out) without running it again, so
+        // nothing more will call; a call the lost worker may have made is the at-least-once case, not a failure.
+        if (cancelIsFinal && cancelRequested && err instanceof ActivityFailure) return finish('cancelled');
         // The activity only fails when no worker could run it before the tolerance deadline (or a bug kept
         // failing it until then): no webhook call was recorded, so the event is dead, not errored.
         if (err instanceof ActivityFailure) return finish('dead');

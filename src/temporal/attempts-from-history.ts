@@ -1,28 +1,81 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
-import type { AttemptRecord, DeliverWebhookResult } from '../shared/event';
+import type { AttemptRecord, DeliverWebhookInput, DeliverWebhookResult } from '../shared/event';
+import { CLEARANCE_LEAD_MS } from '../shared/event';
 
 type History = temporal.api.history.v1.IHistory;
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
 /** The activity type whose results are the invocation log. */
 const DELIVER_ACTIVITY = 'deliverWebhook';
 
+/** What an attempt cut off by a terminate records, since its own result never reached history. */
+export const TERMINATED_IN_FLIGHT_MESSAGE =
+  'the event was terminated (Temporal Web UI or CLI) after this attempt was cleared to call; the call may have been ' +
+  'made, and its outcome is unknown';
+
 /**
  * Reads every webhook attempt from an event's workflow history: each attempt is one completed `deliverWebhook`
- * activity whose result holds the request and response (SPEC §1: history is the record, no second database).
- * Oldest first.
+ * activity whose result holds the request and response (history is the record, no second database). Oldest first.
+ *
+ * A terminate from outside (Web UI, CLI) drops an attempt's result: a held attempt that was already cleared to call
+ * (within CLEARANCE_LEAD_MS of its instant) may have called. Such an attempt is listed with no status and a message
+ * saying so, so that no call the service may have made is missing from the log.
  */
 export function attemptsFromHistory(history: History): AttemptRecord[] {
-  const deliverScheduled = new Set<string>();
+  const scheduled = new Map<string, HistoryEvent>();
+  const closed = new Set<string>();
   const attempts: AttemptRecord[] = [];
+  let terminatedAtMs: number | undefined;
   for (const event of history.events ?? []) {
-    const scheduled = event.activityTaskScheduledEventAttributes;
-    if (scheduled?.activityType?.name === DELIVER_ACTIVITY) deliverScheduled.add(String(event.eventId));
+    if (event.activityTaskScheduledEventAttributes?.activityType?.name === DELIVER_ACTIVITY) {
+      scheduled.set(String(event.eventId), event);
+    }
+    const ended =
+      event.activityTaskCompletedEventAttributes ??
+      event.activityTaskFailedEventAttributes ??
+      event.activityTaskTimedOutEventAttributes ??
+      event.activityTaskCanceledEventAttributes;
+    if (ended) closed.add(String(ended.scheduledEventId));
+    if (event.workflowExecutionTerminatedEventAttributes) terminatedAtMs = timeOf(event);
     const completed = event.activityTaskCompletedEventAttributes;
     const payload = completed?.result?.payloads?.[0];
-    if (!completed || !payload || !deliverScheduled.has(String(completed.scheduledEventId))) continue;
+    if (!completed || !payload || !scheduled.has(String(completed.scheduledEventId))) continue;
     const result = defaultPayloadConverter.fromPayload<DeliverWebhookResult>(payload);
     if (result.kind === 'attempted') attempts.push(result.record);
   }
+  if (terminatedAtMs !== undefined) {
+    for (const [id, event] of scheduled) {
+      if (closed.has(id)) continue;
+      const cutOff = cutOffAttempt(event, terminatedAtMs);
+      if (cutOff !== undefined) attempts.push(cutOff);
+    }
+  }
   return attempts;
+}
+
+/** The record of an attempt left open by a terminate, if it could have called by then. */
+function cutOffAttempt(event: HistoryEvent, terminatedAtMs: number): AttemptRecord | undefined {
+  const payload = event.activityTaskScheduledEventAttributes?.input?.payloads?.[0];
+  if (!payload) return undefined;
+  const input = defaultPayloadConverter.fromPayload<DeliverWebhookInput>(payload);
+  const notBeforeMs = Date.parse(input.notBefore);
+  if (!(terminatedAtMs >= notBeforeMs - CLEARANCE_LEAD_MS)) return undefined;
+  return {
+    id: input.invocationId,
+    eventId: input.eventId,
+    attempt: input.attempt,
+    createdAt: input.notBefore,
+    durationMs: 0,
+    success: false,
+    status: null,
+    request: { body: input.body, headers: input.headers },
+    response: { type: 'client_error', message: TERMINATED_IN_FLIGHT_MESSAGE, bodyTruncated: false },
+    retryAfterSeconds: null,
+  };
+}
+
+function timeOf(event: HistoryEvent): number {
+  const { seconds, nanos } = event.eventTime ?? {};
+  return Number(seconds ?? 0) * 1000 + Math.floor((nanos ?? 0) / 1e6);
 }

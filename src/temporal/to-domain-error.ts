@@ -4,6 +4,7 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
 } from '@temporalio/client';
 import { EventConflictError, EventNotFoundError, SchedulerUnavailableError } from '../shared/errors';
 
@@ -23,6 +24,9 @@ export function toDomainError(err: unknown, eventId?: string): unknown {
   if (err instanceof WorkflowUpdateFailedError) {
     return new EventConflictError(id, err.cause?.message ?? 'the event can no longer be changed');
   }
+  // No worker took the Update's workflow task in time (e.g. the one holding the event's sticky queue was just
+  // killed): the server is fine, the answer is only late. Retryable, like any other "not now".
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return new SchedulerUnavailableError({ cause: err });
   const grpc = grpcCause(err);
   if (grpc !== undefined) {
     if (UNAVAILABLE_CODES.includes(grpc.code)) return new SchedulerUnavailableError({ cause: err });

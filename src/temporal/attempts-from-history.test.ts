@@ -1,0 +1,74 @@
+import { defaultPayloadConverter } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import type { AttemptRecord, DeliverWebhookInput } from '../shared/event';
+import { attemptsFromHistory, TERMINATED_IN_FLIGHT_MESSAGE } from './attempts-from-history';
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+/** protobufjs converts plain numbers to the Long the types want. */
+const event = (fields: Record<string, unknown>): HistoryEvent =>
+  temporal.api.history.v1.HistoryEvent.fromObject(fields);
+
+const DUE = Date.parse('2026-12-04T12:00:00.000Z');
+const input: DeliverWebhookInput = {
+  eventId: 'e1',
+  invocationId: 'inv-1',
+  attempt: 1,
+  webhook: 'https://example.com/hook',
+  headers: [{ name: 'X-Token', valueFromEnv: 'TOKEN' }],
+  body: {
+    id: 'e1',
+    scheduled_time: new Date(DUE).toISOString(),
+    payload: { a: 1 },
+    created_at: '2026-12-04T11:00:00Z',
+  },
+  timeoutSeconds: 60,
+  notBefore: new Date(DUE).toISOString(),
+  notAfter: new Date(DUE + 3_600_000).toISOString(),
+};
+const at = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 });
+const scheduled = event({
+  eventId: 5,
+  eventTime: at(DUE - 30_000),
+  activityTaskScheduledEventAttributes: {
+    activityType: { name: 'deliverWebhook' },
+    input: { payloads: [defaultPayloadConverter.toPayload(input)] },
+  },
+});
+const terminatedAt = (ms: number): HistoryEvent =>
+  event({ eventId: 9, eventTime: at(ms), workflowExecutionTerminatedEventAttributes: { reason: 'operator' } });
+
+describe('attemptsFromHistory', () => {
+  it('reads each completed attempt from its result', () => {
+    const record = { id: 'inv-1', attempt: 1, success: true, status: 200 } as AttemptRecord;
+    const completed = event({
+      eventId: 7,
+      activityTaskCompletedEventAttributes: {
+        scheduledEventId: 5,
+        result: { payloads: [defaultPayloadConverter.toPayload({ kind: 'attempted', record })] },
+      },
+    });
+    expect(attemptsFromHistory({ events: [scheduled, completed] })).toEqual([record]);
+  });
+
+  it('lists nothing for an attempt a terminate stopped before it could be cleared to call', () => {
+    expect(attemptsFromHistory({ events: [scheduled, terminatedAt(DUE - 5000)] })).toEqual([]);
+  });
+
+  it('lists an attempt a terminate cut off after it could be cleared, with its request and an unknown outcome', () => {
+    const [record] = attemptsFromHistory({ events: [scheduled, terminatedAt(DUE - 50)] });
+    expect(record).toMatchObject({
+      id: 'inv-1',
+      eventId: 'e1',
+      attempt: 1,
+      status: null,
+      success: false,
+      createdAt: input.notBefore,
+      request: { body: input.body, headers: input.headers },
+      response: { type: 'client_error', message: TERMINATED_IN_FLIGHT_MESSAGE },
+    });
+  });
+
+  it('does not list an open attempt when the workflow was not terminated (it is still running)', () => {
+    expect(attemptsFromHistory({ events: [scheduled] })).toEqual([]);
+  });
+});
