@@ -15,6 +15,9 @@
 #   RELIABILITY_WORKER_KILL_SLEEPING      events sleeping when the worker is killed [200]
 #   RELIABILITY_RECEIVER_OUTAGE_MS        how long the webhook receiver is down [15000]
 #   RELIABILITY_HOSTILE_RUNS              fast-check runs per property [2000]
+#   RELIABILITY_CANCEL_EVENTS             events cancelled 0-1,500 ms after create, per worker setup (1 and 2) [500]
+#   RELIABILITY_MODEL_RUNS                fast-check runs of the model-based cancel test [20]
+#   RELIABILITY_MODEL_COMMANDS            most commands per run of it [30]
 #   RELIABILITY_HOSTILE_MEMORY_REQUESTS   requests of the memory check [30000]
 #   RELIABILITY_FIGURES_DIR               where each test writes <test>.json [a new temporary directory]
 #
@@ -32,6 +35,9 @@ export RELIABILITY_WORKER_KILL_IN_FLIGHT=${RELIABILITY_WORKER_KILL_IN_FLIGHT:-10
 export RELIABILITY_WORKER_KILL_SLEEPING=${RELIABILITY_WORKER_KILL_SLEEPING:-200}
 export RELIABILITY_RECEIVER_OUTAGE_MS=${RELIABILITY_RECEIVER_OUTAGE_MS:-15000}
 export RELIABILITY_HOSTILE_RUNS=${RELIABILITY_HOSTILE_RUNS:-2000}
+export RELIABILITY_CANCEL_EVENTS=${RELIABILITY_CANCEL_EVENTS:-500}
+export RELIABILITY_MODEL_RUNS=${RELIABILITY_MODEL_RUNS:-20}
+export RELIABILITY_MODEL_COMMANDS=${RELIABILITY_MODEL_COMMANDS:-30}
 export RELIABILITY_HOSTILE_MEMORY_REQUESTS=${RELIABILITY_HOSTILE_MEMORY_REQUESTS:-30000}
 if [[ -z ${RELIABILITY_FIGURES_DIR:-} ]]; then
   RELIABILITY_FIGURES_DIR=$(mktemp -d "${TMPDIR:-/tmp}/scheduled-events-reliability.XXXXXX")
