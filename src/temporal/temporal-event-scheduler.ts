@@ -146,7 +146,16 @@ export class TemporalEventScheduler implements EventScheduler {
       if (!isPending(before.status)) {
         throw new EventConflictError(eventId, `the event has already finished (${before.status})`);
       }
-      await handle.cancel();
+      try {
+        await handle.cancel();
+      } catch (err) {
+        // Temporal answers a cancel of a run that closed since the look above as "not found".
+        if (!(toDomainError(err, eventId) instanceof EventNotFoundError)) throw err;
+        const after = await this.describe(handle);
+        if (!isPending(after.status))
+          throw new EventConflictError(eventId, `the event has already finished (${after.status})`);
+        throw err;
+      }
       // With a worker running, the workflow ends the event itself within moments, and says how.
       const settled = await this.settled(handle, Date.now() + CANCEL_SETTLE_MS);
       if (settled !== undefined) return cancelOutcome(settled);
@@ -216,7 +225,9 @@ export class TemporalEventScheduler implements EventScheduler {
   }
 
   /** The event, and whether an attempt is scheduled, held or calling (a pending `deliverWebhook` activity). */
-  private async describeWithAttempt(handle: WorkflowHandle): Promise<{ event: ScheduledEvent; pendingAttempt: boolean }> {
+  private async describeWithAttempt(
+    handle: WorkflowHandle,
+  ): Promise<{ event: ScheduledEvent; pendingAttempt: boolean }> {
     const description = await handle.describe();
     const event = eventFromExecution(description);
     if (event === undefined) throw new EventNotFoundError(handle.workflowId);
