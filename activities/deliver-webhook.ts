@@ -19,7 +19,7 @@ import type { Client } from '@temporalio/client';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Env, FetchLike } from '../src/delivery';
 import { callWebhook, type PreparedWebhook, preconnectWebhook, prepareWebhook } from '../src/delivery';
-import { CLEARANCE_LEAD_MS } from '../src/shared/event';
+import { CLEARANCE_NEIGHBOURHOOD_MS, clearanceLeadMs, MAX_CLEARANCE_LEAD_MS } from '../src/shared/event';
 import type {
   AttemptRecord,
   AttemptRef,
@@ -123,9 +123,17 @@ function abortUnlessCancelRequested(signal: AbortSignal, context: Context): Abor
 function attemptRef(context: Context): AttemptRef {
   const { workflowExecution, activityId, attempt } = context.info;
   if (workflowExecution === undefined) {
-    throw ApplicationFailure.nonRetryable('deliverWebhook runs only as a workflow\'s activity', INVALID_INPUT_FAILURE_TYPE);
+    throw ApplicationFailure.nonRetryable(
+      "deliverWebhook runs only as a workflow's activity",
+      INVALID_INPUT_FAILURE_TYPE,
+    );
   }
-  return { workflowId: workflowExecution.workflowId, runId: workflowExecution.runId, activityId, activityAttempt: attempt };
+  return {
+    workflowId: workflowExecution.workflowId,
+    runId: workflowExecution.runId,
+    activityId,
+    activityAttempt: attempt,
+  };
 }
 
 /** One log line per attempt, with what an operator needs to find it and judge it. */
@@ -183,17 +191,27 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
   try {
     const { eventId, attempt } = input;
     let prepared: PreparedWebhook;
-    const hold = deps.heldAttempts?.hold(input.invocationId);
+    const hold = deps.heldAttempts?.hold(input.invocationId, notBeforeMs);
     try {
       const holdSignal = hold ? AbortSignal.any([signal, hold.signal]) : signal;
+      // No call without the server's word that the event still runs: nothing else tells a held attempt. Asked
+      // earlier when many attempts are due together (clearanceLeadMs), counted once they all hold.
+      await holdUntil(notBeforeMs - MAX_CLEARANCE_LEAD_MS, now, holdSignal);
+      const leadMs = clearanceLeadMs(deps.heldAttempts?.dueNear(notBeforeMs, CLEARANCE_NEIGHBOURHOOD_MS) ?? 1);
+      const { clearForCall } = deps;
+      const asked =
+        clearForCall === undefined
+          ? Promise.resolve<CallClearance>('call')
+          : holdUntil(notBeforeMs - leadMs, now, holdSignal).then(() =>
+              clearForCall(context.client, attemptRef(context)),
+            );
+      asked.catch(() => undefined); // awaited below; a hold aborted meanwhile is handled by the hold that follows
       await holdUntil(notBeforeMs - PRECONNECT_LEAD_MS, now, holdSignal);
       // Everything but the call is done now, while there is time: in a burst, each call's own work at the instant
       // delays every call that starts after it (the env is read here, PRECONNECT_LEAD_MS before the call).
       prepared = prepareWebhook(input, deps);
       if (now() < notBeforeMs) preconnectWebhook(prepared, notBeforeMs, deps);
-      await holdUntil(notBeforeMs - CLEARANCE_LEAD_MS, now, holdSignal);
-      // No call without the server's word that the event still runs: nothing else tells a held attempt.
-      const clearance = deps.clearForCall === undefined ? 'call' : await deps.clearForCall(context.client, attemptRef(context));
+      const clearance = await asked;
       if (clearance !== 'call') {
         log.info('webhook attempt not made: the event was cancelled or has ended', { eventId, attempt, clearance });
         return { kind: 'cancelled' };

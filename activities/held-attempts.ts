@@ -7,21 +7,28 @@
  */
 
 export class HeldAttempts {
-  private readonly held = new Map<string, AbortController>();
+  private readonly held = new Map<string, { controller: AbortController; dueMs: number }>();
 
   /**
    * Registers an attempt that starts holding; its signal aborts when the event is cancelled meanwhile. Call the
    * returned function when the hold ends (before calling the webhook): from then on a cancel no longer stops it.
    */
-  hold(invocationId: string): { signal: AbortSignal; release: () => void } {
+  hold(invocationId: string, dueMs: number): { signal: AbortSignal; release: () => void } {
     const controller = new AbortController();
-    this.held.set(invocationId, controller);
+    this.held.set(invocationId, { controller, dueMs });
     return { signal: controller.signal, release: () => this.held.delete(invocationId) };
   }
 
   cancel(invocationId: string): void {
-    this.held.get(invocationId)?.abort(new Error('the event was cancelled'));
+    this.held.get(invocationId)?.controller.abort(new Error('the event was cancelled'));
     this.held.delete(invocationId);
+  }
+
+  /** Attempts holding now whose due instant is within `windowMs` of `dueMs` (a burst held on this worker). */
+  dueNear(dueMs: number, windowMs: number): number {
+    let count = 0;
+    for (const attempt of this.held.values()) if (Math.abs(attempt.dueMs - dueMs) <= windowMs) count += 1;
+    return count;
   }
 
   /** Attempts holding now. */

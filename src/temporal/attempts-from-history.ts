@@ -1,7 +1,7 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { AttemptRecord, DeliverWebhookInput, DeliverWebhookResult } from '../shared/event';
-import { CLEARANCE_LEAD_MS } from '../shared/event';
+import { MAX_CLEARANCE_LEAD_MS } from '../shared/event';
 
 type History = temporal.api.history.v1.IHistory;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -19,7 +19,7 @@ export const TERMINATED_IN_FLIGHT_MESSAGE =
  * activity whose result holds the request and response (history is the record, no second database). Oldest first.
  *
  * A terminate from outside (Web UI, CLI) drops an attempt's result: a held attempt that was already cleared to call
- * (within CLEARANCE_LEAD_MS of its instant) may have called. Such an attempt is listed with no status and a message
+ * (within MAX_CLEARANCE_LEAD_MS of its instant) may have called. Such an attempt is listed with no status and a message
  * saying so, so that no call the service may have made is missing from the log.
  */
 export function attemptsFromHistory(history: History): AttemptRecord[] {
@@ -60,7 +60,7 @@ function cutOffAttempt(event: HistoryEvent, terminatedAtMs: number): AttemptReco
   if (!payload) return undefined;
   const input = defaultPayloadConverter.fromPayload<DeliverWebhookInput>(payload);
   const notBeforeMs = Date.parse(input.notBefore);
-  if (!(terminatedAtMs >= notBeforeMs - CLEARANCE_LEAD_MS)) return undefined;
+  if (!(terminatedAtMs >= notBeforeMs - MAX_CLEARANCE_LEAD_MS)) return undefined;
   return {
     id: input.invocationId,
     eventId: input.eventId,

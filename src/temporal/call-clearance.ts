@@ -6,7 +6,7 @@ const { WorkflowExecutionStatus, PendingActivityState } = temporal.api.enums.v1;
 
 /**
  * Asks the server whether a held attempt may still call its webhook: one DescribeWorkflowExecution, a read (no
- * history write), made by the activity just before its instant (activities/deliver-webhook.ts, CLEARANCE_LEAD_MS).
+ * history write), made by the activity shortly before its instant (activities/deliver-webhook.ts, clearanceLeadMs in src/shared/event.ts).
  *
  * - `gone`: the run has ended (terminated from the Web UI or CLI, or finished), or this activity execution is no
  *   longer the attempt's current one (the server gave up on it and runs the attempt again elsewhere);

@@ -9,7 +9,7 @@ import type {
   ScheduledEvent,
   ScheduledEventInput,
 } from '../shared/event';
-import { CLEARANCE_LEAD_MS, EVENT_STATUSES, EVENT_WORKFLOW_REVISION, PREPARE_AHEAD_MS } from '../shared/event';
+import { MAX_CLEARANCE_LEAD_MS, EVENT_STATUSES, EVENT_WORKFLOW_REVISION, PREPARE_AHEAD_MS } from '../shared/event';
 import { CallInFlightError, EventConflictError, EventNotFoundError } from '../shared/errors';
 import type {
   EventPage,
@@ -35,10 +35,10 @@ const DEFAULT_CALL_TIMEOUT_MS = 10_000;
 /** After a cancel request, how long to wait for a worker to end the event before deciding without one. */
 const CANCEL_SETTLE_MS = 1000;
 /**
- * A held attempt whose instant is further away than this has not asked for clearance yet (CLEARANCE_LEAD_MS), so a
+ * A held attempt whose instant is further away than this has not asked for clearance yet (MAX_CLEARANCE_LEAD_MS), so a
  * cancel recorded now is final for it; the rest is an allowance for the API's and the worker's clocks to differ.
  */
-const CANCEL_SAFE_AHEAD_MS = CLEARANCE_LEAD_MS + 1000;
+const CANCEL_SAFE_AHEAD_MS = MAX_CLEARANCE_LEAD_MS + 1000;
 /** Recorded as the termination reason of a cancelled event (shown in the Temporal UI). */
 const CANCEL_REASON = 'cancelled through the scheduled-events API';
 /** Histories fetched at once when listing every event's invocations. */
@@ -134,7 +134,7 @@ export class TemporalEventScheduler implements EventScheduler {
    * Cancel is final: once this answers `cancelled`, the webhook is never called. The cancel is a Temporal cancel
    * request, recorded at once (no worker needed) and seen by everything that could still call: the workflow before
    * its next attempt, and a held attempt, which asks the server just before its instant (src/temporal/
-   * call-clearance.ts). Only an attempt already cleared, i.e. due within CLEARANCE_LEAD_MS or calling, can outrun
+   * call-clearance.ts). Only an attempt already cleared, i.e. due within MAX_CLEARANCE_LEAD_MS or calling, can outrun
    * it; then the answer waits for the workflow, which ends the event with that call's outcome (a conflict here).
    * An answer that is neither (no worker confirmed in time) comes back with the event still pending.
    */
@@ -276,7 +276,7 @@ function slicePage<T>(items: T[], { offset = 0, limit }: { offset?: number; limi
 /**
  * Whether a cancel recorded before this look at the event is sure to stop every call. With no attempt pending, any
  * attempt still to come is scheduled after the request and is refused clearance. A pending first attempt holds until
- * `scheduledTime` and asks for clearance CLEARANCE_LEAD_MS before it. A pending retry's instant is not in the
+ * `scheduledTime` and asks for clearance at most MAX_CLEARANCE_LEAD_MS before it. A pending retry's instant is not in the
  * event's attributes, and an attempt in a `locked` event without one may have just called: unsure.
  */
 function cannotOutrun(event: ScheduledEvent, pendingAttempt: boolean): boolean {
