@@ -212,6 +212,8 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
       prepared = prepareWebhook(input, deps);
       if (now() < notBeforeMs) preconnectWebhook(prepared, notBeforeMs, deps);
       const clearance = await asked;
+      // A cancel that reached this worker while the server was answering wins too.
+      if (hold?.signal.aborted) throw hold.signal.reason;
       if (clearance !== 'call') {
         log.info('webhook attempt not made: the event was cancelled or has ended', { eventId, attempt, clearance });
         return { kind: 'cancelled' };

@@ -27,6 +27,8 @@ export const stateQuery = defineQuery<EventState>('state');
 /** Memo keys: the definition and creation time, so listings can show the whole event without a worker. */
 export const MEMO_DEFINITION = 'definition';
 export const MEMO_CREATED_AT = 'createdAt';
+/** The input's `revision` (absent for events created before it), so the API knows which cancel the event takes. */
+export const MEMO_REVISION = 'revision';
 
 /** The sink that stops a held attempt on the worker at once (see activities/held-attempts.ts). */
 export interface HeldAttemptSinks extends Sinks {

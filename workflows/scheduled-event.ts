@@ -20,6 +20,7 @@ import {
   FINAL_CANCEL_REVISION,
   FINAL_STATUSES,
   historyBudgetExceeded,
+  MAX_CLEARANCE_LEAD_MS,
   projectedPayloadHistoryBytes,
 } from '../src/shared/event';
 import {
@@ -95,8 +96,11 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
     setCurrentDetails(describeState(state()));
   };
 
+  /** Workflow time at which the cancel was first seen here (it was recorded on the server no later). */
+  let cancelSeenAtMs = Number.POSITIVE_INFINITY;
   const onCancel = (): void => {
     cancelRequested = true;
+    cancelSeenAtMs = Math.min(cancelSeenAtMs, Date.now());
     // A held attempt has not called yet: stop it. One already calling finishes and is logged (the activity ignores
     // a cancel request once its call has started). Not for older events, so that their histories replay.
     if (held !== null && Date.now() < held.dueMs && preparesAhead) {
@@ -135,14 +139,14 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
         const payloadBytes = JSON.stringify(edited.payload).length;
         // The create rule on the edited definition, checked here because only here is it the event's own.
         if (historyBudgetExceeded(payloadBytes, edited.retryConf.numRetries)) {
-          throw new Error('with this edit, payload size x attempts would outgrow the event\'s workflow history');
+          throw new Error("with this edit, payload size x attempts would outgrow the event's workflow history");
         }
         const projected =
           workflowInfo().historySize +
           3 * JSON.stringify(patch).length +
           projectedPayloadHistoryBytes(payloadBytes, edited.retryConf.numRetries);
         if (projected > HISTORY_SIZE_GUARD_BYTES) {
-          throw new Error('this edit would outgrow the event\'s workflow history; create a new event instead');
+          throw new Error("this edit would outgrow the event's workflow history; create a new event instead");
         }
       },
     },
@@ -201,23 +205,30 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
       const invocationId = uuid4();
       held = { scope, dueMs, invocationId };
       try {
-        result = await scope.run(() => deliverWebhook({
-          eventId: input.id,
-          invocationId,
-          attempt,
-          webhook: definition.webhook,
-          headers: definition.headers,
-          body: webhookBody(input.id, input.createdAt, definition),
-          timeoutSeconds: retryConf.timeoutSeconds,
-          notBefore: new Date(dueMs).toISOString(),
-          notAfter: new Date(deadlineMs).toISOString(),
-        }));
+        result = await scope.run(() =>
+          deliverWebhook({
+            eventId: input.id,
+            invocationId,
+            attempt,
+            webhook: definition.webhook,
+            headers: definition.headers,
+            body: webhookBody(input.id, input.createdAt, definition),
+            timeoutSeconds: retryConf.timeoutSeconds,
+            notBefore: new Date(dueMs).toISOString(),
+            notAfter: new Date(deadlineMs).toISOString(),
+          }),
+        );
       } catch (err) {
+        // Cancelled, and the attempt came back without a result (not started yet, or its worker was lost or shut
+        // down): nothing more will call. If the cancel came after the attempt could have been cleared to call, a
+        // call may have been made and its outcome is unknown (the invocations say so): not a plain `cancelled`.
+        if (cancelIsFinal && cancelRequested && err instanceof ActivityFailure) {
+          if (cancelSeenAtMs < dueMs - MAX_CLEARANCE_LEAD_MS) return finish('cancelled');
+          tries = attempt;
+          return finish('error');
+        }
         // Our cancel stopped a held attempt: no call was made.
         if (cancelRequested && isCancellation(err)) return finish('cancelled');
-        // Cancelled while its worker was lost: the server ends that attempt (timed out) without running it again, so
-        // nothing more will call; a call the lost worker may have made is the at-least-once case, not a failure.
-        if (cancelIsFinal && cancelRequested && err instanceof ActivityFailure) return finish('cancelled');
         // The activity only fails when no worker could run it before the tolerance deadline (or a bug kept
         // failing it until then): no webhook call was recorded, so the event is dead, not errored.
         if (err instanceof ActivityFailure) return finish('dead');

@@ -1,7 +1,7 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { AttemptRecord, DeliverWebhookInput } from '../shared/event';
-import { attemptsFromHistory, TERMINATED_IN_FLIGHT_MESSAGE } from './attempts-from-history';
+import { attemptsFromHistory, LOST_IN_FLIGHT_MESSAGE, TERMINATED_IN_FLIGHT_MESSAGE } from './attempts-from-history';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 /** protobufjs converts plain numbers to the Long the types want. */
@@ -70,5 +70,18 @@ describe('attemptsFromHistory', () => {
 
   it('does not list an open attempt when the workflow was not terminated (it is still running)', () => {
     expect(attemptsFromHistory({ events: [scheduled] })).toEqual([]);
+  });
+
+  it('lists an attempt whose worker was lost after it could be cleared, when the server did not run it again', () => {
+    const timedOut = (ms: number, startedEventId: number) =>
+      event({
+        eventId: 8,
+        eventTime: at(ms),
+        activityTaskTimedOutEventAttributes: { scheduledEventId: 5, startedEventId },
+      });
+    const [record] = attemptsFromHistory({ events: [scheduled, timedOut(DUE + 10_000, 7)] });
+    expect(record).toMatchObject({ id: 'inv-1', status: null, response: { message: LOST_IN_FLIGHT_MESSAGE } });
+    // Never started (cancelled or timed out before any worker took it): no call can have been made.
+    expect(attemptsFromHistory({ events: [scheduled, timedOut(DUE + 10_000, 0)] })).toEqual([]);
   });
 });

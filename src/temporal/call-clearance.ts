@@ -4,6 +4,9 @@ import type { AttemptRef, CallClearance } from '../shared/event';
 
 const { WorkflowExecutionStatus, PendingActivityState } = temporal.api.enums.v1;
 
+/** Longest wait for the server's answer; without one there is no call, and the attempt fails to be run again. */
+const CLEARANCE_TIMEOUT_MS = 5000;
+
 /**
  * Asks the server whether a held attempt may still call its webhook: one DescribeWorkflowExecution, a read (no
  * history write), made by the activity shortly before its instant (activities/deliver-webhook.ts, clearanceLeadMs in src/shared/event.ts).
@@ -17,11 +20,14 @@ const { WorkflowExecutionStatus, PendingActivityState } = temporal.api.enums.v1;
  * A gRPC failure rejects: no call is made without the server's word, and the server runs the attempt again.
  */
 export async function callClearance(client: Client, attempt: AttemptRef): Promise<CallClearance> {
-  const { workflowExecutionInfo, workflowExtendedInfo, pendingActivities } =
-    await client.workflowService.describeWorkflowExecution({
-      namespace: client.options.namespace,
-      execution: { workflowId: attempt.workflowId, runId: attempt.runId },
-    });
+  const { workflowExecutionInfo, workflowExtendedInfo, pendingActivities } = await client.withDeadline(
+    Date.now() + CLEARANCE_TIMEOUT_MS,
+    () =>
+      client.workflowService.describeWorkflowExecution({
+        namespace: client.options.namespace,
+        execution: { workflowId: attempt.workflowId, runId: attempt.runId },
+      }),
+  );
   if (workflowExecutionInfo?.status !== WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) return 'gone';
   if (workflowExtendedInfo?.cancelRequested) return 'cancelled';
   const pending = pendingActivities?.find((a) => a.activityId === attempt.activityId);

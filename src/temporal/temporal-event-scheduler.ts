@@ -9,7 +9,13 @@ import type {
   ScheduledEvent,
   ScheduledEventInput,
 } from '../shared/event';
-import { MAX_CLEARANCE_LEAD_MS, EVENT_STATUSES, EVENT_WORKFLOW_REVISION, PREPARE_AHEAD_MS } from '../shared/event';
+import {
+  EVENT_STATUSES,
+  EVENT_WORKFLOW_REVISION,
+  FINAL_CANCEL_REVISION,
+  MAX_CLEARANCE_LEAD_MS,
+  PREPARE_AHEAD_MS,
+} from '../shared/event';
 import { CallInFlightError, EventConflictError, EventNotFoundError } from '../shared/errors';
 import type {
   EventPage,
@@ -19,7 +25,7 @@ import type {
   ListEventsQuery,
   Readiness,
 } from '../shared/scheduler';
-import { editUpdate, MEMO_CREATED_AT, MEMO_DEFINITION } from '../../workflows/messages';
+import { cancelSignal, editUpdate, MEMO_CREATED_AT, MEMO_DEFINITION, MEMO_REVISION } from '../../workflows/messages';
 import { EVENT_STATUS, EVENT_TIME, EVENT_TRIES } from '../../workflows/search-attributes';
 import type { scheduledEventWorkflow } from '../../workflows';
 import { attemptsFromHistory } from './attempts-from-history';
@@ -35,8 +41,8 @@ const DEFAULT_CALL_TIMEOUT_MS = 10_000;
 /** After a cancel request, how long to wait for a worker to end the event before deciding without one. */
 const CANCEL_SETTLE_MS = 1000;
 /**
- * A held attempt whose instant is further away than this has not asked for clearance yet (MAX_CLEARANCE_LEAD_MS), so a
- * cancel recorded now is final for it; the rest is an allowance for the API's and the worker's clocks to differ.
+ * For events created before cancel was final: an attempt due further away than this has not asked for clearance yet
+ * (at most MAX_CLEARANCE_LEAD_MS ahead), so a terminate now is final for it; the rest allows for clocks to differ.
  */
 const CANCEL_SAFE_AHEAD_MS = MAX_CLEARANCE_LEAD_MS + 1000;
 /** Recorded as the termination reason of a cancelled event (shown in the Temporal UI). */
@@ -84,7 +90,7 @@ export class TemporalEventScheduler implements EventScheduler {
         args: [input],
         // An event id is never reused, even after its workflow has closed (a deleted event's id may be).
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        memo: { [MEMO_DEFINITION]: definition, [MEMO_CREATED_AT]: input.createdAt },
+        memo: { [MEMO_DEFINITION]: definition, [MEMO_CREATED_AT]: input.createdAt, [MEMO_REVISION]: input.revision },
         typedSearchAttributes: [
           { key: EVENT_STATUS, value: 'scheduled' },
           { key: EVENT_TIME, value: new Date(definition.scheduledTime) },
@@ -142,35 +148,53 @@ export class TemporalEventScheduler implements EventScheduler {
     return this.call(eventId, async () => {
       const deadline = Date.now() + this.callTimeoutMs - CANCEL_SETTLE_MS;
       const handle = this.client.workflow.getHandle(eventId);
-      const before = await this.describe(handle);
-      if (!isPending(before.status)) {
-        throw new EventConflictError(eventId, `the event has already finished (${before.status})`);
+      const before = await this.describeWithAttempt(handle);
+      if (!isPending(before.event.status)) {
+        throw new EventConflictError(eventId, `the event has already finished (${before.event.status})`);
       }
-      try {
-        await handle.cancel();
-      } catch (err) {
-        // Temporal answers a cancel of a run that closed since the look above as "not found".
-        if (!(toDomainError(err, eventId) instanceof EventNotFoundError)) throw err;
-        const after = await this.describe(handle);
-        if (!isPending(after.status))
-          throw new EventConflictError(eventId, `the event has already finished (${after.status})`);
-        throw err;
+      // Events created before cancel was final know only the `cancel` signal (a cancel request would end them as
+      // they did then: a held attempt's event `dead`, or `cancelled` after a failed call).
+      const { finalCancel } = before;
+      const closedFirst = await this.ifStillRunning(handle, () =>
+        finalCancel ? handle.cancel() : handle.signal(cancelSignal),
+      );
+      if (closedFirst !== undefined) {
+        throw new EventConflictError(eventId, `the event has already finished (${closedFirst.status})`);
       }
       // With a worker running, the workflow ends the event itself within moments, and says how.
       const settled = await this.settled(handle, Date.now() + CANCEL_SETTLE_MS);
       if (settled !== undefined) return cancelOutcome(settled);
       // No worker ended it in time (none runs, or all are busy). Decide from what the server holds now.
-      const { event, pendingAttempt } = await this.describeWithAttempt(handle);
-      if (!isPending(event.status)) return cancelOutcome(event);
-      if (cannotOutrun(event, pendingAttempt)) {
+      const now = await this.describeWithAttempt(handle);
+      if (!isPending(now.event.status)) return cancelOutcome(now.event);
+      if (cannotOutrun(now)) {
         // Final already; terminating shows it at once in listings, with or without a worker.
-        await handle.terminate(CANCEL_REASON);
-        return { ...event, status: 'cancelled', nextRetryAt: null };
+        const closed = await this.ifStillRunning(handle, () => handle.terminate(CANCEL_REASON));
+        return closed === undefined ? { ...now.event, status: 'cancelled', nextRetryAt: null } : cancelOutcome(closed);
       }
-      // An attempt was cleared to call, or is about to be: only the workflow knows how it ended.
+      // A worker holds an attempt that may be cleared to call: only the workflow knows how it ends.
       const late = await this.settled(handle, deadline);
-      return late === undefined ? event : cancelOutcome(late);
+      return late === undefined ? now.event : cancelOutcome(late);
     });
+  }
+
+  /**
+   * Runs a request on a run that was running a moment ago. If it closed meanwhile (Temporal answers "not found"),
+   * returns the event as it ended instead.
+   */
+  private async ifStillRunning(
+    handle: WorkflowHandle,
+    request: () => Promise<unknown>,
+  ): Promise<ScheduledEvent | undefined> {
+    try {
+      await request();
+      return undefined;
+    } catch (err) {
+      if (!(toDomainError(err, handle.workflowId) instanceof EventNotFoundError)) throw err;
+      const after = await this.describe(handle);
+      if (isPending(after.status)) throw err;
+      return after;
+    }
   }
 
   async delete(eventId: string): Promise<void> {
@@ -225,13 +249,23 @@ export class TemporalEventScheduler implements EventScheduler {
   }
 
   /** The event, and whether an attempt is scheduled, held or calling (a pending `deliverWebhook` activity). */
-  private async describeWithAttempt(
-    handle: WorkflowHandle,
-  ): Promise<{ event: ScheduledEvent; pendingAttempt: boolean }> {
+  /** The event, what the server knows of its attempt, and whether it was created with a final cancel. */
+  private async describeWithAttempt(handle: WorkflowHandle): Promise<EventView> {
     const description = await handle.describe();
     const event = eventFromExecution(description);
     if (event === undefined) throw new EventNotFoundError(handle.workflowId);
-    return { event, pendingAttempt: (description.raw.pendingActivities?.length ?? 0) > 0 };
+    const pending = description.raw.pendingActivities?.[0];
+    const revision = description.memo?.[MEMO_REVISION];
+    return {
+      event,
+      attempt:
+        pending === undefined
+          ? 'none'
+          : pending.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED
+            ? 'waiting'
+            : 'taken',
+      finalCancel: typeof revision === 'number' && revision >= FINAL_CANCEL_REVISION,
+    };
   }
 
   private async describe(handle: WorkflowHandle): Promise<ScheduledEvent> {
@@ -274,15 +308,26 @@ function slicePage<T>(items: T[], { offset = 0, limit }: { offset?: number; limi
 }
 
 /**
- * Whether a cancel recorded before this look at the event is sure to stop every call. With no attempt pending, any
- * attempt still to come is scheduled after the request and is refused clearance. A pending first attempt holds until
- * `scheduledTime` and asks for clearance at most MAX_CLEARANCE_LEAD_MS before it. A pending retry's instant is not in the
- * event's attributes, and an attempt in a `locked` event without one may have just called: unsure.
+ * Whether a cancel recorded before this look at the event is sure to stop every call, whatever the clocks say: no
+ * worker holds an attempt, and any attempt a worker takes from now on asks the server before its call and finds the
+ * cancel (or the terminate that follows). An attempt a worker already holds may have been cleared: unsure.
  */
-function cannotOutrun(event: ScheduledEvent, pendingAttempt: boolean): boolean {
-  if (!pendingAttempt) return event.status === 'scheduled';
-  if (event.tries > 0) return false;
-  return Date.parse(event.scheduledTime) - Date.now() > CANCEL_SAFE_AHEAD_MS;
+function cannotOutrun({ event, attempt, finalCancel }: EventView): boolean {
+  if (attempt === 'taken') return false;
+  // A `locked` event with no attempt pending has just had an attempt return: that call is being recorded.
+  if (attempt === 'none' && event.status !== 'scheduled') return false;
+  // Every attempt still to come asks for clearance after the cancel request, and is refused.
+  if (finalCancel) return true;
+  // Older events got the signal, which clearance does not see; the terminate is, if it lands first.
+  const nextCallAt = event.tries === 0 ? event.scheduledTime : event.nextRetryAt;
+  return nextCallAt !== null && Date.parse(nextCallAt) - Date.now() > CANCEL_SAFE_AHEAD_MS;
+}
+
+/** What cancel looks at: the event, its attempt (none pending; waiting for a worker; taken by one), its revision. */
+interface EventView {
+  event: ScheduledEvent;
+  attempt: 'none' | 'waiting' | 'taken';
+  finalCancel: boolean;
 }
 
 /**
