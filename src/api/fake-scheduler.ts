@@ -83,6 +83,8 @@ export class FakeEventScheduler implements EventScheduler {
   failWith: Error | null = null;
   /** Errors thrown by single methods; checked after `failWith`. */
   readonly failOn: Partial<Record<SchedulerMethod, Error>> = {};
+  /** Events whose cancel is recorded but not confirmed (a worker holds the attempt): `cancel` returns them pending. */
+  readonly unconfirmedCancels = new Set<string>();
   /** What `readiness()` answers. */
   readinessState: Readiness = { temporal: true, worker: true };
   /** Every call, in order, with its arguments. */
@@ -150,6 +152,7 @@ export class FakeEventScheduler implements EventScheduler {
     if (FINAL_STATUSES.includes(event.status)) {
       throw new EventConflictError(eventId, `scheduled event ${eventId} has already finished (${event.status})`);
     }
+    if (this.unconfirmedCancels.has(eventId)) return structuredClone(event);
     event.status = 'cancelled';
     event.nextRetryAt = null;
     return structuredClone(event);

@@ -349,15 +349,17 @@ export class ScheduledEventsClient {
   }
 
   /**
-   * Cancels a `scheduled` or `locked` event (`DELETE /v1/events/{id}`): no further attempt starts; one already in
-   * flight may still finish and be logged.
+   * Cancels a `scheduled` or `locked` event (`DELETE /v1/events/{id}`). A `cancelled` answer is final: the webhook
+   * is never called for it. A call already under way is not interrupted: it decides the event (a 409).
    *
    * Retried like a GET. If a retry gets a 409 because the lost first attempt already cancelled the event, the
    * cancelled event is returned rather than the 409.
    *
-   * @returns the cancelled event.
-   * @throws ConflictApiError when the event had already finished (delivered, error, dead, cancelled);
-   *   NotFoundApiError; and the errors of every call.
+   * @returns the event: `cancelled` (or `dead`, when its tolerance ran out first), or still `scheduled`/`locked`
+   *   when the server answered 202: the cancel is recorded but a worker holding the attempt has not confirmed yet
+   *   (`waitFor(id, ['cancelled', 'delivered', 'error'])` tells how it ended).
+   * @throws ConflictApiError when the event had already finished (delivered, error, dead, cancelled), or when a
+   *   call under way decided it; NotFoundApiError; and the errors of every call.
    */
   async cancel(id: string, callOptions: CallOptions = {}): Promise<ScheduledEvent> {
     try {

@@ -68,15 +68,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ? undefined
     : await startEventWorker(taskQueue, { namespace, env: options.env, ...options.workerOptions });
 
-  const request: Stack['request'] = async (method, url, body, headers = {}) => {
-    const res = await app.request(url, {
-      method,
-      headers: { 'content-type': 'application/json', ...headers },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
-  };
+  const request = requestThrough(app);
 
   return {
     app,
@@ -122,17 +114,19 @@ export function secondApi(stack: Stack): { request: Stack['request']; close: () 
     scheduler: new TemporalEventScheduler({ client, taskQueue: stack.taskQueue }),
     logger: { warn: () => undefined, error: (...args: unknown[]) => console.error(...args) },
   });
-  return {
-    request: async (method, url, body, headers = {}) => {
-      const res = await app.request(url, {
-        method,
-        headers: { 'content-type': 'application/json', ...headers },
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
-    },
-    close: () => client.connection.close(),
+  return { request: requestThrough(app), close: () => client.connection.close() };
+}
+
+/** Requests through `app.request()`: JSON in (a string as is), status and parsed JSON out. */
+function requestThrough(app: ReturnType<typeof createApp>): Stack['request'] {
+  return async (method, url, body, headers = {}) => {
+    const res = await app.request(url, {
+      method,
+      headers: { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text === '' ? undefined : JSON.parse(text) };
   };
 }
 

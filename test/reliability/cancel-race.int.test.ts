@@ -13,7 +13,7 @@
 import { type Receiver, startReceiver } from '../helpers/receiver';
 import { type Stack, secondApi, startEventWorker, startStack } from '../helpers/stack';
 import type { RunningWorker } from '../helpers/temporal';
-import { countBy, inMs, mapConcurrent, recordFigures, requestsByEvent, size, sleep } from './support';
+import { countBy, inMs, mapConcurrent, percentile, recordFigures, requestsByEvent, size, sleep } from './support';
 
 const EVENTS = size('CANCEL_EVENTS', 30);
 const DUE_AFTER_MS = 2000;
@@ -39,6 +39,8 @@ interface Outcome {
   offsetMs: number;
   cancelStatus: number;
   cancelBody: any;
+  /** How long the cancel took to answer. */
+  cancelMs: number;
 }
 
 async function race(workers: 1 | 2): Promise<void> {
@@ -62,8 +64,10 @@ async function race(workers: 1 | 2): Promise<void> {
         });
         expect(created.status).toBe(201);
         await sleep(offsetMs);
+        const started = Date.now();
         const cancelled = await apis[(i + 1) % 2]!('DELETE', `/v1/events/${created.body.id}`);
-        return { id: created.body.id, offsetMs, cancelStatus: cancelled.status, cancelBody: cancelled.body };
+        const cancelMs = Date.now() - started;
+        return { id: created.body.id, offsetMs, cancelStatus: cancelled.status, cancelBody: cancelled.body, cancelMs };
       },
     );
 
@@ -98,6 +102,16 @@ async function race(workers: 1 | 2): Promise<void> {
       offsetsMs: [0, LATEST_CANCEL_MS],
       answers: countBy(outcomes.map((o) => `${o.cancelStatus} ${o.cancelBody.status ?? o.cancelBody.code}`)),
       callsAfterCancelled: callsAfterCancelled.length,
+      cancelAnswerMs: {
+        p50: percentile(
+          outcomes.map((o) => o.cancelMs),
+          50,
+        ),
+        p99: percentile(
+          outcomes.map((o) => o.cancelMs),
+          99,
+        ),
+      },
       // Where, relative to the 2 s instant, a cancel stopped being in time.
       latestCancelledOffsetMs: Math.max(...outcomes.filter((o) => o.cancelStatus === 200).map((o) => o.offsetMs)),
       earliestConflictOffsetMs: Math.min(...outcomes.filter((o) => o.cancelStatus === 409).map((o) => o.offsetMs)),

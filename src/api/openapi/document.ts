@@ -406,10 +406,10 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
             'noTimezone',
           ]),
           '404': errorResponse('`not-found`: no event has this id', ['notFound']),
-          '409': errorResponse('`conflict`: the attempt is prepared (30 s before due) or made, or the event has finished', [
-            'attemptStarted',
-            'alreadyFinished',
-          ]),
+          '409': errorResponse(
+            '`conflict`: the attempt is prepared (30 s before due) or made, or the event has finished',
+            ['attemptStarted', 'alreadyFinished'],
+          ),
           ...commonErrors(true),
         },
       },
@@ -417,15 +417,27 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
         operationId: 'cancelEvent',
         summary: 'Cancel an event',
         description:
-          'Cancels a `scheduled` or `locked` event: no further attempt starts; one already in flight may finish and is logged. The event stays, with status `cancelled` (listed only when asked for).',
+          'Cancels a `scheduled` or `locked` event. A 200 `cancelled` is final: the webhook is never called for the event. A call already under way is not interrupted: it decides the event (`delivered` or `error`, logged) and the answer is a 409. The event stays, with status `cancelled` (listed only when asked for).',
         tags: [TAG_EVENTS],
         parameters: [eventId],
         responses: {
-          '200': json('The cancelled event', event, { cancelled: { value: EXAMPLE_CANCELLED_EVENT_OBJECT } }),
+          '200': json(
+            'The event, ended: `cancelled` (or `dead` when its tolerance ran out first); no call will be made',
+            event,
+            {
+              cancelled: { value: EXAMPLE_CANCELLED_EVENT_OBJECT },
+            },
+          ),
+          '202': json(
+            'The event, still `scheduled` or `locked`: the cancel is recorded, but a worker holds its attempt and has not confirmed in time that it stopped it (it does before the call, unless the call had started)',
+            event,
+            { pending: { value: { ...EXAMPLE_CANCELLED_EVENT_OBJECT, status: 'locked' } } },
+          ),
           '404': errorResponse('`not-found`: no event has this id', ['notFound']),
-          '409': errorResponse('`conflict`: the event has already finished (delivered, error, dead or cancelled)', [
-            'alreadyFinished',
-          ]),
+          '409': errorResponse(
+            '`conflict`: the event has already finished (delivered, error, dead or cancelled), or a call under way decided it',
+            ['alreadyFinished'],
+          ),
           ...commonErrors(false),
         },
       },

@@ -1,4 +1,4 @@
-import { EventConflictError, SchedulerUnavailableError } from '../../shared/errors';
+import { CallInFlightError, EventConflictError, SchedulerUnavailableError } from '../../shared/errors';
 import type { EventDefinition, ScheduledEvent } from '../../shared/event';
 import { ScheduledEventsClient } from '../../sdk';
 import { createApp } from '../app';
@@ -696,6 +696,25 @@ describe('DELETE /v1/events/:id', () => {
     const unknown = await ctx.call('DELETE', '/v1/events/nope');
     expect(unknown.status).toBe(404);
     expect(unknown.body).toMatchObject({ code: 'not-found' });
+  });
+
+  it('answers 202 with the pending event when the cancel is recorded but not confirmed', async () => {
+    const ctx = setup();
+    const event = await ctx.seed();
+    ctx.scheduler.setStatus(event.id, 'locked');
+    ctx.scheduler.unconfirmedCancels.add(event.id);
+    const res = await ctx.call('DELETE', `/v1/events/${event.id}`);
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ id: event.id, status: 'locked' });
+  });
+
+  it('answers 409 when a call under way decided the event', async () => {
+    const ctx = setup();
+    const event = await ctx.seed();
+    ctx.scheduler.failOn.cancel = new CallInFlightError(event.id, 'delivered');
+    const res = await ctx.call('DELETE', `/v1/events/${event.id}`);
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ code: 'conflict', error: expect.stringContaining('already started') });
   });
 });
 

@@ -288,8 +288,8 @@ export function createEventsRouter(deps: EventsRouterDeps) {
     })
 
     .delete('/events/:id', async (c) => {
-      // 200: cancelled, final. 202: recorded, not yet confirmed (the event is due now and no worker answered in
-      // time). 409: already finished, or a call already under way decided it (scheduler.cancel).
+      // 200: ended (cancelled; or dead, out of tolerance first): no call. 202: recorded, not yet confirmed (a worker
+      // holds the attempt and has not answered in time). 409: already finished, or a call under way decided it.
       const event = await scheduler.cancel(c.req.param('id'));
       return c.json(toHasuraEvent(event), event.status === 'scheduled' || event.status === 'locked' ? 202 : 200);
     });

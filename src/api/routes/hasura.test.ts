@@ -1,4 +1,4 @@
-import { EventConflictError, SchedulerUnavailableError } from '../../shared/errors';
+import { CallInFlightError, EventConflictError, SchedulerUnavailableError } from '../../shared/errors';
 import { MAX_STORED_RESPONSE_BODY_BYTES } from '../../shared/event';
 import { MAX_REQUEST_BODY_BYTES } from '../app';
 import { createTestApp } from '../test-support';
@@ -492,6 +492,22 @@ describe('delete_scheduled_event', () => {
     expect(scheduler.calls.map((c) => c.method).slice(-2)).toEqual(['cancel', 'delete']);
     expect(scheduler.peek(id)).toBeUndefined();
     expect((await scheduler.invocations({ eventId: id })).total).toBe(0);
+  });
+
+  it('is not a success when the cancel is not confirmed (503), nor when a call under way decided it (409)', async () => {
+    const { post, scheduler } = setup();
+    const held = await createOne(post);
+    scheduler.unconfirmedCancels.add(held);
+    const unconfirmed = await post('/v1/metadata', del(held));
+    expect(unconfirmed.status).toBe(503);
+    expect(unconfirmed.body).toMatchObject({ code: 'unavailable', error: expect.stringContaining('recorded') });
+
+    const calling = await createOne(post);
+    scheduler.failOn.cancel = new CallInFlightError(calling, 'delivered');
+    const decided = await post('/v1/metadata', del(calling));
+    expect(decided.status).toBe(409);
+    // The event, and with it the record of the call, is kept.
+    expect(scheduler.calls.map((c) => c.method)).not.toContain('delete');
   });
 
   it('is a success for an unknown id, as in Hasura', async () => {

@@ -18,8 +18,9 @@ import {
 
 /** The answer to a delete whose cancel is recorded but not yet confirmed final (see EventScheduler.cancel). */
 export const CANCEL_UNCONFIRMED =
-  'the cancel is recorded, but the event is due now and no worker confirmed in time that its call had not started; ' +
-  'its status will say (cancelled, or delivered/error with the call logged)';
+  'the cancel is recorded, but a worker holds the event\'s attempt and has not confirmed in time that it stopped it ' +
+  '(it will before the call, unless the call had started); the event\'s status will say: cancelled, or ' +
+  'delivered/error with the call logged';
 
 /** Hasura's `successMsg`. */
 const SUCCESS = { message: 'success' } as const;
