@@ -84,4 +84,27 @@ describe('attemptsFromHistory', () => {
     // Never started (cancelled or timed out before any worker took it): no call can have been made.
     expect(attemptsFromHistory({ events: [scheduled, timedOut(DUE + 10_000, 0)] })).toEqual([]);
   });
+
+  it("lists an attempt cancelled without a result by the workflow's rule: only if cancelled once it could be cleared", () => {
+    const cancelledAt = (taskStartedMs: number) => [
+      scheduled,
+      event({ eventId: 10, eventTime: at(taskStartedMs), workflowTaskStartedEventAttributes: {} }),
+      event({
+        eventId: 11,
+        eventTime: at(taskStartedMs + 5),
+        workflowTaskCompletedEventAttributes: { startedEventId: 10 },
+      }),
+      event({
+        eventId: 12,
+        eventTime: at(taskStartedMs + 5),
+        activityTaskCancelRequestedEventAttributes: { scheduledEventId: 5, workflowTaskCompletedEventId: 11 },
+      }),
+      // The rerun of a lost worker's attempt had not started: the first run's outcome is unknown all the same.
+      event({ eventId: 13, eventTime: at(DUE + 10_000), activityTaskCanceledEventAttributes: { scheduledEventId: 5 } }),
+    ];
+    // Cancelled before the attempt could be cleared: its clearance would have refused; nothing to list.
+    expect(attemptsFromHistory({ events: cancelledAt(DUE - 5000) })).toEqual([]);
+    const [record] = attemptsFromHistory({ events: cancelledAt(DUE - 1000) });
+    expect(record).toMatchObject({ id: 'inv-1', status: null, response: { message: LOST_IN_FLIGHT_MESSAGE } });
+  });
 });

@@ -23,15 +23,25 @@ export const LOST_IN_FLIGHT_MESSAGE =
  * Reads every webhook attempt from an event's workflow history: each attempt is one completed `deliverWebhook`
  * activity whose result holds the request and response (history is the record, no second database). Oldest first.
  *
- * Two ways leave an attempt without its result: a terminate from outside (Web UI, CLI), and a worker lost or shut
- * down when the server does not run the attempt again (the event was cancelled meanwhile, or out of time). If that
- * happened once the attempt could have been cleared to call (MAX_CLEARANCE_LEAD_MS before its instant), it may have
- * called: it is listed with no status and a message saying so, so that no call the service may have made is missing.
+ * Some attempts end without their result, and may still have called: it is listed with no status and a message
+ * saying so, so that no call the service may have made is missing. Which, with T its instant and L =
+ * MAX_CLEARANCE_LEAD_MS (the earliest an attempt may be cleared to call):
+ * - cancelled without a result (its worker was lost or shut down, or a lost worker's rerun had not started), when
+ *   the workflow task that cancelled it started at or after T - L: the workflow's own rule (it then ends the event
+ *   `error`, workflows/scheduled-event.ts), since a cancel before T - L is seen by the attempt's clearance;
+ * - failed or timed out without a result and without a cancel (its worker was lost and time ran out), once started
+ *   and ended at or after T - L;
+ * - left open by a terminate from outside (Web UI, CLI) at or after T - L.
  */
 export function attemptsFromHistory(history: History): AttemptRecord[] {
   const scheduled = new Map<string, HistoryEvent>();
   const closed = new Set<string>();
   const lost: { scheduledId: string; atMs: number }[] = [];
+  /** Workflow task started times, by the id of the task's completed event (what a cancel command points at). */
+  const taskStartedAt = new Map<string, number>();
+  const startedAt = new Map<string, number>();
+  /** When the workflow task that asked to cancel each attempt started (its `Date.now()`), by scheduled id. */
+  const cancelSeenAt = new Map<string, number>();
   const attempts: AttemptRecord[] = [];
   let terminatedAtMs: number | undefined;
   for (const event of history.events ?? []) {
@@ -44,13 +54,30 @@ export function attemptsFromHistory(history: History): AttemptRecord[] {
       event.activityTaskTimedOutEventAttributes ??
       event.activityTaskCanceledEventAttributes;
     if (ended) closed.add(String(ended.scheduledEventId));
-    // Started (the started event is written with the close) but no result: its worker was lost or shut down.
-    const noResult =
-      event.activityTaskFailedEventAttributes ??
-      event.activityTaskTimedOutEventAttributes ??
-      event.activityTaskCanceledEventAttributes;
-    if (noResult && Number(noResult.startedEventId ?? 0) !== 0) {
-      lost.push({ scheduledId: String(noResult.scheduledEventId), atMs: timeOf(event) });
+    if (event.workflowTaskStartedEventAttributes) startedAt.set(String(event.eventId), timeOf(event));
+    const taskCompleted = event.workflowTaskCompletedEventAttributes;
+    if (taskCompleted) {
+      const started = startedAt.get(String(taskCompleted.startedEventId));
+      if (started !== undefined) taskStartedAt.set(String(event.eventId), started);
+    }
+    const cancelAsked = event.activityTaskCancelRequestedEventAttributes;
+    if (cancelAsked) {
+      const at = taskStartedAt.get(String(cancelAsked.workflowTaskCompletedEventId)) ?? timeOf(event);
+      cancelSeenAt.set(String(cancelAsked.scheduledEventId), at);
+    }
+    const cancelled = event.activityTaskCanceledEventAttributes;
+    if (cancelled) {
+      const id = String(cancelled.scheduledEventId);
+      lost.push({ scheduledId: id, atMs: cancelSeenAt.get(id) ?? timeOf(event) });
+    }
+    // No result: by the cancel's rule if it was cancelled; else if it started (the started event is written with the
+    // close), its worker was lost.
+    const noResult = event.activityTaskFailedEventAttributes ?? event.activityTaskTimedOutEventAttributes;
+    if (noResult) {
+      const id = String(noResult.scheduledEventId);
+      const cancelAt = cancelSeenAt.get(id);
+      if (cancelAt !== undefined) lost.push({ scheduledId: id, atMs: cancelAt });
+      else if (Number(noResult.startedEventId ?? 0) !== 0) lost.push({ scheduledId: id, atMs: timeOf(event) });
     }
     if (event.workflowExecutionTerminatedEventAttributes) terminatedAtMs = timeOf(event);
     const completed = event.activityTaskCompletedEventAttributes;
