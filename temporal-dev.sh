@@ -246,7 +246,7 @@ cmd_start() {
     return 0
   fi
 
-  mkdir -p "$DATA_DIR" "$(dirname "$DB_FILE")"
+  prepare_data_dir
   server_args
   log "starting Temporal dev server (log: $LOG_FILE, database: $DB_FILE)"
   {
@@ -270,13 +270,26 @@ cmd_start() {
   log "running (pid $pid): $(describe_server)"
 }
 
+# The data dir holds every event's payload, headers and responses: readable by this user only, whatever the umask
+# (0700 for the dirs, 0600 for the database, its WAL files, the log and the pid files, made now and later).
+prepare_data_dir() {
+  umask 077
+  mkdir -p "$DATA_DIR" "$(dirname "$DB_FILE")"
+  chmod 700 "$DATA_DIR" "$(dirname "$DB_FILE")"
+  local f
+  for f in "$DB_FILE" "$DB_FILE-wal" "$DB_FILE-shm" "$LOG_FILE" "$PID_FILE" "$PORT_FILE"; do
+    [[ -e $f ]] && chmod 600 "$f"
+  done
+  return 0
+}
+
 cmd_foreground() {
   local pid
   if pid=$(running_pid); then
     die "already running (pid $pid); run '$0 stop' first"
   fi
   is_healthy && die "a Temporal server is already answering on $ADDRESS"
-  mkdir -p "$DATA_DIR" "$(dirname "$DB_FILE")"
+  prepare_data_dir
   server_args
   # `exec` keeps this shell's pid for the server, so the pid file stays valid and Ctrl-C reaches the server
   # directly. Registration runs in a background subshell once the server answers.

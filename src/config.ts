@@ -11,6 +11,11 @@ const booleanFlag = z
   .optional();
 const positiveInt = z.coerce.number().int().positive();
 
+/** A web origin as browsers send it in `Origin`: scheme, host and port only (`https://app.example.com`). */
+const webOrigin = z
+  .string()
+  .regex(/^https?:\/\/[^/?#\s]+$/, 'an origin is scheme://host[:port], with no path (e.g. https://app.example.com)');
+
 /**
  * Every setting, read from the environment. Each default works with `npm start` on one machine; the README's
  * configuration table mirrors this schema.
@@ -24,6 +29,20 @@ export const ConfigSchema = z.object({
   ADMIN_SECRET: z.string().min(1).optional(),
   /** Hasura's name for the admin secret, accepted too. */
   HASURA_GRAPHQL_ADMIN_SECRET: z.string().min(1).optional(),
+  /**
+   * Origins (comma-separated) whose web pages may call the API, with CORS. A request carrying any other `Origin` is
+   * refused (403). (Default: none: web pages cannot use the API; curl, the SDK and servers send no Origin)
+   */
+  ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((list) =>
+      list
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o !== ''),
+    )
+    .pipe(z.array(webOrigin)),
   /** Temporal frontend, host:port. (Default: 127.0.0.1:7233, the dev server) */
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   /** Temporal namespace. (Default: default) */
@@ -85,9 +104,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
   }
   if (Boolean(result.data.TEMPORAL_TLS_CLIENT_CERT_PATH) !== Boolean(result.data.TEMPORAL_TLS_CLIENT_KEY_PATH)) {
-    throw new ConfigError('invalid configuration: set both TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH');
+    throw new ConfigError(
+      'invalid configuration: set both TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH',
+    );
   }
   return result.data;
+}
+
+/**
+ * Why the API must not start with this configuration, or undefined: an API open to the network, without an admin
+ * secret, would schedule calls (with the worker's environment at hand) for anyone who reaches it.
+ */
+export function unsafeExposure(config: Config): string | undefined {
+  if (adminSecretOf(config) !== undefined || isLoopbackHost(config.HOST)) return undefined;
+  return `HOST=${config.HOST} is not a loopback address: set ADMIN_SECRET, or bind 127.0.0.1`;
+}
+
+/** 127.0.0.0/8, ::1 and localhost: reachable from this machine only. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
 }
 
 /** The admin secret, from either name. */

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { ConfigSchema } from './config';
+import { ConfigSchema, isLoopbackHost } from './config';
 import { startApi } from './server';
 
 describe('startApi', () => {
@@ -16,5 +16,32 @@ describe('startApi', () => {
     } finally {
       taken.close();
     }
+  });
+});
+
+describe('startApi on a network address', () => {
+  it('refuses to start without an admin secret, with a one-line reason', async () => {
+    const config = ConfigSchema.parse({ HOST: '0.0.0.0', PORT: '0' });
+    await expect(startApi(config)).rejects.toThrow(
+      'the API will not start: HOST=0.0.0.0 is not a loopback address: set ADMIN_SECRET, or bind 127.0.0.1',
+    );
+  });
+
+  it.each(['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]'])('needs no secret on loopback (%s)', (host) => {
+    expect(isLoopbackHost(host)).toBe(true);
+  });
+
+  it.each(['0.0.0.0', '::', '10.0.0.1', 'example.com', '127.0.0.1.example.com'])('%s is not loopback', (host) => {
+    expect(isLoopbackHost(host)).toBe(false);
+  });
+});
+
+describe('ALLOWED_ORIGINS', () => {
+  it('is a comma-separated list of origins, empty by default', () => {
+    expect(ConfigSchema.parse({}).ALLOWED_ORIGINS).toEqual([]);
+    expect(ConfigSchema.parse({ ALLOWED_ORIGINS: 'https://a.example, http://localhost:3000' }).ALLOWED_ORIGINS).toEqual(
+      ['https://a.example', 'http://localhost:3000'],
+    );
+    expect(() => ConfigSchema.parse({ ALLOWED_ORIGINS: 'https://a.example/path' })).toThrow(/origin/);
   });
 });

@@ -1,11 +1,13 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './api/app';
 import { createTemporalClient, TemporalEventScheduler } from './temporal';
-import { adminSecretOf, type Config, loadConfig, temporalConnectionOf } from './config';
+import { adminSecretOf, type Config, loadConfig, temporalConnectionOf, unsafeExposure } from './config';
 import { shutdownOnSignals } from './worker';
 
 /** Starts the HTTP API on the configured host and port; resolves once it listens. */
 export async function startApi(config: Config): Promise<ServerType> {
+  const exposure = unsafeExposure(config);
+  if (exposure !== undefined) throw new Error(`the API will not start: ${exposure}`);
   const client = createTemporalClient(temporalConnectionOf(config));
   const scheduler = new TemporalEventScheduler({ client, taskQueue: config.TEMPORAL_TASK_QUEUE });
   const adminSecret = adminSecretOf(config);
@@ -17,6 +19,7 @@ export async function startApi(config: Config): Promise<ServerType> {
     adminSecret,
     temporalUiUrl: config.TEMPORAL_UI_URL,
     temporalNamespace: config.TEMPORAL_NAMESPACE,
+    allowedOrigins: config.ALLOWED_ORIGINS,
     logger: console,
   });
   return new Promise((resolve, reject) => {

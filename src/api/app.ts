@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { EventScheduler } from '../shared/scheduler';
 import { adminSecretAuth } from './auth';
+import { browserOrigins, jsonBodiesOnly } from './browser-guard';
 import { ApiError, toApiError } from './errors';
 import type { ApiLogger } from './logger';
 import { createDocsRouter } from './routes/docs';
@@ -40,6 +41,8 @@ export interface AppDeps {
   temporalNamespace?: string;
   /** Defaults to `console`. */
   logger?: ApiLogger;
+  /** Origins whose web pages may call the API (CORS). (Default: none: every request with an `Origin` is refused) */
+  allowedOrigins?: readonly string[];
 }
 
 /** Builds the app. Throws when `adminSecret` is the empty string (a secret anyone can present). */
@@ -47,10 +50,13 @@ export function createApp(deps: AppDeps) {
   const logger = deps.logger ?? console;
   const app = new Hono();
 
+  // First: a browser's preflight carries no credentials, and a refused page must not get as far as the secret check.
+  app.use('*', browserOrigins({ allowedOrigins: deps.allowedOrigins ?? [] }));
   // Without a secret the API is open (development); the server entrypoint warns about it at start.
   if (deps.adminSecret !== undefined) {
     app.use('*', adminSecretAuth({ adminSecret: deps.adminSecret, publicPaths: PUBLIC_PATHS }));
   }
+  app.use('/v1/*', jsonBodiesOnly());
   // After authentication, so an unauthenticated client cannot make the server read a large body.
   app.use(
     '/v1/*',

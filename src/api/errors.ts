@@ -13,9 +13,11 @@ export const ERROR_STATUS = {
   'parse-failed': 400,
   'not-supported': 400,
   'access-denied': 401,
+  forbidden: 403,
   'not-found': 404,
   conflict: 409,
   'payload-too-large': 413,
+  'unsupported-media-type': 415,
   unexpected: 500,
   unavailable: 503,
 } as const satisfies Record<string, ContentfulStatusCode>;

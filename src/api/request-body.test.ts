@@ -50,7 +50,12 @@ describe('request bodies', () => {
         controller.close();
       },
     });
-    const res = await request('/v1/metadata', { method: 'POST', body: stream, duplex: 'half' });
+    const res = await request('/v1/metadata', {
+      method: 'POST',
+      body: stream,
+      duplex: 'half',
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(res.status).toBe(200);
   });
 });

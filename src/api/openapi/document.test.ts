@@ -235,6 +235,7 @@ describe('the document against the app', () => {
     }
     const search = query.size > 0 ? `?${query.toString()}` : '';
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+    if (body !== undefined) headers['content-type'] = 'application/json';
     return [`${url}${search}`, { method: method.toUpperCase(), headers, body }];
   }
 

@@ -211,6 +211,13 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
         },
       },
     },
+    PageOrigin: errorResponse(
+      '`forbidden`: the request came from a web page (it carries an `Origin`) whose origin is not in `ALLOWED_ORIGINS`',
+      ['pageOrigin'],
+    ),
+    NotJson: errorResponse('`unsupported-media-type`: the body was not sent with `Content-Type: application/json`', [
+      'notJson',
+    ]),
     Unexpected: errorResponse('`unexpected`: a bug; the details are in the server log, never in the answer', [
       'unexpected',
     ]),
@@ -222,7 +229,8 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
   /** The errors every authenticated call can get. */
   const commonErrors = (withBody: boolean): Record<string, ResponseOrRef> => ({
     '401': responseRef('Unauthorized'),
-    ...(withBody ? { '413': responseRef('PayloadTooLarge') } : {}),
+    '403': responseRef('PageOrigin'),
+    ...(withBody ? { '413': responseRef('PayloadTooLarge'), '415': responseRef('NotJson') } : {}),
     '500': responseRef('Unexpected'),
     '503': responseRef('Unavailable'),
   });

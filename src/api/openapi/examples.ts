@@ -5,6 +5,7 @@
  */
 import type { AttemptRecord, ScheduledEvent } from '../../shared/event';
 import { MISSING_SECRET_MESSAGE, WRONG_SECRET_MESSAGE } from '../auth';
+import { JSON_BODY_REQUIRED_MESSAGE } from '../browser-guard';
 import { encodeCursor } from '../cursor';
 import { ApiError, UNEXPECTED_ERROR_MESSAGE, type ErrorBody } from '../errors';
 import { EVENT_STATUSES } from '../../shared/event';
@@ -195,6 +196,11 @@ export const ERROR_EXAMPLES = {
   idempotencyMismatch: errorBody('conflict', idempotencyConflictMessage(EXAMPLE_IDEMPOTENCY_KEY, EXAMPLE_EVENT_ID)),
   unexpected: errorBody('unexpected', UNEXPECTED_ERROR_MESSAGE),
   unavailable: errorBody('unavailable', 'the scheduler (Temporal) is unavailable; try again shortly'),
+  pageOrigin: errorBody(
+    'forbidden',
+    'requests from web pages are refused (Origin "https://example.com" is not in ALLOWED_ORIGINS)',
+  ),
+  notJson: errorBody('unsupported-media-type', JSON_BODY_REQUIRED_MESSAGE),
 } satisfies Record<string, ErrorBody>;
 
 export type ErrorExampleName = keyof typeof ERROR_EXAMPLES;

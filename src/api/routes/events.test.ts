@@ -331,6 +331,7 @@ describe('POST /v1/events/batch', () => {
     const app = createApp({ scheduler, logger: new RecordingLogger() });
     const res = await app.request('/v1/events/batch', {
       method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ events: Array<unknown>(200).fill(minimal) }),
     });
     expect(res.status).toBe(200);
@@ -350,6 +351,7 @@ describe('POST /v1/events/batch', () => {
     const app = createApp({ scheduler: new FlakyScheduler(), logger });
     const res = await app.request('/v1/events/batch', {
       method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ events: [minimal, { ...minimal, comment: 'down' }, { ...minimal, comment: 'bug' }] }),
     });
     const { results } = BatchResponseSchema.parse(await res.json());

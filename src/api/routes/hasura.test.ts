@@ -127,12 +127,27 @@ describe('create_scheduled_event', () => {
     expect(res.body).toEqual({ message: 'success', event_id: expect.stringMatching(UUID) });
   });
 
-  it('does not need a Content-Type header (curl -d sends a form type)', async () => {
+  it.each(['application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data; boundary=x', undefined])(
+    'refuses a body not sent as JSON (%s) with 415, scheduling nothing: a web page can send those cross-site',
+    async (contentType) => {
+      const { request, scheduler } = setup();
+      const res = await request('/v1/metadata', {
+        method: 'POST',
+        body: JSON.stringify(create(minimalArgs)),
+        headers: contentType === undefined ? {} : { 'Content-Type': contentType },
+      });
+      expect(res.status).toBe(415);
+      expect(res.body).toMatchObject({ code: 'unsupported-media-type', path: '$' });
+      expect(scheduler.calls).toEqual([]);
+    },
+  );
+
+  it('takes JSON with parameters (charset) and in any case', async () => {
     const { request } = setup();
     const res = await request('/v1/metadata', {
       method: 'POST',
       body: JSON.stringify(create(minimalArgs)),
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      headers: { 'Content-Type': 'Application/JSON; charset=utf-8' },
     });
     expect(res.status).toBe(200);
   });
@@ -458,7 +473,12 @@ describe('envelope errors', () => {
         }
       },
     });
-    const res = await request('/v1/metadata', { method: 'POST', body: stream, duplex: 'half' });
+    const res = await request('/v1/metadata', {
+      method: 'POST',
+      body: stream,
+      duplex: 'half',
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(res.status).toBe(413);
     expect(res.body).toMatchObject({ code: 'payload-too-large' });
   });

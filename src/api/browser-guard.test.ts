@@ -1,0 +1,80 @@
+import { createApp } from './app';
+import { FakeEventScheduler } from './fake-scheduler';
+import { RecordingLogger } from './test-support';
+
+const create = JSON.stringify({
+  type: 'create_scheduled_event',
+  args: { webhook: 'https://example.com/hook', schedule_at: '2030-01-01T00:00:00Z' },
+});
+
+function setup(options: { allowedOrigins?: string[]; adminSecret?: string } = {}) {
+  const scheduler = new FakeEventScheduler();
+  const app = createApp({ scheduler, logger: new RecordingLogger(), ...options });
+  return { scheduler, app };
+}
+
+describe('requests from web pages', () => {
+  it('refuses a page on another origin (403) and schedules nothing, without CORS headers', async () => {
+    const { app, scheduler } = setup();
+    for (const origin of ['https://attacker.example', 'null', 'http://127.0.0.1:8080']) {
+      const res = await app.request('/v1/metadata', {
+        method: 'POST',
+        body: create,
+        headers: { 'Content-Type': 'application/json', Origin: origin },
+      });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toMatchObject({ code: 'forbidden', path: '$' });
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    }
+    const read = await app.request('/v1/events', { headers: { Origin: 'https://attacker.example' } });
+    expect(read.status).toBe(403);
+    expect(scheduler.calls).toEqual([]);
+  });
+
+  it('serves clients that send no Origin (curl, the SDK, servers), with no CORS headers', async () => {
+    const { app } = setup();
+    const res = await app.request('/v1/metadata', {
+      method: 'POST',
+      body: create,
+      headers: { 'Content-Type': 'application/json' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('serves an allowed origin with CORS, and answers its preflight before the admin secret is asked for', async () => {
+    const { app } = setup({ allowedOrigins: ['https://app.example'], adminSecret: 's3cret' });
+    const preflight = await app.request('/v1/metadata', {
+      method: 'OPTIONS',
+      headers: {
+        Origin: 'https://app.example',
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'content-type, x-hasura-admin-secret',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('x-hasura-admin-secret');
+    const res = await app.request('/v1/metadata', {
+      method: 'POST',
+      body: create,
+      headers: { 'Content-Type': 'application/json', Origin: 'https://app.example', 'X-Hasura-Admin-Secret': 's3cret' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect(res.headers.get('vary')).toContain('Origin');
+    // The secret is still required of an allowed page.
+    const anonymous = await app.request('/v1/events', { headers: { Origin: 'https://app.example' } });
+    expect(anonymous.status).toBe(401);
+  });
+
+  it('refuses a preflight from an origin that is not allowed', async () => {
+    const { app } = setup({ allowedOrigins: ['https://app.example'] });
+    const res = await app.request('/v1/metadata', {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://attacker.example', 'Access-Control-Request-Method': 'POST' },
+    });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});

@@ -1,0 +1,71 @@
+/**
+ * What keeps web pages from using the API through the browser of someone who can reach it (the developer's own
+ * browser, with the API open on 127.0.0.1 by default). A page on any site may send a "simple" cross-site request,
+ * such as a `no-cors` POST with `Content-Type: text/plain`, without the browser asking the API first (no CORS
+ * preflight); the page cannot read the answer, but the event would be scheduled all the same. So:
+ *
+ * - a request with a body must say it is JSON (`Content-Type: application/json`, which a page can send cross-site
+ *   only after a preflight that this API does not grant): 415 otherwise;
+ * - a request carrying an `Origin` header (browsers add it to cross-site requests and to every POST) is refused with
+ *   403 unless the origin is in the allow-list (`ALLOWED_ORIGINS`, empty by default); non-browser clients (curl, the
+ *   SDK, servers) send none;
+ * - CORS headers, and answers to preflights, only for the allowed origins.
+ */
+import type { MiddlewareHandler } from 'hono';
+import { ApiError } from './errors';
+
+export const JSON_BODY_REQUIRED_MESSAGE = 'the request body must be JSON, sent with Content-Type: application/json';
+
+/** Methods whose request has a body here. */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+/** Request headers a page on an allowed origin may send (the API's own). */
+const ALLOWED_REQUEST_HEADERS = 'content-type, authorization, x-hasura-admin-secret, idempotency-key';
+const ALLOWED_METHODS = 'GET, POST, PATCH, DELETE';
+/** How long a browser may reuse a preflight answer, in s. */
+const PREFLIGHT_MAX_AGE_SECONDS = 600;
+
+export interface BrowserGuardOptions {
+  /** Exact origins (`https://app.example.com`) whose pages may call the API; empty refuses every browser origin. */
+  allowedOrigins: readonly string[];
+}
+
+/** Refuses browser origins that are not allowed, and answers CORS for those that are. First, before authentication. */
+export function browserOrigins({ allowedOrigins }: BrowserGuardOptions): MiddlewareHandler {
+  const allowed = new Set(allowedOrigins);
+  return async (c, next) => {
+    const origin = c.req.header('origin');
+    if (origin !== undefined) {
+      if (!allowed.has(origin)) {
+        throw new ApiError(
+          'forbidden',
+          `requests from web pages are refused (Origin ${JSON.stringify(origin)} is not in ALLOWED_ORIGINS)`,
+        );
+      }
+      c.header('Access-Control-Allow-Origin', origin);
+      c.header('Vary', 'Origin');
+      if (c.req.method === 'OPTIONS' && c.req.header('access-control-request-method') !== undefined) {
+        c.header('Access-Control-Allow-Methods', ALLOWED_METHODS);
+        c.header('Access-Control-Allow-Headers', ALLOWED_REQUEST_HEADERS);
+        c.header('Access-Control-Max-Age', String(PREFLIGHT_MAX_AGE_SECONDS));
+        return c.body(null, 204);
+      }
+    }
+    return next();
+  };
+}
+
+/** Refuses a request body that is not declared JSON (after authentication: an anonymous caller learns nothing). */
+export function jsonBodiesOnly(): MiddlewareHandler {
+  return async (c, next) => {
+    if (BODY_METHODS.has(c.req.method) && !isJson(c.req.header('content-type'))) {
+      throw new ApiError('unsupported-media-type', JSON_BODY_REQUIRED_MESSAGE);
+    }
+    return next();
+  };
+}
+
+/** Whether a Content-Type names JSON (`application/json`, parameters such as `charset` allowed). */
+function isJson(contentType: string | undefined): boolean {
+  return contentType?.split(';', 1)[0]?.trim().toLowerCase() === 'application/json';
+}
