@@ -18,7 +18,11 @@ describe('with an admin secret', () => {
   test('401 without it or with a wrong one; accepted as X-Hasura-Admin-Secret or Bearer', async () => {
     expect(await stack.post('/v1/metadata', create)).toEqual({
       status: 401,
-      body: { path: '$', error: 'x-hasura-admin-secret/x-hasura-access-key required, but not found', code: 'access-denied' },
+      body: {
+        path: '$',
+        error: 'x-hasura-admin-secret/x-hasura-access-key required, but not found',
+        code: 'access-denied',
+      },
     });
     const wrong = await stack.post('/v1/metadata', create, { 'x-hasura-admin-secret': 'guess' });
     expect(wrong.status).toBe(401);
@@ -38,7 +42,11 @@ test('503 quickly, never a crash, while Temporal is unreachable', async () => {
   });
   for (const body of [create, { type: 'get_scheduled_events', args: { type: 'one_off' } }]) {
     const started = Date.now();
-    const res = await app.request('/v1/metadata', { method: 'POST', body: JSON.stringify(body) });
+    const res = await app.request('/v1/metadata', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     expect(Date.now() - started).toBeLessThan(3000);
     expect(res.status).toBe(503);
     expect(await res.json()).toMatchObject({ code: 'unavailable', path: expect.any(String) });
