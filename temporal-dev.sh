@@ -154,6 +154,10 @@ server_args() {
     # event due soon goes ahead of a backlog of events due later (src/temporal/event-priority.ts). Turn it off with
     # TEMPORAL_DYNAMIC_CONFIG=matching.useNewMatcher=false (the last value of a key wins).
     --dynamic-config-value matching.useNewMatcher=true
+    # The dev server also serves Temporal's HTTP API on a random 127.0.0.1 port, which takes any Content-Type and any
+    # Origin: a web page could start an event workflow through it with a no-cors POST. Nothing here uses it (the SDK,
+    # the worker and the Web UI speak gRPC), so it refuses every Host.
+    --dynamic-config-value 'frontend.httpAllowedHosts=["refused.invalid"]'
     --log-level warn
   )
   local pragma
@@ -237,6 +241,7 @@ cmd_start() {
     wait_healthy "$pid" ||
       die "a server from $DATA_DIR is running (pid $pid) but not answering on $ADDRESS; run '$0 stop' first"
     log "already running (pid $pid): $(describe_server)"
+    prepare_data_dir # files made before the data dir was private become so now
     configure_namespace
     return 0
   fi
@@ -274,8 +279,13 @@ cmd_start() {
 # (0700 for the dirs, 0600 for the database, its WAL files, the log and the pid files, made now and later).
 prepare_data_dir() {
   umask 077
-  mkdir -p "$DATA_DIR" "$(dirname "$DB_FILE")"
-  chmod 700 "$DATA_DIR" "$(dirname "$DB_FILE")"
+  local db_dir
+  db_dir=$(dirname "$DB_FILE")
+  # Only directories this script creates are made private: a DB file elsewhere (TEMPORAL_DB_FILE=~/x.sqlite) must
+  # not change the mode of the directory it sits in.
+  [[ -d $DATA_DIR ]] || { mkdir -p "$DATA_DIR" && chmod 700 "$DATA_DIR"; }
+  [[ -d $db_dir ]] || { mkdir -p "$db_dir" && chmod 700 "$db_dir"; }
+  chmod 700 "$DATA_DIR"
   local f
   for f in "$DB_FILE" "$DB_FILE-wal" "$DB_FILE-shm" "$LOG_FILE" "$PID_FILE" "$PORT_FILE"; do
     [[ -e $f ]] && chmod 600 "$f"

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { version } from '../package.json';
+import { isLoopbackHost } from './shared/loopback';
 
 /** `User-Agent` sent with every webhook call. */
 export const USER_AGENT = `scheduled-events/${version}`;
@@ -118,12 +119,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 export function unsafeExposure(config: Config): string | undefined {
   if (adminSecretOf(config) !== undefined || isLoopbackHost(config.HOST)) return undefined;
   return `HOST=${config.HOST} is not a loopback address: set ADMIN_SECRET, or bind 127.0.0.1`;
-}
-
-/** 127.0.0.0/8, ::1 and localhost: reachable from this machine only. */
-export function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
 }
 
 /** The admin secret, from either name. */

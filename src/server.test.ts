@@ -1,5 +1,6 @@
 import net from 'node:net';
-import { ConfigSchema, isLoopbackHost } from './config';
+import { ConfigSchema } from './config';
+import { isLoopbackHost } from './shared/loopback';
 import { startApi } from './server';
 
 describe('startApi', () => {

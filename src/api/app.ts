@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { EventScheduler } from '../shared/scheduler';
 import { adminSecretAuth } from './auth';
-import { browserOrigins, jsonBodiesOnly } from './browser-guard';
+import { browserOrigins, jsonBodiesOnly, loopbackHostsOnly } from './browser-guard';
 import { ApiError, toApiError } from './errors';
 import type { ApiLogger } from './logger';
 import { createDocsRouter } from './routes/docs';
@@ -52,7 +52,8 @@ export function createApp(deps: AppDeps) {
 
   // First: a browser's preflight carries no credentials, and a refused page must not get as far as the secret check.
   app.use('*', browserOrigins({ allowedOrigins: deps.allowedOrigins ?? [] }));
-  // Without a secret the API is open (development); the server entrypoint warns about it at start.
+  // Without a secret the API is open (development, on loopback only); the server entrypoint warns about it at start.
+  if (deps.adminSecret === undefined) app.use('*', loopbackHostsOnly());
   if (deps.adminSecret !== undefined) {
     app.use('*', adminSecretAuth({ adminSecret: deps.adminSecret, publicPaths: PUBLIC_PATHS }));
   }

@@ -78,3 +78,24 @@ describe('requests from web pages', () => {
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
+
+describe('the Host a request is addressed to, without an admin secret', () => {
+  it('refuses a name that is not this machine (DNS rebinding), and serves loopback names', async () => {
+    const { app } = setup();
+    const rebound = await app.request('http://evil.example:8080/v1/events', { headers: { Host: 'evil.example:8080' } });
+    expect(rebound.status).toBe(403);
+    expect(await rebound.json()).toMatchObject({ code: 'forbidden', error: expect.stringContaining('evil.example') });
+    for (const host of ['127.0.0.1:8080', 'localhost:8080', '[::1]:8080', 'localhost']) {
+      const res = await app.request(`http://${host}/v1/events`, { headers: { Host: host } });
+      expect([host, res.status]).toEqual([host, 200]);
+    }
+  });
+
+  it('leaves Host alone when an admin secret protects the API (behind a proxy, on a network address)', async () => {
+    const { app } = setup({ adminSecret: 's3cret' });
+    const res = await app.request('http://scheduler.internal/v1/events', {
+      headers: { Host: 'scheduler.internal', 'X-Hasura-Admin-Secret': 's3cret' },
+    });
+    expect(res.status).toBe(200);
+  });
+});

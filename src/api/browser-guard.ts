@@ -12,6 +12,7 @@
  * - CORS headers, and answers to preflights, only for the allowed origins.
  */
 import type { MiddlewareHandler } from 'hono';
+import { hostOfHostHeader, isLoopbackHost } from '../shared/loopback';
 import { ApiError } from './errors';
 
 export const JSON_BODY_REQUIRED_MESSAGE = 'the request body must be JSON, sent with Content-Type: application/json';
@@ -50,6 +51,24 @@ export function browserOrigins({ allowedOrigins }: BrowserGuardOptions): Middlew
         c.header('Access-Control-Max-Age', String(PREFLIGHT_MAX_AGE_SECONDS));
         return c.body(null, 204);
       }
+    }
+    return next();
+  };
+}
+
+/**
+ * Without an admin secret, only requests addressed to this machine by a loopback name: a page whose own name was
+ * re-pointed at 127.0.0.1 (DNS rebinding) reaches the API as a same-origin page, sends no Origin on its GETs, and
+ * could read every event; its `Host` still names its own site. (With a secret, the secret is what protects.)
+ */
+export function loopbackHostsOnly(): MiddlewareHandler {
+  return async (c, next) => {
+    const host = c.req.header('host');
+    if (host !== undefined && !isLoopbackHost(hostOfHostHeader(host))) {
+      throw new ApiError(
+        'forbidden',
+        `Host ${JSON.stringify(host)} is not this machine: without ADMIN_SECRET the API answers only to 127.0.0.1, localhost and [::1]`,
+      );
     }
     return next();
   };
