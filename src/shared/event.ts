@@ -59,7 +59,7 @@ export function applyPatch(definition: EventDefinition, patch: EventPatch): Even
   return { ...definition, ...patch, retryConf: { ...definition.retryConf, ...patch.retryConf } };
 }
 
-/** Why a definition could outgrow its workflow history (payload x attempts), or undefined when it fits. */
+/** Whether payload x attempts could outgrow the event's workflow history (MAX_HISTORY_PAYLOAD_BYTES). */
 export function historyBudgetExceeded(payloadBytes: number, numRetries: number): boolean {
   return projectedPayloadHistoryBytes(payloadBytes, numRetries) > MAX_HISTORY_PAYLOAD_BYTES;
 }
@@ -69,7 +69,7 @@ export function historyBudgetExceeded(payloadBytes: number, numRetries: number):
  * starts it, and the activity holds the call until exactly the instant (never early). All of the server's work for
  * the attempt (timer, workflow task, activity dispatch) thus happens before the instant, so a burst of events due
  * together is called on time instead of queueing behind the server, which on the dev server prepares only a few
- * dozen attempts per second (bench/server-cost.sh). See README "On the instant" for what it costs.
+ * dozen attempts per second (bench/server-cost.sh). See docs/design.md "On the instant" for what it costs.
  */
 export const PREPARE_AHEAD_MS = 30_000;
 
@@ -109,7 +109,7 @@ export interface ScheduledEventInput {
    */
   prepareAheadMs?: number;
   /**
-   * `EVENT_WORKFLOW_REVISION` for events created since cancel is final (docs: README "Guarantees"): a Temporal
+   * `EVENT_WORKFLOW_REVISION` for events created since cancel is final (docs/design.md "Cancel is final"): a Temporal
    * cancel request (the API's cancel, or the Web UI's / CLI's) is the event's cancel, and a call in flight when it
    * comes ends the event with that call's outcome. Absent in older events, which replay as recorded. An input field
    * rather than `patched()` for the reason given for `prepareAheadMs`.

@@ -248,7 +248,6 @@ export class TemporalEventScheduler implements EventScheduler {
     return closed ? this.describe(handle) : undefined;
   }
 
-  /** The event, and whether an attempt is scheduled, held or calling (a pending `deliverWebhook` activity). */
   /** The event, what the server knows of its attempt, and whether it was created with a final cancel. */
   private async describeWithAttempt(handle: WorkflowHandle): Promise<EventView> {
     const description = await handle.describe();
@@ -269,9 +268,7 @@ export class TemporalEventScheduler implements EventScheduler {
   }
 
   private async describe(handle: WorkflowHandle): Promise<ScheduledEvent> {
-    const event = eventFromExecution(await handle.describe());
-    if (event === undefined) throw new EventNotFoundError(handle.workflowId);
-    return event;
+    return (await this.describeWithAttempt(handle)).event;
   }
 
   private async attemptsOf(eventId: string): Promise<AttemptRecord[]> {

@@ -4,7 +4,7 @@
  * type it parses to.
  */
 import { z } from 'zod';
-import { MAX_HISTORY_PAYLOAD_BYTES, projectedPayloadHistoryBytes } from '../../shared/event';
+import { historyBudgetExceeded } from '../../shared/event';
 import { EventDefinitionFields, EventStatusSchema, NonNegativeIntSchema } from './common';
 
 /** `type` of delete/get commands. Only `one_off` is served; `cron` is answered with 400 `not-supported`. */
@@ -24,7 +24,8 @@ export const CreateScheduledEventArgsSchema = z.object(EventDefinitionFields).su
  */
 export function historyBudgetProblem(payload: unknown, numRetries: number): string | undefined {
   const payloadBytes = Buffer.byteLength(JSON.stringify(payload));
-  if (projectedPayloadHistoryBytes(payloadBytes, numRetries) <= MAX_HISTORY_PAYLOAD_BYTES) return undefined;
+  // The rule the workflow's edit validator applies too (src/shared/event.ts).
+  if (!historyBudgetExceeded(payloadBytes, numRetries)) return undefined;
   return (
     `num_retries ${numRetries} with a ${payloadBytes}-byte payload could outgrow Temporal's workflow history ` +
     'limit; use fewer retries or a smaller payload'
