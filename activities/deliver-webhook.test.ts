@@ -5,6 +5,17 @@ import { DefaultLogger, type LogEntry } from '@temporalio/worker';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createKeepAliveFetch } from '../src/delivery';
+import { createEnvPolicy, LOOPBACK_DESTINATIONS as LOOPBACK } from '../src/delivery';
+
+/** Receivers here are on 127.0.0.1, which the default client refuses (the SSRF guard). */
+const LOOPBACK_FETCH = createKeepAliveFetch({ maxSocketsPerHost: 16, allowedDestinations: LOOPBACK });
+
+/** An operator's WEBHOOK_ENV_ALLOW that names the credential-like variable a test reads. */
+const API_TOKEN_ALLOWED = (() => {
+  const built = createEnvPolicy('*,API_TOKEN');
+  if (!built.ok) throw new Error(built.problems.join());
+  return built.policy;
+})();
 import type { DeliverWebhookInput, DeliverWebhookResult } from '../src/shared/event';
 import { CallsInFlight, createActivities, HeldAttempts, INVALID_INPUT_FAILURE_TYPE } from './index';
 
@@ -81,6 +92,7 @@ async function withHeldAttempts() {
   const server = await serve((_req, res) => res.writeHead(200).end());
   const heldAttempts = new HeldAttempts();
   const { deliverWebhook } = createActivities({
+    fetch: LOOPBACK_FETCH,
     env: { WEBHOOK_DOMAIN: server.origin },
     userAgent: USER_AGENT,
     heldAttempts,
@@ -91,7 +103,7 @@ async function withHeldAttempts() {
 describe('deliverWebhook activity', () => {
   it('calls the webhook and returns the attempt record, with one log line', async () => {
     const server = await serve((_req, res) => res.writeHead(200).end('ok'));
-    const { deliverWebhook } = createActivities({ env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
+    const { deliverWebhook } = createActivities({ fetch: LOOPBACK_FETCH, env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
     const { env, logs } = environment();
 
     const result = await env.run(deliverWebhook, input());
@@ -113,7 +125,7 @@ describe('deliverWebhook activity', () => {
 
   it('returns a failed webhook attempt as a record, not a throw', async () => {
     const server = await serve((_req, res) => res.writeHead(503, { 'Retry-After': '3' }).end('busy'));
-    const { deliverWebhook } = createActivities({ env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
+    const { deliverWebhook } = createActivities({ fetch: LOOPBACK_FETCH, env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
     const { env, logs } = environment();
 
     const result = await env.run(deliverWebhook, input({ attempt: 2 }));
@@ -130,7 +142,7 @@ describe('deliverWebhook activity', () => {
 
   it('records a missing env var as a failed attempt (status 500), reading only the injected env', async () => {
     const server = await serve((_req, res) => res.writeHead(200).end());
-    const { deliverWebhook } = createActivities({ env: {}, userAgent: USER_AGENT });
+    const { deliverWebhook } = createActivities({ fetch: LOOPBACK_FETCH, env: {}, userAgent: USER_AGENT });
     const { env } = environment();
 
     const result = await env.run(deliverWebhook, input());
@@ -150,7 +162,7 @@ describe('deliverWebhook activity', () => {
 
   it('holds the call until notBefore, never early, without heartbeating meanwhile', async () => {
     const server = await serve((_req, res) => res.writeHead(200).end());
-    const { deliverWebhook } = createActivities({ env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
+    const { deliverWebhook } = createActivities({ fetch: LOOPBACK_FETCH, env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
     const { env, heartbeats } = environment();
     const notBeforeMs = Date.now() + 1200;
 
@@ -174,7 +186,7 @@ describe('deliverWebhook activity', () => {
     const { deliverWebhook } = createActivities({
       env: { WEBHOOK_DOMAIN: server.origin },
       userAgent: USER_AGENT,
-      fetch: createKeepAliveFetch({ maxSocketsPerHost: 4 }),
+      fetch: createKeepAliveFetch({ maxSocketsPerHost: 4, allowedDestinations: LOOPBACK }),
     });
     const notBeforeMs = Date.now() + 1200;
 
@@ -206,7 +218,12 @@ describe('deliverWebhook activity', () => {
         },
       },
     );
-    const { deliverWebhook } = createActivities({ env, userAgent: USER_AGENT });
+    const { deliverWebhook } = createActivities({
+      fetch: LOOPBACK_FETCH,
+      env,
+      envPolicy: API_TOKEN_ALLOWED,
+      userAgent: USER_AGENT,
+    });
     const notBeforeMs = Date.now() + 1200;
 
     const result: DeliverWebhookResult = await environment().env.run(
@@ -227,7 +244,7 @@ describe('deliverWebhook activity', () => {
 
   it('makes no call when it starts past notAfter', async () => {
     const server = await serve((_req, res) => res.writeHead(200).end());
-    const { deliverWebhook } = createActivities({ env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
+    const { deliverWebhook } = createActivities({ fetch: LOOPBACK_FETCH, env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
     const { env, logs } = environment();
     const now = Date.now();
 
@@ -243,7 +260,7 @@ describe('deliverWebhook activity', () => {
 
   it('makes no call when holding would end past notAfter', async () => {
     const server = await serve((_req, res) => res.writeHead(200).end());
-    const { deliverWebhook } = createActivities({ env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
+    const { deliverWebhook } = createActivities({ fetch: LOOPBACK_FETCH, env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
     const { env } = environment();
     const now = Date.now();
 
@@ -268,7 +285,7 @@ describe('deliverWebhook activity', () => {
 
   it('is cancelled during the hold without calling the webhook', async () => {
     const server = await serve((_req, res) => res.writeHead(200).end());
-    const { deliverWebhook } = createActivities({ env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
+    const { deliverWebhook } = createActivities({ fetch: LOOPBACK_FETCH, env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
     const { env } = environment();
     setTimeout(() => env.cancel(), 100);
     const started = Date.now();
@@ -307,6 +324,7 @@ describe('deliverWebhook activity', () => {
     const server = await serve((_req, res) => res.writeHead(200).end());
     const callsInFlight = new CallsInFlight({ busyCalls: 1, maxWaitMs: 60_000 });
     const { deliverWebhook } = createActivities({
+      fetch: LOOPBACK_FETCH,
       env: { WEBHOOK_DOMAIN: server.origin },
       userAgent: USER_AGENT,
       callsInFlight,
@@ -331,7 +349,7 @@ describe('deliverWebhook activity', () => {
 
   it('finishes and records a call already started when the event is cancelled', async () => {
     const server = await serve((_req, res) => setTimeout(() => res.writeHead(200).end('ok'), 300));
-    const { deliverWebhook } = createActivities({ env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
+    const { deliverWebhook } = createActivities({ fetch: LOOPBACK_FETCH, env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
     const { env } = environment();
     setTimeout(() => env.cancel(), 100);
 
@@ -343,7 +361,7 @@ describe('deliverWebhook activity', () => {
 
   it('is abandoned mid-call on worker shutdown and throws, so the attempt is not recorded as a webhook failure', async () => {
     const server = await serve(() => undefined);
-    const { deliverWebhook } = createActivities({ env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
+    const { deliverWebhook } = createActivities({ fetch: LOOPBACK_FETCH, env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
     const { env } = environment();
     setTimeout(() => env.cancel('WORKER_SHUTDOWN', new ActivityCancellationDetails({ workerShutdown: true })), 200);
 
@@ -352,7 +370,7 @@ describe('deliverWebhook activity', () => {
   });
 
   it('rejects malformed input as a non-retryable failure', async () => {
-    const { deliverWebhook } = createActivities({ env: {}, userAgent: USER_AGENT });
+    const { deliverWebhook } = createActivities({ fetch: LOOPBACK_FETCH, env: {}, userAgent: USER_AGENT });
     const { env } = environment();
 
     const failure = await env.run(deliverWebhook, input({ notBefore: 'tomorrow' })).catch((error: unknown) => error);

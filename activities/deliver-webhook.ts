@@ -17,7 +17,7 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Env, FetchLike } from '../src/delivery';
+import type { Env, EnvPolicy, FetchLike } from '../src/delivery';
 import { callWebhook, type PreparedWebhook, preconnectWebhook, prepareWebhook } from '../src/delivery';
 import { CLEARANCE_NEIGHBOURHOOD_MS, clearanceLeadMs, MAX_CLEARANCE_LEAD_MS } from '../src/shared/event';
 import type {
@@ -34,9 +34,14 @@ import type { HeldAttempts } from './held-attempts';
 export interface ActivityDeps {
   /** Environment for `{{VAR}}` webhook templates and `valueFromEnv` headers (the worker passes `process.env`). */
   env: Env;
+  /** Which env names a webhook may read (WEBHOOK_ENV_ALLOW). (Default: the delivery layer's DEFAULT_ENV_POLICY) */
+  envPolicy?: EnvPolicy;
   /** `User-Agent` sent with every webhook call, `<product>/<version>`. */
   userAgent: string;
-  /** HTTP client; the delivery layer's keep-alive client by default. */
+  /**
+   * HTTP client; the delivery layer's keep-alive client by default, which calls public addresses only (the worker
+   * passes one built with WEBHOOK_ALLOWED_DESTINATIONS).
+   */
   fetch?: FetchLike;
   /** Wall clock in ms since the epoch; `Date.now` by default. */
   now?: () => number;

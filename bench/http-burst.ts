@@ -13,6 +13,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createKeepAliveFetch, type FetchLike, sendWebhook } from '../src/delivery';
+import { LOOPBACK_DESTINATIONS as LOOPBACK } from '../src/delivery';
 
 const CALLS = Number(process.argv[2] ?? 1000);
 const ROUNDS = Number(process.argv[3] ?? 5);
@@ -85,7 +86,7 @@ async function main(): Promise<void> {
   const clients: [string, FetchLike | undefined][] = [
     ['global fetch (undici)', async (u, init) => fetch(u, init)],
     ['keep-alive node:http, 256 per host (the default)', undefined],
-    ['keep-alive node:http, 64 per host', createKeepAliveFetch({ maxSocketsPerHost: 64 })],
+    ['keep-alive node:http, 64 per host', createKeepAliveFetch({ maxSocketsPerHost: 64, allowedDestinations: LOOPBACK })],
   ];
   const results = new Map<string, Round[]>(clients.map(([name]) => [name, []]));
   for (let r = 0; r < ROUNDS; r++) {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { version } from '../package.json';
+import { createEnvPolicy, DEFAULT_ENV_POLICY, type EnvPolicy, parseDestinationAllowList } from './delivery';
 import { isLoopbackHost } from './shared/loopback';
 
 /** `User-Agent` sent with every webhook call. */
@@ -44,6 +45,34 @@ export const ConfigSchema = z.object({
         .filter((o) => o !== ''),
     )
     .pipe(z.array(webOrigin)),
+  /**
+   * Destinations webhooks may call besides public addresses (comma-separated): IPs, CIDRs (`10.0.0.0/8`), host names
+   * (`receiver.internal`) and host globs (`*.svc.cluster.local`). Loopback, private, link-local (cloud metadata),
+   * CGNAT, multicast and other special addresses are refused otherwise, checked on the address connected to.
+   * (Default: none; `npm start` uses 127.0.0.0/8,::1 when unset, for local development)
+   */
+  WEBHOOK_ALLOWED_DESTINATIONS: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      const parsed = parseDestinationAllowList(text);
+      if (parsed.ok) return parsed.list;
+      for (const problem of parsed.problems) ctx.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
+    }),
+  /**
+   * Environment variables webhooks may read through `{{NAME}}` and `value_from_env` (comma-separated names and `*`
+   * globs). The service's own settings are never readable; names that look like credentials (`*_SECRET`,
+   * `*TOKEN*`, `AWS_*`, …; src/delivery/env-policy.ts) only when an entry other than `*` matches them.
+   * (Default: `*`)
+   */
+  WEBHOOK_ENV_ALLOW: z
+    .string()
+    .default('*')
+    .superRefine((text, ctx) => {
+      const built = createEnvPolicy(text);
+      if (!built.ok) for (const problem of built.problems) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   /** Temporal frontend, host:port. (Default: 127.0.0.1:7233, the dev server) */
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   /** Temporal namespace. (Default: default) */
@@ -119,6 +148,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 export function unsafeExposure(config: Config): string | undefined {
   if (adminSecretOf(config) !== undefined || isLoopbackHost(config.HOST)) return undefined;
   return `HOST=${config.HOST} is not a loopback address: set ADMIN_SECRET, or bind 127.0.0.1`;
+}
+
+/** What webhooks may read of the environment: WEBHOOK_ENV_ALLOW, never any of the service's own settings. */
+export function envPolicyOf(config: Config): EnvPolicy {
+  const built = createEnvPolicy(config.WEBHOOK_ENV_ALLOW, Object.keys(ConfigSchema.shape));
+  // loadConfig has checked the list already.
+  return built.ok ? built.policy : DEFAULT_ENV_POLICY;
+}
+
+/** The startup line that says where webhooks may go. */
+export function describeDestinations(config: Config): string {
+  const { entries } = config.WEBHOOK_ALLOWED_DESTINATIONS;
+  return entries.length === 0
+    ? 'webhooks: public addresses only (WEBHOOK_ALLOWED_DESTINATIONS is empty)'
+    : `webhooks: public addresses, and ${entries.join(', ')} (WEBHOOK_ALLOWED_DESTINATIONS)`;
 }
 
 /** The admin secret, from either name. */

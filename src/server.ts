@@ -1,7 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './api/app';
 import { createTemporalClient, TemporalEventScheduler } from './temporal';
-import { adminSecretOf, type Config, loadConfig, temporalConnectionOf, unsafeExposure } from './config';
+import { adminSecretOf, type Config, envPolicyOf, loadConfig, temporalConnectionOf, unsafeExposure } from './config';
 import { shutdownOnSignals } from './worker';
 
 /** Starts the HTTP API on the configured host and port; resolves once it listens. */
@@ -20,6 +20,7 @@ export async function startApi(config: Config): Promise<ServerType> {
     temporalUiUrl: config.TEMPORAL_UI_URL,
     temporalNamespace: config.TEMPORAL_NAMESPACE,
     allowedOrigins: config.ALLOWED_ORIGINS,
+    webhookRules: { envPolicy: envPolicyOf(config), allowedDestinations: config.WEBHOOK_ALLOWED_DESTINATIONS },
     logger: console,
   });
   return new Promise((resolve, reject) => {

@@ -1,11 +1,11 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { type ActivityDeps, CallsInFlight, createActivities, HeldAttempts } from '../activities';
-import { warmUpWebhookPath } from './delivery';
+import { createWebhookFetch, warmUpWebhookPath } from './delivery';
 import { callClearance } from './temporal/call-clearance';
 import { connectionOptions } from './temporal/connection';
 import { bundleWorkflowsInChildProcess } from './workflow-bundle';
 import { installWorkerLogging } from './worker-log';
-import { type Config, loadConfig, temporalConnectionOf, USER_AGENT } from './config';
+import { type Config, describeDestinations, envPolicyOf, loadConfig, temporalConnectionOf, USER_AGENT } from './config';
 
 /** Longest gap between two heartbeats the worker sends for a running call. */
 const MAX_HEARTBEAT_THROTTLE_MS = 8000;
@@ -56,7 +56,12 @@ export async function createEventWorker(
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowBundle: { code },
-    ...eventWorkerOptions({ env, userAgent: USER_AGENT }),
+    ...eventWorkerOptions({
+      env,
+      envPolicy: envPolicyOf(config),
+      userAgent: USER_AGENT,
+      fetch: createWebhookFetch(config.WEBHOOK_ALLOWED_DESTINATIONS),
+    }),
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ATTEMPTS,
     // Bounded cache: without it the SDK sizes the cache from the heap limit and keeps every sleeping event's
     // workflow in memory (1.1 GB with 10,000 pending). Evicted sleepers replay cheaply when their timer fires.
@@ -99,6 +104,7 @@ async function main(): Promise<void> {
   const { worker, connection } = await createEventWorker(config, process.env);
   shutdownOnSignals(() => worker.shutdown());
   console.log(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
+  console.log(describeDestinations(config));
   await worker.run();
   await connection.close();
 }

@@ -4,6 +4,7 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  patched,
   proxyActivities,
   proxySinks,
   setCurrentDetails,
@@ -22,6 +23,7 @@ import {
   historyBudgetExceeded,
   MAX_CLEARANCE_LEAD_MS,
   projectedPayloadHistoryBytes,
+  recordedLength,
 } from '../src/shared/event';
 import {
   cancelSignal,
@@ -34,6 +36,9 @@ import {
 import { EVENT_NEXT_RETRY_AT, EVENT_STATUS, EVENT_TIME, EVENT_TRIES } from './search-attributes';
 
 type Activities = ReturnType<typeof createActivities>;
+
+/** See the `refused` check after an attempt. */
+const REFUSED_IS_FINAL_PATCH = 'refused-attempt-is-final';
 
 /** Events created before attempts were prepared ahead (no `prepareAheadMs` in their input) wake this early. */
 const LEGACY_EARLY_WAKE_MS = 1000;
@@ -136,7 +141,7 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
         // history limit the workflow would be terminated, so refuse an edit that would leave too little room for
         // the attempts still to come. String length is a close enough proxy for bytes here.
         const edited = applyPatch(definition, patch);
-        const payloadBytes = JSON.stringify(edited.payload).length;
+        const payloadBytes = recordedLength(edited);
         // The create rule on the edited definition, checked here because only here is it the event's own.
         if (historyBudgetExceeded(payloadBytes, edited.retryConf.numRetries)) {
           throw new Error("with this edit, payload size x attempts would outgrow the event's workflow history");
@@ -242,6 +247,9 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
       tries = attempt;
       if (result.record.success) return finish('delivered');
       if (tries > retryConf.numRetries) return finish('error');
+      // The service refused the call (a forbidden destination or env name): every retry would be refused too. The
+      // patch marks histories where this rule decided; records before it never carry `refused`.
+      if (result.record.refused && patched(REFUSED_IS_FINAL_PATCH)) return finish('error');
       // The call was in flight when the cancel came: the event ends with its outcome, not as plainly cancelled.
       if (cancelRequested) return finish(cancelIsFinal ? 'error' : 'cancelled');
 

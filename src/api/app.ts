@@ -9,6 +9,7 @@ import { adminSecretAuth } from './auth';
 import { browserOrigins, jsonBodiesOnly, loopbackHostsOnly } from './browser-guard';
 import { ApiError, toApiError } from './errors';
 import type { ApiLogger } from './logger';
+import type { WebhookRules } from './webhook-rules';
 import { createDocsRouter } from './routes/docs';
 import { createEventsRouter } from './routes/events';
 import { createHasuraRouter } from './routes/hasura';
@@ -43,6 +44,11 @@ export interface AppDeps {
   logger?: ApiLogger;
   /** Origins whose web pages may call the API (CORS). (Default: none: every request with an `Origin` is refused) */
   allowedOrigins?: readonly string[];
+  /**
+   * Where webhooks may go and which env names they may read, checked at create and edit (the worker checks again).
+   * (Default: public destinations only, the default env policy)
+   */
+  webhookRules?: WebhookRules;
 }
 
 /** Builds the app. Throws when `adminSecret` is the empty string (a secret anyone can present). */
@@ -71,7 +77,7 @@ export function createApp(deps: AppDeps) {
 
   app.route('/', createHealthRouter(deps.scheduler, logger));
   app.route('/', createDocsRouter({ maxRequestBodyBytes: MAX_REQUEST_BODY_BYTES }));
-  app.route('/v1', createHasuraRouter(deps.scheduler));
+  app.route('/v1', createHasuraRouter(deps.scheduler, deps.webhookRules));
   // The same scheduler as the Hasura API: one code path per operation, whichever API is called.
   app.route(
     '/v1',
@@ -80,6 +86,7 @@ export function createApp(deps: AppDeps) {
       logger,
       temporalUiUrl: deps.temporalUiUrl,
       temporalNamespace: deps.temporalNamespace,
+      webhookRules: deps.webhookRules,
     }),
   );
 

@@ -17,6 +17,7 @@ import {
   type ScheduledEventType,
 } from './schemas';
 import { parseOrThrow } from './validation';
+import { checkWebhookRules, DEFAULT_WEBHOOK_RULES, type WebhookRules } from './webhook-rules';
 
 /** Commands served on `POST /v1/metadata`. */
 export const METADATA_COMMANDS = [
@@ -85,7 +86,12 @@ export function rejectUnsupportedCreateKeys(args: unknown, path: string): void {
  *
  * @throws ApiError (400 `parse-failed` or `not-supported`) for the first problem found, with its JSON path.
  */
-export function parseHasuraCommand(body: unknown, endpoint: Endpoint, path: string = ROOT_PATH): HasuraCommand {
+export function parseHasuraCommand(
+  body: unknown,
+  endpoint: Endpoint,
+  path: string = ROOT_PATH,
+  rules: WebhookRules = DEFAULT_WEBHOOK_RULES,
+): HasuraCommand {
   if (!isRecord(body)) {
     throw ApiError.parseFailed('expected an object with keys "type" and "args"', path);
   }
@@ -98,9 +104,12 @@ export function parseHasuraCommand(body: unknown, endpoint: Endpoint, path: stri
   const at = argsPath(path);
 
   switch (type) {
-    case 'create_scheduled_event':
+    case 'create_scheduled_event': {
       rejectUnsupportedCreateKeys(args, at);
-      return { type, path, args: parseOrThrow(CreateScheduledEventArgsSchema, args, at) };
+      const parsed = parseOrThrow(CreateScheduledEventArgsSchema, args, at);
+      checkWebhookRules(rules, parsed, at);
+      return { type, path, args: parsed };
+    }
     case 'delete_scheduled_event': {
       const parsed = parseOrThrow(DeleteScheduledEventArgsSchema, args, at);
       requireOneOff(parsed.type, jsonPath(at, ['type']));
@@ -117,14 +126,20 @@ export function parseHasuraCommand(body: unknown, endpoint: Endpoint, path: stri
       return { type, path, args: parsed };
     }
     case 'bulk':
-      return { type, path, items: parseBulkItems(args, endpoint, at, path) };
+      return { type, path, items: parseBulkItems(args, endpoint, at, path, rules) };
     default:
       // `known` and the cases above list the same commands.
       throw unknownCommand(type, endpoint, path);
   }
 }
 
-function parseBulkItems(args: unknown, endpoint: Endpoint, at: string, bulkPath: string): HasuraCommand[] {
+function parseBulkItems(
+  args: unknown,
+  endpoint: Endpoint,
+  at: string,
+  bulkPath: string,
+  rules: WebhookRules,
+): HasuraCommand[] {
   if (bulkPath !== ROOT_PATH) {
     // Nesting buys nothing and would let one request recurse as deep as its body allows.
     throw ApiError.parseFailed('bulk commands cannot be nested', bulkPath);
@@ -133,5 +148,5 @@ function parseBulkItems(args: unknown, endpoint: Endpoint, at: string, bulkPath:
   if (args.length > MAX_BULK_ITEMS) {
     throw ApiError.parseFailed(`bulk accepts at most ${MAX_BULK_ITEMS} commands (got ${args.length})`, at);
   }
-  return args.map((item: unknown, index) => parseHasuraCommand(item, endpoint, jsonPath(at, [index])));
+  return args.map((item: unknown, index) => parseHasuraCommand(item, endpoint, jsonPath(at, [index]), rules));
 }

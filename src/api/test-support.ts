@@ -3,7 +3,20 @@
  * app so other layers' tests (the SDK's) can reuse it.
  */
 import { createApp, type ApiLogger, type AppDeps } from './app';
+import { createEnvPolicy, NO_ALLOWED_DESTINATIONS } from '../delivery';
 import { FakeEventScheduler, type FakeSchedulerOptions } from './fake-scheduler';
+import type { WebhookRules } from './webhook-rules';
+
+/**
+ * The rules of an operator who allowed the credential-like env names these tests use (WEBHOOK_ENV_ALLOW
+ * `*,*SECRET*,*TOKEN*`), public destinations only: tests of other things need not rename their variables. Tests of
+ * the rules themselves pass DEFAULT_WEBHOOK_RULES.
+ */
+export const OPERATOR_ALLOWED_TEST_SECRETS: WebhookRules = (() => {
+  const built = createEnvPolicy('*,*SECRET*,*TOKEN*');
+  if (!built.ok) throw new Error(built.problems.join());
+  return { envPolicy: built.policy, allowedDestinations: NO_ALLOWED_DESTINATIONS };
+})();
 
 /** A logger that keeps what it was given, for assertions. */
 export class RecordingLogger implements ApiLogger {
@@ -25,10 +38,13 @@ export interface TestResponse {
 }
 
 /** An app over a fresh fake scheduler, with a recording logger and a helper to POST JSON. */
-export function createTestApp(options: { adminSecret?: string; scheduler?: FakeSchedulerOptions } = {}) {
+export function createTestApp(
+  options: { adminSecret?: string; scheduler?: FakeSchedulerOptions; webhookRules?: WebhookRules } = {},
+) {
   const scheduler = new FakeEventScheduler(options.scheduler);
   const logger = new RecordingLogger();
-  const deps: AppDeps = { scheduler, logger, adminSecret: options.adminSecret };
+  const webhookRules = options.webhookRules ?? OPERATOR_ALLOWED_TEST_SECRETS;
+  const deps: AppDeps = { scheduler, logger, adminSecret: options.adminSecret, webhookRules };
   const app = createApp(deps);
 
   async function request(path: string, init: RequestInit = {}): Promise<TestResponse> {

@@ -18,3 +18,28 @@ export class MissingEnvVarError extends Error {
     this.missing = [...missing];
   }
 }
+
+/** The `code` of a refused destination, for callers that see the error through another realm or a wrapper. */
+export const DESTINATION_REFUSED_CODE = 'EWEBHOOKDESTINATION';
+
+/**
+ * The webhook's destination is an address the service does not call (loopback, private, link-local, …; see
+ * src/delivery/destinations.ts) and no `WEBHOOK_ALLOWED_DESTINATIONS` entry allows it. Raised where the connection
+ * is made, on the address actually connected to, so no answer from DNS can get around it.
+ */
+export class DestinationRefusedError extends Error {
+  public readonly code = DESTINATION_REFUSED_CODE;
+
+  constructor(address: string, reason: string) {
+    super(
+      `destination refused: ${address} is not a public address (${reason}); webhooks call public addresses ` +
+        'only, unless WEBHOOK_ALLOWED_DESTINATIONS allows this one',
+    );
+    this.name = 'DestinationRefusedError';
+  }
+}
+
+/** Whether `error` is a DestinationRefusedError (duck-typed: undici and jest may hand it over from another realm). */
+export function isDestinationRefused(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === DESTINATION_REFUSED_CODE;
+}

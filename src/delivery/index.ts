@@ -1,5 +1,23 @@
 /** Webhook delivery: the HTTP call and everything it needs resolved first. No Temporal, no Hono, no `process.env`. */
-export { MissingEnvVarError } from './errors';
+export { DestinationRefusedError, isDestinationRefused, MissingEnvVarError } from './errors';
+export { createEnvPolicy, DEFAULT_ENV_POLICY, envNameRefusal, type EnvPolicy } from './env-policy';
+export {
+  addressAllowed,
+  destinationRefusal,
+  type DestinationAllowList,
+  forbiddenAddressReason,
+  hostOfUrl,
+  NO_ALLOWED_DESTINATIONS,
+  parseDestinationAllowList,
+} from './destinations';
+export {
+  guardedLookup,
+  literalRefusal,
+  LOOPBACK_DESTINATIONS,
+  LOOPBACK_DESTINATIONS_LIST,
+  type LookupLike,
+} from './destination-guard';
+export { redactor, REDACTED } from './redact';
 export { type Env, lookupEnv } from './env';
 export { resolveWebhookTemplate, templateVariables, webhookTemplateIssues, webhookUrlIssue } from './resolve-template';
 export {
@@ -20,6 +38,7 @@ export { parseRetryAfter } from './retry-after';
 export {
   REQUEST_NOT_MADE_STATUS,
   callWebhook,
+  createWebhookFetch,
   describeFetchError,
   normalizeWebhookBody,
   preconnectWebhook,

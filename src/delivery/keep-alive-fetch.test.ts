@@ -2,6 +2,7 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createKeepAliveFetch, type WebhookResponse } from './keep-alive-fetch';
+import { LOOPBACK_DESTINATIONS as LOOPBACK } from './destination-guard';
 
 const servers: { close(): void }[] = [];
 afterEach(() => servers.splice(0).forEach((server) => server.close()));
@@ -36,7 +37,7 @@ describe('createKeepAliveFetch', () => {
         res.writeHead(201, { 'x-reply': 'yes' }).end('created');
       });
     });
-    const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 4 });
+    const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 4, allowedDestinations: LOOPBACK });
 
     const response = await fetchLike(url, { method: 'POST', headers: { 'x-test': 'a' }, body: '{"a":1}' });
 
@@ -48,7 +49,7 @@ describe('createKeepAliveFetch', () => {
 
   it('reuses one connection for calls made one after another', async () => {
     const server = await serve((_req, res) => res.end('ok'));
-    const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 4 });
+    const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 4, allowedDestinations: LOOPBACK });
 
     for (let i = 0; i < 5; i++) expect(await text(await fetchLike(server.url, post()))).toBe('ok');
 
@@ -57,7 +58,7 @@ describe('createKeepAliveFetch', () => {
 
   it('opens at most maxSocketsPerHost connections for simultaneous calls', async () => {
     const server = await serve((_req, res) => setTimeout(() => res.end('ok'), 20));
-    const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 3 });
+    const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 3, allowedDestinations: LOOPBACK });
 
     // A connection is free for the next call once the body before it has been read.
     const bodies = await Promise.all(Array.from({ length: 12 }, async () => text(await fetchLike(server.url, post()))));
@@ -70,7 +71,7 @@ describe('createKeepAliveFetch', () => {
     const { url } = await serve((req, res) =>
       req.url === '/hook' ? res.writeHead(302, { location: '/elsewhere' }).end() : res.writeHead(204).end(),
     );
-    const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 4 });
+    const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 4, allowedDestinations: LOOPBACK });
 
     const redirect = await fetchLike(url, post());
     const empty = await fetchLike(url.replace('/hook', '/other'), post());
@@ -102,7 +103,7 @@ describe('createKeepAliveFetch', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     servers.push({ close: () => server.close() && sockets.forEach((socket) => socket.destroy()) });
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-    const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 1 });
+    const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 1, allowedDestinations: LOOPBACK });
 
     expect(await text(await fetchLike(url, post()))).toBe('ok');
     const second = await fetchLike(url, post());
@@ -117,7 +118,7 @@ describe('createKeepAliveFetch', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const { url } = await serve(() => undefined /* never answers */);
-    const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 4 });
+    const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 4, allowedDestinations: LOOPBACK });
 
     await expect(fetchLike(`http://127.0.0.1:${port}/`, post())).rejects.toThrow(
       `connect ECONNREFUSED 127.0.0.1:${port}`,
@@ -129,7 +130,7 @@ describe('createKeepAliveFetch', () => {
 
   it('opens the connections of announced calls ahead, and the calls then use them', async () => {
     const server = await serve((_req, res) => res.end('ok'));
-    const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 8 });
+    const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 8, allowedDestinations: LOOPBACK });
 
     const dueAt = Date.now() + 500;
     for (let i = 0; i < 3; i++) fetchLike.preconnect?.(server.url, dueAt);
@@ -142,14 +143,14 @@ describe('createKeepAliveFetch', () => {
   });
 
   it('ignores an announced call it could not make, leaving the error to the call', () => {
-    const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 4 });
+    const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 4, allowedDestinations: LOOPBACK });
 
     expect(() => fetchLike.preconnect?.('ftp://example.com/', Date.now())).not.toThrow();
     expect(() => fetchLike.preconnect?.('not a url', Date.now())).not.toThrow();
   });
 
   it('rejects URLs it cannot call', async () => {
-    const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 4 });
+    const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 4, allowedDestinations: LOOPBACK });
 
     await expect(fetchLike('ftp://example.com/', post())).rejects.toThrow('unsupported protocol ftp:');
     await expect(fetchLike('not a url', post())).rejects.toThrow();

@@ -12,6 +12,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { type DestinationGuardOptions, guardedLookup, literalRefusal } from './destination-guard';
 import { Preconnector } from './preconnect';
 
 /**
@@ -39,7 +40,7 @@ export type FetchLike = ((url: string, init: RequestInit) => Promise<WebhookResp
   preconnect?: (url: string, dueAtMs: number) => void;
 };
 
-export interface KeepAliveFetchOptions {
+export interface KeepAliveFetchOptions extends DestinationGuardOptions {
   /**
    * Connections open at once to one host (per protocol); further calls to it wait for a free connection. Large
    * enough that a slow receiver does not serialize a burst, small enough that a burst does not open a connection
@@ -69,7 +70,8 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
 export function createKeepAliveFetch(options: KeepAliveFetchOptions): FetchLike {
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSocketsPerHost };
+  // Every connection the agents open (calls, and those opened ahead) resolves through the guard.
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSocketsPerHost, lookup: guardedLookup(options) };
   const agents = { 'http:': new http.Agent(agentOptions), 'https:': new https.Agent(agentOptions) };
   const preconnectOptions = {
     maxSocketsPerHost: options.maxSocketsPerHost,
@@ -110,21 +112,24 @@ export function createKeepAliveFetch(options: KeepAliveFetchOptions): FetchLike 
     });
 
   const fetchLike: FetchLike = (url, init) => {
-    const parsed = requestTarget(url);
+    const parsed = requestTarget(url, options);
     if (parsed instanceof Error) return Promise.reject(parsed);
     preconnectors[parsed.protocol].called(parsed.target);
     return send(parsed.target, init, true);
   };
   fetchLike.preconnect = (url, dueAtMs) => {
     // A URL this client would refuse is left for the call itself to report.
-    const parsed = requestTarget(url);
+    const parsed = requestTarget(url, options);
     if (!(parsed instanceof Error)) preconnectors[parsed.protocol].preconnect(parsed.target, dueAtMs);
   };
   return fetchLike;
 }
 
 /** The URL of a request this client can make, with its scheme, or the error the call rejects with. */
-function requestTarget(url: string): { target: URL; protocol: 'http:' | 'https:' } | Error {
+function requestTarget(
+  url: string,
+  guard: DestinationGuardOptions,
+): { target: URL; protocol: 'http:' | 'https:' } | Error {
   let target: URL;
   try {
     target = new URL(url);
@@ -133,7 +138,7 @@ function requestTarget(url: string): { target: URL; protocol: 'http:' | 'https:'
   }
   const { protocol } = target;
   if (protocol !== 'http:' && protocol !== 'https:') return new TypeError(`unsupported protocol ${protocol}`);
-  return { target, protocol };
+  return literalRefusal(guard.allowedDestinations, target) ?? { target, protocol };
 }
 
 /** Status, headers (as `Headers`, so names and repeated values read as through `fetch`) and body of an answer. */

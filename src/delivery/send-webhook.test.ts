@@ -1,9 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MAX_STORED_RESPONSE_BODY_BYTES, type WebhookBody } from '../shared/event';
+import { LOOPBACK_DESTINATIONS } from './destination-guard';
+import { createEnvPolicy } from './env-policy';
 import type { FetchLike } from './keep-alive-fetch';
 import {
   callWebhook,
+  createWebhookFetch,
   describeFetchError,
   preconnectWebhook,
   prepareWebhook,
@@ -78,7 +81,15 @@ function request(webhook: string, overrides: Partial<SendWebhookRequest> = {}): 
   };
 }
 
-const deps = (env: Record<string, string> = {}) => ({ env, userAgent: USER_AGENT });
+/** Receivers here are on 127.0.0.1, which the default client refuses (the SSRF guard). */
+const loopbackFetch = createWebhookFetch(LOOPBACK_DESTINATIONS);
+/** An operator's WEBHOOK_ENV_ALLOW that names the credential-like variables these tests read. */
+const envPolicy = (() => {
+  const built = createEnvPolicy('*,API_TOKEN,KEY');
+  if (!built.ok) throw new Error(built.problems.join());
+  return built.policy;
+})();
+const deps = (env: Record<string, string> = {}) => ({ env, envPolicy, userAgent: USER_AGENT, fetch: loopbackFetch });
 
 let servers: { close: () => void }[] = [];
 async function serve(handler: Handler) {

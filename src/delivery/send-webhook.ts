@@ -11,11 +11,15 @@ import {
   type LoggedHeader,
   type WebhookBody,
 } from '../shared/event';
-import type { Env } from './env';
-import { MissingEnvVarError } from './errors';
+import { type Env, lookupEnv } from './env';
+import { DEFAULT_ENV_POLICY, envNameRefusal, type EnvPolicy } from './env-policy';
+import { isDestinationRefused, MissingEnvVarError } from './errors';
+import type { DestinationGuardOptions } from './destination-guard';
+import { type DestinationAllowList, NO_ALLOWED_DESTINATIONS } from './destinations';
+import { redactor } from './redact';
 import { loggedHeaders, resolveHeaders, type DefaultHeaderValues, type HeaderValue } from './resolve-headers';
 import { parseRetryAfter } from './retry-after';
-import { resolveWebhookTemplate, webhookUrlIssue } from './resolve-template';
+import { resolveWebhookTemplate, templateVariables, webhookUrlIssue } from './resolve-template';
 import { createKeepAliveFetch, type FetchLike, type WebhookResponse } from './keep-alive-fetch';
 
 const MS_PER_SECOND = 1000;
@@ -61,14 +65,30 @@ export interface PreparedWebhook {
   body: WebhookBody;
   /** The headers as the record shows them (`loggedHeaders`): env references, never secrets. */
   logged: LoggedHeader[];
-  send: { kind: 'ready'; url: string; headers: Headers; json: string } | { kind: 'notMade'; reason: string };
+  /** Scrubs the env values this attempt read from text the record keeps (src/delivery/redact.ts). */
+  redact: (text: string) => string;
+  send:
+    | { kind: 'ready'; url: string; headers: Headers; json: string }
+    /** `refused`: the policy forbids it, so no retry can succeed (AttemptRecord.refused). */
+    | { kind: 'notMade'; reason: string; refused?: true };
 }
 
 /** Connections the default client opens at once to one webhook host; see `KeepAliveFetchOptions`. */
 const MAX_SOCKETS_PER_HOST = 256;
 
-/** The HTTP client of every attempt unless the caller passes another: one connection pool per process. */
-export const defaultWebhookFetch: FetchLike = createKeepAliveFetch({ maxSocketsPerHost: MAX_SOCKETS_PER_HOST });
+/**
+ * The HTTP client of every attempt unless the caller passes another: one connection pool per process, public
+ * destinations only (the worker builds its own from WEBHOOK_ALLOWED_DESTINATIONS).
+ */
+export const defaultWebhookFetch: FetchLike = createWebhookFetch(NO_ALLOWED_DESTINATIONS);
+
+/** The worker's HTTP client: keep-alive pools, connections opened ahead, destinations guarded (see `FetchLike`). */
+export function createWebhookFetch(
+  allowedDestinations: DestinationAllowList,
+  lookup?: DestinationGuardOptions['lookup'],
+): FetchLike {
+  return createKeepAliveFetch({ maxSocketsPerHost: MAX_SOCKETS_PER_HOST, allowedDestinations, lookup });
+}
 
 /** What `sendWebhook` gets from its caller instead of globals. */
 export interface SendWebhookDeps {
@@ -76,6 +96,8 @@ export interface SendWebhookDeps {
   fetch?: FetchLike;
   /** Environment for `{{VAR}}` templates and `valueFromEnv` headers (the worker passes `process.env`). */
   env: Env;
+  /** Which of `env` a webhook may read (src/delivery/env-policy.ts). (Default: DEFAULT_ENV_POLICY) */
+  envPolicy?: EnvPolicy;
   /** `User-Agent` value, `<product>/<version>`. */
   userAgent: string;
   /** Wall clock in ms since the epoch, for `createdAt` and HTTP-date `Retry-After`. Defaults to `Date.now`. */
@@ -205,14 +227,24 @@ export function prepareWebhook(request: WebhookRequest, deps: SendWebhookDeps): 
   }
   const body = normalizeWebhookBody(request.body);
   const defaults: DefaultHeaderValues = { userAgent: deps.userAgent, idempotencyKey: request.eventId };
+  // Every name the webhook reads, checked before any is read: a refused name is never looked up.
+  const names = [
+    ...templateVariables(request.webhook),
+    ...request.headers.flatMap((header) => ('valueFromEnv' in header ? [header.valueFromEnv] : [])),
+  ];
+  const policy = deps.envPolicy ?? DEFAULT_ENV_POLICY;
+  const refusal = names.map((name) => envNameRefusal(policy, name)).find((reason) => reason !== null);
+  const redact = refusal ? (text: string) => text : redactor(names.flatMap((name) => lookupEnv(deps.env, name) ?? []));
   const prepared = (send: PreparedWebhook['send']): PreparedWebhook => ({
     request,
     body,
     logged: loggedHeaders(request.headers, defaults),
+    redact,
     send,
   });
-  const notMade = (reason: string): PreparedWebhook =>
-    prepared({ kind: 'notMade', reason: `Error creating the request. ${reason}` });
+  const notMade = (reason: string, refused?: true): PreparedWebhook =>
+    prepared({ kind: 'notMade', reason: `Error creating the request. ${reason}`, ...(refused ? { refused } : {}) });
+  if (refusal) return notMade(`The webhook may not read it: ${refusal}.`, true);
 
   const missing: string[] = [];
   let url = '';
@@ -278,8 +310,12 @@ export async function callWebhook(
   const startedAt = now();
   const startedPerf = performance.now();
 
+  const { redact } = prepared;
   const record = (
-    fields: Pick<AttemptRecord, 'success' | 'status' | 'response'> & { retryAfterSeconds?: number | null },
+    fields: Pick<AttemptRecord, 'success' | 'status' | 'response'> & {
+      retryAfterSeconds?: number | null;
+      refused?: true;
+    },
   ): AttemptRecord => ({
     id: request.invocationId,
     eventId: request.eventId,
@@ -290,9 +326,14 @@ export async function callWebhook(
     retryAfterSeconds: null,
     ...fields,
   });
-  const failure = (status: number | null, message: string, bodyTruncated = false): AttemptRecord =>
-    record({ success: false, status, response: { type: 'client_error', message, bodyTruncated } });
-  if (send.kind === 'notMade') return failure(REQUEST_NOT_MADE_STATUS, send.reason);
+  const failure = (status: number | null, message: string, bodyTruncated = false, refused?: true): AttemptRecord =>
+    record({
+      success: false,
+      status,
+      response: { type: 'client_error', message: redact(message), bodyTruncated },
+      ...(refused ? { refused } : {}),
+    });
+  if (send.kind === 'notMade') return failure(REQUEST_NOT_MADE_STATUS, send.reason, false, send.refused);
 
   const timeoutMs = Math.min(Math.ceil(request.timeoutSeconds * MS_PER_SECOND), MAX_TIMER_MS);
   // One controller for both reasons to stop (the timeout, the caller's signal), with a plain timer, rather than
@@ -326,7 +367,8 @@ export async function callWebhook(
         signal,
       });
     } catch (error) {
-      return failure(null, signal.aborted ? abortedMessage() : describeFetchError(error));
+      if (signal.aborted) return failure(null, abortedMessage());
+      return failure(null, describeFetchError(error), false, isDestinationRefused(error) ? true : undefined);
     }
 
     let responseBody: CappedBody;
@@ -342,12 +384,12 @@ export async function callWebhook(
     const { status } = response;
     if (status >= 200 && status < 300) {
       const responseHeaders: { name: string; value: string }[] = [];
-      response.headers.forEach((value, name) => responseHeaders.push({ name, value }));
+      response.headers.forEach((value, name) => responseHeaders.push({ name, value: redact(value) }));
       const okResponse: AttemptResponse = {
         type: 'webhook_response',
         status,
         headers: responseHeaders,
-        body: responseBody.text,
+        body: redact(responseBody.text),
         bodyTruncated: responseBody.truncated,
       };
       return record({ success: true, status, response: okResponse });
@@ -362,7 +404,7 @@ export async function callWebhook(
     return record({
       success: false,
       status,
-      response: { type: 'client_error', message, bodyTruncated: responseBody.truncated },
+      response: { type: 'client_error', message: redact(message), bodyTruncated: responseBody.truncated },
       retryAfterSeconds: parseRetryAfter(response.headers.get('retry-after'), now()),
     });
   } finally {

@@ -11,7 +11,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AttemptRecord } from '../shared/event';
-import { sendWebhook, type SendWebhookDeps } from './send-webhook';
+import { LOOPBACK_DESTINATIONS } from './destination-guard';
+import { createWebhookFetch, sendWebhook, type SendWebhookDeps } from './send-webhook';
 
 /** Bound on each warm-up call: it is local, and a worker must not wait long for something optional. */
 const WARM_UP_TIMEOUT_SECONDS = 5;
@@ -37,6 +38,8 @@ export interface WarmUpResult {
  * port can be opened.
  */
 export async function warmUpWebhookPath(deps: SendWebhookDeps, calls: number): Promise<WarmUpResult> {
+  // The worker's own client would refuse its receiver on 127.0.0.1 (the SSRF guard); this one allows loopback.
+  const fetch = deps.fetch ?? createWebhookFetch(LOOPBACK_DESTINATIONS);
   const server = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => res.end());
@@ -59,7 +62,7 @@ export async function warmUpWebhookPath(deps: SendWebhookDeps, calls: number): P
           body: { id: WARM_UP_ID, scheduled_time: now, payload: null, created_at: now },
           timeoutSeconds: WARM_UP_TIMEOUT_SECONDS,
         },
-        deps,
+        { ...deps, fetch },
       );
     let made = 0;
     while (made < calls) {

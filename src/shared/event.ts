@@ -59,9 +59,24 @@ export function applyPatch(definition: EventDefinition, patch: EventPatch): Even
   return { ...definition, ...patch, retryConf: { ...definition.retryConf, ...patch.retryConf } };
 }
 
-/** Whether payload x attempts could outgrow the event's workflow history (MAX_HISTORY_PAYLOAD_BYTES). */
-export function historyBudgetExceeded(payloadBytes: number, numRetries: number): boolean {
-  return projectedPayloadHistoryBytes(payloadBytes, numRetries) > MAX_HISTORY_PAYLOAD_BYTES;
+/**
+ * Whether what every attempt records again (payload, comment and headers: `recordedBytes`) x attempts could outgrow
+ * the event's workflow history (MAX_HISTORY_PAYLOAD_BYTES).
+ */
+export function historyBudgetExceeded(recordedBytes: number, numRetries: number): boolean {
+  return projectedPayloadHistoryBytes(recordedBytes, numRetries) > MAX_HISTORY_PAYLOAD_BYTES;
+}
+
+/**
+ * The part of a definition every attempt records again, in UTF-16 units (the workflow sandbox has no Buffer; the API
+ * counts the same parts in bytes): the payload, the comment and the headers.
+ */
+export function recordedLength(definition: Pick<EventDefinition, 'payload' | 'comment' | 'headers'>): number {
+  return (
+    JSON.stringify(definition.payload).length +
+    (definition.comment?.length ?? 0) +
+    JSON.stringify(definition.headers).length
+  );
 }
 
 /**
@@ -182,6 +197,12 @@ export interface AttemptRecord {
   response: AttemptResponse;
   /** Delay asked for by a `Retry-After` header on a failed response, in seconds; null when absent or invalid. */
   retryAfterSeconds: number | null;
+  /**
+   * Present (true) when the service itself refused the call: its destination is not a public address, or it reads
+   * an env variable the policy forbids. Retrying cannot change that, so the event ends `error` at once. Absent in
+   * records made before the rule existed.
+   */
+  refused?: true;
 }
 
 /** Limits of what one attempt stores in history: Temporal payloads are capped at 2 MB. */

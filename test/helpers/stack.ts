@@ -13,7 +13,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { createApp } from '../../src/api/app';
-import { USER_AGENT } from '../../src/config';
+import { envPolicyOf, loadConfig, USER_AGENT } from '../../src/config';
+import { createWebhookFetch, LOOPBACK_DESTINATIONS_LIST, type LookupLike } from '../../src/delivery';
 import { eventWorkerOptions } from '../../src/worker';
 import type { ScheduledEvent } from '../../src/shared/event';
 import { createTemporalClient, TemporalEventScheduler } from '../../src/temporal';
@@ -31,6 +32,30 @@ export interface StackOptions {
   withoutWorker?: boolean;
   /** More options for the stack's worker, e.g. `maxCachedWorkflows: 0` (see also startEventWorker). */
   workerOptions?: Partial<StartWorkerOptions>;
+  /** The webhook settings of the worker and the API (see `WebhookSettings`). */
+  webhooks?: WebhookSettings;
+}
+
+/** What the service reads from WEBHOOK_ALLOWED_DESTINATIONS and WEBHOOK_ENV_ALLOW, and the worker's resolver. */
+export interface WebhookSettings {
+  /** WEBHOOK_ALLOWED_DESTINATIONS. (Default: loopback, as `npm start` has it; `''` is the production default) */
+  allowedDestinations?: string;
+  /** WEBHOOK_ENV_ALLOW. (Default: the service's default, `*`) */
+  envAllow?: string;
+  /** The worker's DNS resolver, e.g. one that answers as a rebinding server would. (Default: `dns.lookup`) */
+  lookup?: LookupLike;
+}
+
+/** The configuration those settings make, parsed as the service parses its environment. */
+export function webhookConfig(settings: WebhookSettings = {}) {
+  const config = loadConfig({
+    WEBHOOK_ALLOWED_DESTINATIONS: settings.allowedDestinations ?? LOOPBACK_DESTINATIONS_LIST,
+    ...(settings.envAllow !== undefined ? { WEBHOOK_ENV_ALLOW: settings.envAllow } : {}),
+  });
+  return {
+    rules: { envPolicy: envPolicyOf(config), allowedDestinations: config.WEBHOOK_ALLOWED_DESTINATIONS },
+    fetch: createWebhookFetch(config.WEBHOOK_ALLOWED_DESTINATIONS, settings.lookup),
+  };
 }
 
 export interface Stack {
@@ -62,11 +87,17 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     scheduler,
     adminSecret: options.adminSecret,
     temporalUiUrl: 'http://127.0.0.1:8233',
+    webhookRules: webhookConfig(options.webhooks).rules,
     logger: { warn: () => undefined, error: (...args: unknown[]) => console.error(...args) },
   });
   const worker = options.withoutWorker
     ? undefined
-    : await startEventWorker(taskQueue, { namespace, env: options.env, ...options.workerOptions });
+    : await startEventWorker(taskQueue, {
+        namespace,
+        env: options.env,
+        webhooks: options.webhooks,
+        ...options.workerOptions,
+      });
 
   const request = requestThrough(app);
 
@@ -98,9 +129,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 /** One more event worker (the service's worker options) on `taskQueue`: several workers share one queue. */
 export function startEventWorker(
   taskQueue: string,
-  { env = {}, ...options }: Partial<StartWorkerOptions> & { env?: Record<string, string> } = {},
+  {
+    env = {},
+    webhooks,
+    ...options
+  }: Partial<StartWorkerOptions> & { env?: Record<string, string>; webhooks?: WebhookSettings } = {},
 ): Promise<RunningWorker> {
-  return startWorker({ taskQueue, ...eventWorkerOptions({ env, userAgent: USER_AGENT }), ...options });
+  const { rules, fetch } = webhookConfig(webhooks);
+  return startWorker({
+    taskQueue,
+    ...eventWorkerOptions({ env, envPolicy: rules.envPolicy, fetch, userAgent: USER_AGENT }),
+    ...options,
+  });
 }
 
 /**
@@ -112,6 +152,7 @@ export function secondApi(stack: Stack): { request: Stack['request']; close: () 
   const client = createTemporalClient({ address, namespace: stack.client.options.namespace });
   const app = createApp({
     scheduler: new TemporalEventScheduler({ client, taskQueue: stack.taskQueue }),
+    webhookRules: webhookConfig().rules,
     logger: { warn: () => undefined, error: (...args: unknown[]) => console.error(...args) },
   });
   return { request: requestThrough(app), close: () => client.connection.close() };

@@ -3,7 +3,7 @@ import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import { createApp, MAX_REQUEST_BODY_BYTES, PUBLIC_PATHS } from '../app';
 import { ERROR_STATUS } from '../errors';
 import { FakeEventScheduler } from '../fake-scheduler';
-import { RecordingLogger } from '../test-support';
+import { OPERATOR_ALLOWED_TEST_SECRETS, RecordingLogger } from '../test-support';
 import {
   buildOpenApiDocument,
   HTTP_METHODS,
@@ -208,7 +208,13 @@ describe('the document against the app', () => {
   async function appWithExampleEvent() {
     const scheduler = new FakeEventScheduler();
     await scheduler.create(EXAMPLE_EVENT, { eventId: EXAMPLE_EVENT.id });
-    return createApp({ scheduler, logger: new RecordingLogger(), temporalUiUrl: 'http://127.0.0.1:8233' });
+    return createApp({
+      scheduler,
+      logger: new RecordingLogger(),
+      temporalUiUrl: 'http://127.0.0.1:8233',
+      // The examples read REMINDER_WEBHOOK_SECRET, which an operator allows by name.
+      webhookRules: OPERATOR_ALLOWED_TEST_SECRETS,
+    });
   }
 
   /** A request built from the operation's parameter examples (and a body, when given). */

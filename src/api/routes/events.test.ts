@@ -15,7 +15,7 @@ import {
   EventPageSchema,
   InvocationListSchema,
 } from '../schemas/responses';
-import { createTestApp, RecordingLogger } from '../test-support';
+import { createTestApp, OPERATOR_ALLOWED_TEST_SECRETS, RecordingLogger } from '../test-support';
 import { BATCH_CREATE_CONCURRENCY, IDEMPOTENT_REPLAYED_HEADER, temporalUiUrlOf } from './events';
 
 const NOW = new Date('2024-05-01T12:00:00.000Z');
@@ -35,7 +35,7 @@ const definition: EventDefinition = {
 function setup(options: { temporalUiUrl?: string; temporalNamespace?: string } = {}) {
   const scheduler = new FakeEventScheduler({ now: () => NOW });
   const logger = new RecordingLogger();
-  const app = createApp({ scheduler, logger, ...options });
+  const app = createApp({ scheduler, logger, webhookRules: OPERATOR_ALLOWED_TEST_SECRETS, ...options });
   async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
     const res = await app.request(path, {
       method,

@@ -8,6 +8,7 @@
 import { Hono } from 'hono';
 import { EventConflictError, EventNotFoundError } from '../../shared/errors';
 import {
+  applyPatch,
   DEFAULT_RETRY_CONF,
   type EventDefinition,
   type EventPatch,
@@ -33,6 +34,7 @@ import {
 } from '../schemas/events';
 import { toEventDefinition, toHasuraEvent, toHasuraInvocation, toHeaderConf, type HasuraEvent } from '../translate';
 import { parseOrThrow } from '../validation';
+import { checkWebhookRules, DEFAULT_WEBHOOK_RULES, type WebhookRules } from '../webhook-rules';
 
 /**
  * Creates a batch starts at once. Each create is one Temporal call (a gRPC round trip); 32 in flight keep a batch of
@@ -57,6 +59,8 @@ export interface EventsRouterDeps {
   temporalUiUrl?: string;
   /** The namespace of the event workflows, for `temporal_ui_url`. (Default: `default`) */
   temporalNamespace?: string;
+  /** Where webhooks may go and what they may read. (Default: DEFAULT_WEBHOOK_RULES) */
+  webhookRules?: WebhookRules;
 }
 
 /** The Web UI page of an event's workflow; the UI opens the latest run of a workflow id. */
@@ -85,9 +89,11 @@ function eventLocation(eventId: string): string {
 }
 
 /** Parses a create body found at `path`: Hasura's rules, including its refusal of transforms. */
-function parseCreateBody(body: unknown, path: string): EventDefinition {
+function parseCreateBody(body: unknown, path: string, rules: WebhookRules): EventDefinition {
   rejectUnsupportedCreateKeys(body, path);
-  return toEventDefinition(parseOrThrow(CreateScheduledEventArgsSchema, body, path));
+  const args = parseOrThrow(CreateScheduledEventArgsSchema, body, path);
+  checkWebhookRules(rules, args, path);
+  return toEventDefinition(args);
 }
 
 /**
@@ -146,6 +152,7 @@ async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (it
 /** The REST router; mount it at `/v1`. */
 export function createEventsRouter(deps: EventsRouterDeps) {
   const { scheduler, logger, temporalUiUrl } = deps;
+  const rules = deps.webhookRules ?? DEFAULT_WEBHOOK_RULES;
   const namespace = deps.temporalNamespace ?? DEFAULT_TEMPORAL_NAMESPACE;
 
   /** A batch item's failure as its result; an unexpected one is logged here, as `app.onError` never sees it. */
@@ -159,7 +166,7 @@ export function createEventsRouter(deps: EventsRouterDeps) {
 
   return new Hono()
     .post('/events', async (c) => {
-      const definition = parseCreateBody(await readJsonBody(c), ROOT_PATH);
+      const definition = parseCreateBody(await readJsonBody(c), ROOT_PATH, rules);
       const rawKey = c.req.header(IDEMPOTENCY_KEY_HEADER);
       if (rawKey === undefined) {
         const event = await scheduler.create(definition);
@@ -203,7 +210,7 @@ export function createEventsRouter(deps: EventsRouterDeps) {
           if (typeof item !== 'object' || item === null || Array.isArray(item)) {
             throw ApiError.parseFailed(`events[${index}] must be an object (got ${describeJsonType(item)})`, path);
           }
-          return { ok: true as const, path, definition: parseCreateBody(item, path) };
+          return { ok: true as const, path, definition: parseCreateBody(item, path, rules) };
         } catch (err) {
           if (!(err instanceof ApiError)) throw err;
           return { ok: false as const, result: { error: err.toBody() } };
@@ -263,6 +270,7 @@ export function createEventsRouter(deps: EventsRouterDeps) {
       const body = await readJsonBody(c);
       rejectUnsupportedCreateKeys(body, ROOT_PATH);
       const fields = parseOrThrow(PatchEventBodySchema, body, ROOT_PATH);
+      checkWebhookRules(rules, { webhook: fields.webhook, headers: fields.headers ?? undefined }, ROOT_PATH);
       const patch: EventPatch = {};
       if (fields.webhook !== undefined) patch.webhook = fields.webhook;
       if (fields.schedule_at !== undefined) patch.scheduledTime = fields.schedule_at;
@@ -272,16 +280,17 @@ export function createEventsRouter(deps: EventsRouterDeps) {
       if (fields.retry_conf !== undefined) patch.retryConf = retryConfPatch(fields.retry_conf);
       // A field-named 400 for an edit that is over the history budget as things stand; the workflow's Update checks
       // the same rule again on the event as it is then (a 409 if a concurrent edit made it so).
-      if (patch.payload !== undefined || patch.retryConf?.numRetries !== undefined) {
-        const given = { payload: patch.payload, numRetries: patch.retryConf?.numRetries };
-        const current =
-          given.payload === undefined || given.numRetries === undefined ? await scheduler.get(eventId) : undefined;
-        const payload = given.payload !== undefined ? given.payload : (current?.payload ?? null);
-        const numRetries = given.numRetries ?? current?.retryConf.numRetries ?? 0;
-        const problem = historyBudgetProblem(payload, numRetries);
+      const recorded = [patch.payload, patch.comment, patch.headers, patch.retryConf?.numRetries];
+      if (recorded.some((part) => part !== undefined)) {
+        const current = await scheduler.get(eventId);
+        const edited = applyPatch(current, patch);
+        const problem = historyBudgetProblem(edited, edited.retryConf.numRetries);
         if (problem !== undefined) {
-          const field = patch.retryConf !== undefined ? 'retry_conf.num_retries' : 'payload';
-          throw ApiError.parseFailed(problem, `${ROOT_PATH}.${field}`);
+          const field =
+            patch.retryConf?.numRetries !== undefined
+              ? 'retry_conf.num_retries'
+              : (['payload', 'comment', 'headers'] as const).find((key) => patch[key] !== undefined);
+          throw ApiError.parseFailed(problem, `${ROOT_PATH}.${field ?? 'payload'}`);
         }
       }
       return c.json(toHasuraEvent(await scheduler.update(eventId, patch)));

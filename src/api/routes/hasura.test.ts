@@ -46,7 +46,7 @@ describe('create_scheduled_event', () => {
           { name: 'header-key', value: 'header-value' },
           { name: 'X-Secret', value_from_env: 'MY_SECRET' },
         ],
-        retry_conf: { num_retries: 3, retry_interval_seconds: 0.5 },
+        retry_conf: { num_retries: 3, retry_interval_seconds: 2 },
         comment: 'sample scheduled event comment',
         some_future_key: true,
       },
@@ -60,7 +60,7 @@ describe('create_scheduled_event', () => {
         { name: 'header-key', value: 'header-value' },
         { name: 'X-Secret', valueFromEnv: 'MY_SECRET' },
       ],
-      retryConf: { numRetries: 3, retryIntervalSeconds: 0.5, timeoutSeconds: 60, toleranceSeconds: 21600 },
+      retryConf: { numRetries: 3, retryIntervalSeconds: 2, timeoutSeconds: 60, toleranceSeconds: 21600 },
       comment: 'sample scheduled event comment',
     });
   });
@@ -279,7 +279,7 @@ describe('create_scheduled_event: bad input is a 400 naming the field', () => {
       {
         path: '$.args.retry_conf.tolerance_seconds',
         code: 'parse-failed',
-        error: 'tolerance_seconds must be at most 3153600000',
+        error: 'tolerance_seconds can be at most 2592000 (MAX_TOLERANCE_SECONDS, 30 days)',
       },
     ],
     [

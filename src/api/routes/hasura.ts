@@ -5,9 +5,10 @@
 import { Hono, type Context } from 'hono';
 import { CallInFlightError, EventConflictError, EventNotFoundError } from '../../shared/errors';
 import type { EventScheduler } from '../../shared/scheduler';
-import { ApiError, domainErrorToApiError } from '../errors';
+import { ApiError, domainErrorToApiError, ROOT_PATH } from '../errors';
 import { argsPath, parseHasuraCommand, type Endpoint, type HasuraCommand } from '../hasura-commands';
 import { readJsonBody } from '../request-body';
+import { DEFAULT_WEBHOOK_RULES, type WebhookRules } from '../webhook-rules';
 import {
   toEventDefinition,
   toHasuraEvent,
@@ -103,14 +104,19 @@ async function run(scheduler: EventScheduler, command: HasuraCommand): Promise<C
   }
 }
 
-async function handle(c: Context, scheduler: EventScheduler, endpoint: Endpoint): Promise<Response> {
-  const command = parseHasuraCommand(await readJsonBody(c), endpoint);
+async function handle(
+  c: Context,
+  scheduler: EventScheduler,
+  endpoint: Endpoint,
+  rules: WebhookRules,
+): Promise<Response> {
+  const command = parseHasuraCommand(await readJsonBody(c), endpoint, ROOT_PATH, rules);
   return c.json(await run(scheduler, command));
 }
 
 /** The Hasura-compatible router; mount it at `/v1`. */
-export function createHasuraRouter(scheduler: EventScheduler) {
+export function createHasuraRouter(scheduler: EventScheduler, rules: WebhookRules = DEFAULT_WEBHOOK_RULES) {
   return new Hono()
-    .post('/metadata', (c) => handle(c, scheduler, 'metadata'))
-    .post('/query', (c) => handle(c, scheduler, 'query'));
+    .post('/metadata', (c) => handle(c, scheduler, 'metadata', rules))
+    .post('/query', (c) => handle(c, scheduler, 'query', rules));
 }

@@ -26,6 +26,51 @@ export const MAX_NUM_RETRIES = 1000;
  */
 export const MAX_DURATION_SECONDS = 100 * 365 * 24 * 60 * 60;
 
+/**
+ * Longest `timeout_seconds` (10 min): one call may hold a worker slot and a connection that long, and receivers
+ * that need longer should answer at once and work in the background.
+ */
+export const MAX_TIMEOUT_SECONDS = 10 * 60;
+
+/** Longest `tolerance_seconds` (30 days): how long past `schedule_at` an event may still be attempted. */
+export const MAX_TOLERANCE_SECONDS = 30 * 24 * 60 * 60;
+
+/**
+ * Shortest `retry_interval_seconds` (1 s): with 0, one batch of events with 1,000 retries each would be a flood of
+ * back-to-back POSTs at whatever host they name.
+ */
+export const MIN_RETRY_INTERVAL_SECONDS = 1;
+
+/** Most headers one event may configure. */
+export const MAX_HEADERS = 50;
+
+/** Most bytes of configured header names and values (literal values; an env header counts its name): 8 KiB. */
+export const MAX_HEADERS_BYTES = 8 * 1024;
+
+/**
+ * Header names a caller may not set, because they frame the request or speak for one hop (RFC 9110 §7.6.1, RFC
+ * 9112 §6): with them a caller could smuggle a second request past a proxy or confuse the receiver about the body.
+ * The HTTP client sets what it needs. `Proxy-*` is refused too (a prefix, below).
+ */
+export const FORBIDDEN_HEADER_NAMES = [
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'expect',
+  'http2-settings',
+] as const;
+
+/** Whether a configured header name is one of FORBIDDEN_HEADER_NAMES or a `Proxy-*` header. */
+export function isForbiddenHeaderName(name: string): boolean {
+  const lower = name.toLowerCase();
+  return (FORBIDDEN_HEADER_NAMES as readonly string[]).includes(lower) || lower.startsWith('proxy-');
+}
+
 /** Hasura refuses env references into its own configuration, so a webhook cannot be made to leak it. */
 export const RESERVED_ENV_PREFIX = 'HASURA_GRAPHQL_';
 
@@ -104,10 +149,18 @@ export const PayloadSchema = orDefault(JsonAsGivenSchema, null).meta({
 /** `comment`: free text, echoed in the webhook body and listings; absent means `null`. */
 export const CommentSchema = orDefault(z.string(), null);
 
-/** A header name as HTTP allows it. */
-const HeaderNameSchema = z.string().min(1).regex(HTTP_TOKEN, {
-  error: "header name must be a valid HTTP token (letters, digits and !#$%&'*+-.^_`|~)",
-});
+/** A header name as HTTP allows it, and not one the HTTP client must own. */
+const HeaderNameSchema = z
+  .string()
+  .min(1)
+  .regex(HTTP_TOKEN, {
+    error: "header name must be a valid HTTP token (letters, digits and !#$%&'*+-.^_`|~)",
+  })
+  .refine((name) => !isForbiddenHeaderName(name), {
+    error: (issue) =>
+      `header "${String(issue.input)}" cannot be set: it frames the request or applies to one hop ` +
+      `(refused: ${FORBIDDEN_HEADER_NAMES.join(', ')}, proxy-*)`,
+  });
 
 /** A literal header value: anything that cannot break the request framing. */
 const HeaderValueSchema = z
@@ -159,8 +212,26 @@ export const HeaderConfSchema = z
 /** A configured header on the wire: a literal value, or an env var name. */
 export type HeaderConfJson = { name: string; value: string } | { name: string; value_from_env: string };
 
-/** `headers`: absent means none. */
-export const HeadersSchema = orDefault(z.array(HeaderConfSchema), []);
+/** Bytes a configured header list takes: names and literal values (env values are unknown until delivery). */
+export function headersBytes(headers: readonly HeaderConfJson[]): number {
+  let bytes = 0;
+  for (const header of headers) {
+    bytes += Buffer.byteLength(header.name);
+    if ('value' in header) bytes += Buffer.byteLength(header.value);
+  }
+  return bytes;
+}
+
+/** `headers`: absent means none; at most MAX_HEADERS of them, MAX_HEADERS_BYTES in all. */
+export const HeadersSchema = orDefault(
+  z
+    .array(HeaderConfSchema)
+    .max(MAX_HEADERS, { error: `headers can have at most ${MAX_HEADERS} items (MAX_HEADERS)` })
+    .refine((headers) => headersBytes(headers) <= MAX_HEADERS_BYTES, {
+      error: `headers are too large: names and values may take at most ${MAX_HEADERS_BYTES} bytes (MAX_HEADERS_BYTES)`,
+    }),
+  [],
+);
 
 /**
  * The fields of `retry_conf` without defaults, for bodies that change only some of them (PATCH merges field by field).
@@ -176,17 +247,22 @@ export const RetryConfFields = {
   retry_interval_seconds: z
     .number()
     .min(0, { error: 'retry_interval_seconds cannot be a negative value' })
+    .min(MIN_RETRY_INTERVAL_SECONDS, {
+      error: `retry_interval_seconds must be at least ${MIN_RETRY_INTERVAL_SECONDS} (MIN_RETRY_INTERVAL_SECONDS)`,
+    })
     .max(MAX_DURATION_SECONDS)
     .meta({ description: 'Seconds between a failed attempt and the next; a Retry-After header replaces it' }),
   timeout_seconds: z
     .number()
     .gt(0)
-    .max(MAX_DURATION_SECONDS)
+    .max(MAX_TIMEOUT_SECONDS, { error: `timeout_seconds can be at most ${MAX_TIMEOUT_SECONDS} (MAX_TIMEOUT_SECONDS)` })
     .meta({ description: "Seconds allowed for one attempt's whole HTTP exchange" }),
   tolerance_seconds: z
     .number()
     .min(0, { error: 'tolerance_seconds cannot be a negative value' })
-    .max(MAX_DURATION_SECONDS)
+    .max(MAX_TOLERANCE_SECONDS, {
+      error: `tolerance_seconds can be at most ${MAX_TOLERANCE_SECONDS} (MAX_TOLERANCE_SECONDS, 30 days)`,
+    })
     .meta({ description: 'No attempt starts later than schedule_at + tolerance_seconds; the event is dead instead' }),
 };
 

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { historyBudgetExceeded } from '../../shared/event';
-import { EventDefinitionFields, EventStatusSchema, NonNegativeIntSchema } from './common';
+import { EventDefinitionFields, EventStatusSchema, type HeaderConfJson, NonNegativeIntSchema } from './common';
 
 /** `type` of delete/get commands. Only `one_off` is served; `cron` is answered with 400 `not-supported`. */
 export const ScheduledEventTypeSchema = z.enum(['one_off', 'cron']);
@@ -13,22 +13,33 @@ export type ScheduledEventType = z.output<typeof ScheduledEventTypeSchema>;
 
 /** `create_scheduled_event`. */
 export const CreateScheduledEventArgsSchema = z.object(EventDefinitionFields).superRefine((args, ctx) => {
-  const problem = historyBudgetProblem(args.payload ?? null, args.retry_conf.num_retries);
+  const problem = historyBudgetProblem(args, args.retry_conf.num_retries);
   if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['retry_conf', 'num_retries'], message: problem });
 });
 
+/** What every attempt records again: the webhook body (payload and comment) and the configured headers. */
+export interface RecordedParts {
+  payload?: unknown;
+  comment?: string | null;
+  headers?: readonly HeaderConfJson[] | readonly object[];
+}
+
 /**
- * Why this payload and retry count could outgrow the event's workflow history, or undefined when they fit. Each
- * attempt records the webhook body twice (the activity's input and the logged request), and Temporal terminates a
- * workflow whose history passes 50 MB. Used by create and by PATCH, which must not get around it.
+ * Why these parts and retry count could outgrow the event's workflow history, or undefined when they fit. Each
+ * attempt records the webhook body (payload and comment) and the headers twice (the activity's input and the logged
+ * request), and Temporal terminates a workflow whose history passes 50 MB. Used by create and by PATCH, which must
+ * not get around it.
  */
-export function historyBudgetProblem(payload: unknown, numRetries: number): string | undefined {
-  const payloadBytes = Buffer.byteLength(JSON.stringify(payload));
+export function historyBudgetProblem(parts: RecordedParts, numRetries: number): string | undefined {
+  const bytes =
+    Buffer.byteLength(JSON.stringify(parts.payload ?? null)) +
+    Buffer.byteLength(parts.comment ?? '') +
+    Buffer.byteLength(JSON.stringify(parts.headers ?? []));
   // The rule the workflow's edit validator applies too (src/shared/event.ts).
-  if (!historyBudgetExceeded(payloadBytes, numRetries)) return undefined;
+  if (!historyBudgetExceeded(bytes, numRetries)) return undefined;
   return (
-    `num_retries ${numRetries} with a ${payloadBytes}-byte payload could outgrow Temporal's workflow history ` +
-    'limit; use fewer retries or a smaller payload'
+    `num_retries ${numRetries} with ${bytes} bytes of payload, comment and headers could outgrow Temporal's ` +
+    'workflow history limit; use fewer retries or a smaller payload, comment or header list'
   );
 }
 

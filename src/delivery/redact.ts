@@ -1,0 +1,31 @@
+/**
+ * Keeps env values out of what an attempt records. A value read from the environment (a token in a header, a host
+ * in a URL template) can come back in a DNS or TLS error (`getaddrinfo ENOTFOUND <value>.example`), in a message
+ * that quotes the URL, or in a body a receiver echoes; the record goes to workflow history, the API's invocations
+ * and the worker's log, so every such occurrence is replaced before anything is stored.
+ */
+
+/** What replaces a value. */
+export const REDACTED = '[redacted]';
+
+/**
+ * Values shorter than this are left alone: replacing every `on` or `80` would garble every message, and a value that
+ * short is not a secret worth the name. (Documented in the README's Security section.)
+ */
+export const MIN_REDACTED_LENGTH = 4;
+
+/** The forms a value takes in text we record: as is, and as URL parsing writes it (percent-encoded, lower-cased). */
+function formsOf(value: string): string[] {
+  return [...new Set([value, encodeURIComponent(value), encodeURI(value)])];
+}
+
+/** A matcher for every form of every value (case-insensitive: host names are lower-cased by URL parsing). */
+export function redactor(values: readonly string[]): (text: string) => string {
+  const forms = [...new Set(values.filter((v) => v.length >= MIN_REDACTED_LENGTH).flatMap(formsOf))]
+    // Longest first, so a value that contains another is replaced whole.
+    .sort((a, b) => b.length - a.length)
+    .map((form) => form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  if (forms.length === 0) return (text) => text;
+  const pattern = new RegExp(forms.join('|'), 'giu');
+  return (text) => text.replace(pattern, REDACTED);
+}
