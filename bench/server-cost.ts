@@ -18,6 +18,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { PREPARE_AHEAD_MS, type ScheduledEventInput } from '../src/shared/event';
+import { createWebhookFetch, LOOPBACK_DESTINATIONS } from '../src/delivery';
 import { eventWorkerOptions } from '../src/worker';
 import { EVENT_STATUS, EVENT_TIME } from '../workflows/search-attributes';
 
@@ -55,7 +56,12 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`;
 
-  const events = eventWorkerOptions({ env: {}, userAgent: 'server-cost' });
+  // The receiver is on 127.0.0.1, which the default client refuses (the SSRF guard).
+  const events = eventWorkerOptions({
+    env: {},
+    userAgent: 'server-cost',
+    fetch: createWebhookFetch(LOOPBACK_DESTINATIONS),
+  });
   const workerConnection = await NativeConnection.connect({ address });
   const worker = await Worker.create({
     connection: workerConnection,

@@ -1,7 +1,7 @@
 /** Authentication (SPEC §5) and availability (SPEC §4 errors) against the real Temporal client layer. */
 import { createApp } from '../src/api/app';
 import { createTemporalClient, TemporalEventScheduler } from '../src/temporal';
-import { type Stack, startStack } from './helpers/stack';
+import { type Stack, startStack, webhookConfig } from './helpers/stack';
 
 const create = {
   type: 'create_scheduled_event',
@@ -38,6 +38,7 @@ test('503 quickly, never a crash, while Temporal is unreachable', async () => {
   const client = createTemporalClient({ address: '127.0.0.1:9', namespace: 'default' });
   const app = createApp({
     scheduler: new TemporalEventScheduler({ client, taskQueue: 'nowhere' }),
+    webhookRules: webhookConfig().rules,
     logger: { warn: () => undefined, error: () => undefined },
   });
   for (const body of [create, { type: 'get_scheduled_events', args: { type: 'one_off' } }]) {

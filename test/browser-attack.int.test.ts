@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { chromium, type Browser } from 'playwright-core';
 import { createApp } from '../src/api/app';
-import { type Stack, startStack } from './helpers/stack';
+import { type Stack, startStack, webhookConfig } from './helpers/stack';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -54,6 +54,7 @@ async function serveApi(allowedOrigins: string[]): Promise<{ origin: string; ans
   const app = createApp({
     scheduler: stack.scheduler,
     allowedOrigins,
+    webhookRules: webhookConfig().rules,
     logger: { warn: () => undefined, error: () => undefined },
   });
   const answers: number[] = [];

@@ -10,7 +10,11 @@ let stack: Stack;
 
 beforeAll(async () => {
   receiver = await startReceiver();
-  stack = await startStack({ env: { HOOK_BASE: '', SECRET_TOKEN: 's3cr3t' } });
+  // SECRET_TOKEN looks like a credential: the operator allows it by name, as WEBHOOK_ENV_ALLOW requires.
+  stack = await startStack({
+    env: { HOOK_BASE: '', SECRET_TOKEN: 's3cr3t' },
+    webhooks: { envAllow: '*,SECRET_TOKEN' },
+  });
 });
 
 afterAll(async () => {
@@ -184,8 +188,9 @@ test('env values resolve in the worker at delivery time; the log keeps the refer
 test('a header from a missing env var fails each attempt with a logged 500; retries follow retry_conf', async () => {
   const id = await create({
     webhook: receiver.url('/missing-env'),
-    schedule_at: '2023-03-06T13:36:00Z',
-    retry_conf: { num_retries: 1, retry_interval_seconds: 1, tolerance_seconds: 10 * 365 * 24 * 3600 },
+    // Hasura's spec schedules this in 2023 with a 10-year tolerance; ours is capped at 30 days (MAX_TOLERANCE_SECONDS).
+    schedule_at: new Date(Date.now() - 60_000).toISOString(),
+    retry_conf: { num_retries: 1, retry_interval_seconds: 1 },
     headers: [{ name: 'test_header', value_from_env: 'invalid_envvar3' }],
   });
   const event = await stack.waitForEvent(id, (e) => e.status === 'error');

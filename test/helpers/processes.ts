@@ -27,6 +27,7 @@ import { promisify } from 'node:util';
 
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { LOOPBACK_DESTINATIONS_LIST } from '../../src/delivery';
 
 const execFileAsync = promisify(execFile);
 
@@ -112,7 +113,9 @@ const SCRUBBED_ENV = [
 ];
 
 function childEnv(overrides: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
+  // The tests' receivers are on 127.0.0.1, which the production default refuses (the SSRF guard); `npm start` allows
+  // loopback the same way.
+  const env: NodeJS.ProcessEnv = { ...process.env, WEBHOOK_ALLOWED_DESTINATIONS: LOOPBACK_DESTINATIONS_LIST };
   for (const name of SCRUBBED_ENV) delete env[name];
   for (const [name, value] of Object.entries(overrides)) {
     if (value === undefined) delete env[name];

@@ -86,8 +86,12 @@ interface Waiter {
   resolve: (requests: ReceivedRequest[]) => void;
 }
 
-/** Starts a receiver on 127.0.0.1 with an OS-chosen port. */
-export async function startReceiver(): Promise<Receiver> {
+/**
+ * Starts a receiver on 127.0.0.1 with an OS-chosen port, or on another loopback address and port (a second receiver
+ * on 127.0.0.2 and the first one's port stands for another host in the SSRF tests).
+ */
+export async function startReceiver(listenOn: { host?: string; port?: number } = {}): Promise<Receiver> {
+  const host = listenOn.host ?? '127.0.0.1';
   const requests: ReceivedRequest[] = [];
   const scripts = new Map<string, ResponseScript>();
   const countByPath = new Map<string, number>();
@@ -187,13 +191,13 @@ export async function startReceiver(): Promise<Receiver> {
   server.keepAliveTimeout = 1_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(listenOn.port ?? 0, host, () => {
       server.off('error', reject);
       resolve();
     });
   });
   const { port } = server.address() as AddressInfo;
-  const origin = `http://127.0.0.1:${port}`;
+  const origin = `http://${host}:${port}`;
 
   return {
     origin,

@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import { createApp, MAX_REQUEST_BODY_BYTES } from '../../src/api/app';
 import { TemporalEventScheduler } from '../../src/temporal';
 import { type Receiver, startReceiver } from '../helpers/receiver';
-import { createIsolatedNamespace, type Stack, startStack } from '../helpers/stack';
+import { createIsolatedNamespace, type Stack, startStack, webhookConfig } from '../helpers/stack';
 import { type Answer, checkAnswer, createArgsWithTargetArb } from './hostile-support';
 import { countBy, recordFigures, size, sleep } from './support';
 
@@ -179,6 +179,7 @@ describe('payloads at the documented size limit', () => {
     big = await startStack({ namespace: bigNamespace });
     impatient = createApp({
       scheduler: new TemporalEventScheduler({ client: big.client, taskQueue: big.taskQueue, callTimeoutMs: 3000 }),
+      webhookRules: webhookConfig().rules,
       logger: { warn: () => undefined, error: () => undefined },
     });
   });
@@ -224,7 +225,7 @@ describe('payloads at the documented size limit', () => {
       webhook: receiver.url('/big-retry'),
       schedule_at: new Date().toISOString(),
       payload: NEAR_LIMIT_PAYLOAD,
-      retry_conf: { num_retries: 1, retry_interval_seconds: 0 },
+      retry_conf: { num_retries: 1, retry_interval_seconds: 1 },
     });
     await big.waitForEvent(id, (e) => e.status === 'delivered');
     const log = await call('POST', '/v1/metadata', {
@@ -243,7 +244,7 @@ describe('payloads at the documented size limit', () => {
         webhook: receiver.url('/big-always-500'),
         schedule_at: new Date().toISOString(),
         payload: NEAR_LIMIT_PAYLOAD,
-        retry_conf: { num_retries: 30, retry_interval_seconds: 0 },
+        retry_conf: { num_retries: 30, retry_interval_seconds: 1 },
       },
     });
     expect(refused.status).toBe(400);
@@ -254,7 +255,7 @@ describe('payloads at the documented size limit', () => {
       webhook: receiver.url('/big-always-500'),
       schedule_at: new Date().toISOString(),
       payload: NEAR_LIMIT_PAYLOAD,
-      retry_conf: { num_retries: 10, retry_interval_seconds: 0 },
+      retry_conf: { num_retries: 10, retry_interval_seconds: 1 },
     });
     const final = await big.waitForEvent(id, (e) => !['scheduled', 'locked'].includes(e.status), 90_000);
     const description = await big.client.workflow.getHandle(id).describe();

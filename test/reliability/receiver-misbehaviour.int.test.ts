@@ -90,7 +90,7 @@ test('a receiver slower than timeout_seconds: each attempt fails with no status,
   const started = Date.now();
   const id = await create({
     webhook: receiver.url('/slow'),
-    retry_conf: { timeout_seconds: 1, num_retries: 1, retry_interval_seconds: 0.5 },
+    retry_conf: { timeout_seconds: 1, num_retries: 1, retry_interval_seconds: 1 },
   });
   const event = await settle(id, 'error');
   expect(event.tries).toBe(2);

@@ -147,6 +147,8 @@ export class OursAdapter implements SystemAdapter {
       PORT: String(apiPort),
       HOST: '127.0.0.1',
       NODE_ENV: 'production',
+      // The bench's receiver is on 127.0.0.1, which the production default refuses (the SSRF guard).
+      WEBHOOK_ALLOWED_DESTINATIONS: '127.0.0.1',
       // A stop between runs should not wait 30 s for attempts in flight.
       WORKER_SHUTDOWN_GRACE_SECONDS: process.env.WORKER_SHUTDOWN_GRACE_SECONDS ?? '5',
     };
