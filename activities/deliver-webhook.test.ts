@@ -103,7 +103,11 @@ async function withHeldAttempts() {
 describe('deliverWebhook activity', () => {
   it('calls the webhook and returns the attempt record, with one log line', async () => {
     const server = await serve((_req, res) => res.writeHead(200).end('ok'));
-    const { deliverWebhook } = createActivities({ fetch: LOOPBACK_FETCH, env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
+    const { deliverWebhook } = createActivities({
+      fetch: LOOPBACK_FETCH,
+      env: { WEBHOOK_DOMAIN: server.origin },
+      userAgent: USER_AGENT,
+    });
     const { env, logs } = environment();
 
     const result = await env.run(deliverWebhook, input());
@@ -125,7 +129,11 @@ describe('deliverWebhook activity', () => {
 
   it('returns a failed webhook attempt as a record, not a throw', async () => {
     const server = await serve((_req, res) => res.writeHead(503, { 'Retry-After': '3' }).end('busy'));
-    const { deliverWebhook } = createActivities({ fetch: LOOPBACK_FETCH, env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
+    const { deliverWebhook } = createActivities({
+      fetch: LOOPBACK_FETCH,
+      env: { WEBHOOK_DOMAIN: server.origin },
+      userAgent: USER_AGENT,
+    });
     const { env, logs } = environment();
 
     const result = await env.run(deliverWebhook, input({ attempt: 2 }));
@@ -162,7 +170,11 @@ describe('deliverWebhook activity', () => {
 
   it('holds the call until notBefore, never early, without heartbeating meanwhile', async () => {
     const server = await serve((_req, res) => res.writeHead(200).end());
-    const { deliverWebhook } = createActivities({ fetch: LOOPBACK_FETCH, env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
+    const { deliverWebhook } = createActivities({
+      fetch: LOOPBACK_FETCH,
+      env: { WEBHOOK_DOMAIN: server.origin },
+      userAgent: USER_AGENT,
+    });
     const { env, heartbeats } = environment();
     const notBeforeMs = Date.now() + 1200;
 
@@ -244,7 +256,11 @@ describe('deliverWebhook activity', () => {
 
   it('makes no call when it starts past notAfter', async () => {
     const server = await serve((_req, res) => res.writeHead(200).end());
-    const { deliverWebhook } = createActivities({ fetch: LOOPBACK_FETCH, env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
+    const { deliverWebhook } = createActivities({
+      fetch: LOOPBACK_FETCH,
+      env: { WEBHOOK_DOMAIN: server.origin },
+      userAgent: USER_AGENT,
+    });
     const { env, logs } = environment();
     const now = Date.now();
 
@@ -260,7 +276,11 @@ describe('deliverWebhook activity', () => {
 
   it('makes no call when holding would end past notAfter', async () => {
     const server = await serve((_req, res) => res.writeHead(200).end());
-    const { deliverWebhook } = createActivities({ fetch: LOOPBACK_FETCH, env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
+    const { deliverWebhook } = createActivities({
+      fetch: LOOPBACK_FETCH,
+      env: { WEBHOOK_DOMAIN: server.origin },
+      userAgent: USER_AGENT,
+    });
     const { env } = environment();
     const now = Date.now();
 
@@ -285,7 +305,11 @@ describe('deliverWebhook activity', () => {
 
   it('is cancelled during the hold without calling the webhook', async () => {
     const server = await serve((_req, res) => res.writeHead(200).end());
-    const { deliverWebhook } = createActivities({ fetch: LOOPBACK_FETCH, env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
+    const { deliverWebhook } = createActivities({
+      fetch: LOOPBACK_FETCH,
+      env: { WEBHOOK_DOMAIN: server.origin },
+      userAgent: USER_AGENT,
+    });
     const { env } = environment();
     setTimeout(() => env.cancel(), 100);
     const started = Date.now();
@@ -349,7 +373,11 @@ describe('deliverWebhook activity', () => {
 
   it('finishes and records a call already started when the event is cancelled', async () => {
     const server = await serve((_req, res) => setTimeout(() => res.writeHead(200).end('ok'), 300));
-    const { deliverWebhook } = createActivities({ fetch: LOOPBACK_FETCH, env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
+    const { deliverWebhook } = createActivities({
+      fetch: LOOPBACK_FETCH,
+      env: { WEBHOOK_DOMAIN: server.origin },
+      userAgent: USER_AGENT,
+    });
     const { env } = environment();
     setTimeout(() => env.cancel(), 100);
 
@@ -361,7 +389,11 @@ describe('deliverWebhook activity', () => {
 
   it('is abandoned mid-call on worker shutdown and throws, so the attempt is not recorded as a webhook failure', async () => {
     const server = await serve(() => undefined);
-    const { deliverWebhook } = createActivities({ fetch: LOOPBACK_FETCH, env: { WEBHOOK_DOMAIN: server.origin }, userAgent: USER_AGENT });
+    const { deliverWebhook } = createActivities({
+      fetch: LOOPBACK_FETCH,
+      env: { WEBHOOK_DOMAIN: server.origin },
+      userAgent: USER_AGENT,
+    });
     const { env } = environment();
     setTimeout(() => env.cancel('WORKER_SHUTDOWN', new ActivityCancellationDetails({ workerShutdown: true })), 200);
 

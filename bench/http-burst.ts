@@ -12,7 +12,7 @@ import { fork } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createKeepAliveFetch, type FetchLike, sendWebhook } from '../src/delivery';
+import { createKeepAliveFetch, createWebhookFetch, type FetchLike, sendWebhook } from '../src/delivery';
 import { LOOPBACK_DESTINATIONS as LOOPBACK } from '../src/delivery';
 
 const CALLS = Number(process.argv[2] ?? 1000);
@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   const url = `http://127.0.0.1:${port}/hook`;
   const clients: [string, FetchLike | undefined][] = [
     ['global fetch (undici)', async (u, init) => fetch(u, init)],
-    ['keep-alive node:http, 256 per host (the default)', undefined],
+    ['keep-alive node:http, 256 per host (the default)', createWebhookFetch(LOOPBACK)],
     ['keep-alive node:http, 64 per host', createKeepAliveFetch({ maxSocketsPerHost: 64, allowedDestinations: LOOPBACK })],
   ];
   const results = new Map<string, Round[]>(clients.map(([name]) => [name, []]));

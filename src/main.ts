@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { type Config, describeDestinations, loadConfig } from './config';
 import { LOOPBACK_DESTINATIONS_LIST } from './delivery';
+import { isLoopbackHost } from './shared/loopback';
 import { startApi } from './server';
 import { createEventWorker, shutdownOnSignals } from './worker';
 import { installWorkerLogging } from './worker-log';
@@ -17,11 +18,13 @@ function devServer(command: 'start' | 'stop' | 'status'): boolean {
   return spawnSync('bash', [DEV_SCRIPT, command], { stdio: ['ignore', 'inherit', 'inherit'] }).status === 0;
 }
 
-
 async function main(): Promise<void> {
   // Unless WEBHOOK_ALLOWED_DESTINATIONS says otherwise, `npm start` lets webhooks reach receivers on this machine
   // (development); the worker and the API started on their own allow public addresses only.
-  const config = loadConfig({ WEBHOOK_ALLOWED_DESTINATIONS: LOOPBACK_DESTINATIONS_LIST, ...process.env });
+  // Only for an API on loopback: one open to the network would let its callers reach this machine's ports.
+  const env = process.env;
+  const developing = env.WEBHOOK_ALLOWED_DESTINATIONS === undefined && isLoopbackHost(env.HOST ?? '127.0.0.1');
+  const config = loadConfig(developing ? { ...env, WEBHOOK_ALLOWED_DESTINATIONS: LOOPBACK_DESTINATIONS_LIST } : env);
   installWorkerLogging();
   // First, so that a port already in use is reported at once, not after the dev server, the bundle and the warm-up.
   // Its Temporal client connects lazily: until the dev server answers, requests get the API's usual 503.
@@ -35,7 +38,7 @@ async function main(): Promise<void> {
   });
   console.log(`API:         http://${config.HOST}:${config.PORT}  (try POST /v1/metadata)`);
   console.log(`Temporal UI: ${config.TEMPORAL_UI_URL}`);
-  console.log(`${describeDestinations(config)}${process.env.WEBHOOK_ALLOWED_DESTINATIONS === undefined ? '; the development default of npm start' : ''}`);
+  console.log(`${describeDestinations(config)}${developing ? ': the development default of npm start' : ''}`);
 
   shutdownOnSignals(() => {
     server.close();

@@ -47,8 +47,7 @@ const resolver: LookupLike = (hostname, _options, callback) => {
   // As DNS does: case does not matter, and a trailing dot only says the name is absolute.
   const name = hostname.toLowerCase().replace(/\.$/, '');
   // A rebinding server: the allowed address until the test flips it, the victim's after.
-  const answer =
-    name === 'rebind.test' ? [{ address: rebound ? '127.0.0.1' : '127.0.0.2', family: 4 }] : ANSWERS[name];
+  const answer = name === 'rebind.test' ? [{ address: rebound ? '127.0.0.1' : '127.0.0.2', family: 4 }] : ANSWERS[name];
   setImmediate(() => {
     if (answer !== undefined) return callback(null, [...answer]);
     callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname }), []);
@@ -279,7 +278,11 @@ describe('env values and service settings never leak', () => {
       // The workflow's own history, as the Web UI shows it.
       answers.push(JSON.stringify((await stack.client.workflow.getHandle(id).fetchHistory()).events));
     }
-    answers.push(JSON.stringify((await stack.post('/v1/metadata', { type: 'get_scheduled_events', args: { type: 'one_off' } })).body));
+    answers.push(
+      JSON.stringify(
+        (await stack.post('/v1/metadata', { type: 'get_scheduled_events', args: { type: 'one_off' } })).body,
+      ),
+    );
     const all = answers.join('\n').toLowerCase();
     for (const value of [SECRET_HOST_VALUE, RECEIVER_TOKEN_VALUE]) expect(all).not.toContain(value.toLowerCase());
     // The records say what happened, with the value replaced.

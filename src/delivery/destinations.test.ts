@@ -282,8 +282,8 @@ describe('addressAllowed', () => {
     expect(addressAllowed(allowList('10.0.0.0/8'), '::ffff:11.0.0.1')).toBe(false);
     expect(addressAllowed(allowList('::ffff:10.0.0.0/104'), '10.1.2.3')).toBe(true);
     expect(addressAllowed(allowList('::ffff:10.0.0.1'), '10.0.0.1')).toBe(true);
-    // The embedded address of NAT64 is not where the worker connects: only the IPv6 address counts.
-    expect(addressAllowed(allowList('10.0.0.0/8'), '64:ff9b::a00:1')).toBe(false);
+    // A NAT64 address is judged by the IPv4 address the gateway forwards it to.
+    expect(addressAllowed(allowList('10.0.0.0/8'), '64:ff9b::a00:1')).toBe(true);
   });
 
   it('ignores bits past the prefix, and /0 allows a whole family', () => {
@@ -348,5 +348,31 @@ describe('destinationRefusal', () => {
 
   it('refuses what is not an IP address, even through an allowed host name', () => {
     expect(destinationRefusal(list, 'receiver.internal', 'receiver.internal')).toBe('not an IP address');
+  });
+});
+
+describe('allow-list entries cannot be stretched to metadata addresses', () => {
+  const allow = (text: string) => {
+    const parsed = parseDestinationAllowList(text);
+    if (!parsed.ok) throw new Error(parsed.problems.join());
+    return parsed.list;
+  };
+
+  it('a host-name entry does not reach a link-local address (metadata.google.internal)', () => {
+    const list = allow('*.internal');
+    expect(destinationRefusal(list, 'metadata.google.internal', '169.254.169.254')).toMatch(/^link-local/);
+    expect(destinationRefusal(list, 'metadata.google.internal', 'fe80::1')).toMatch(/^link-local/);
+    // Other internal addresses it does allow, and an address entry can allow link-local on purpose.
+    expect(destinationRefusal(list, 'db.internal', '10.0.0.5')).toBeNull();
+    expect(destinationRefusal(allow('169.254.169.254'), 'x', '169.254.169.254')).toBeNull();
+  });
+
+  it('an IPv6 entry does not allow the IPv4 address a mapped, NAT64 or 6to4 address reaches', () => {
+    const list = allow('::/0');
+    expect(destinationRefusal(list, '::ffff:a9fe:a9fe', '::ffff:a9fe:a9fe')).toMatch(/link-local/);
+    expect(destinationRefusal(allow('64:ff9b::/96'), 'n', '64:ff9b::a00:1')).toMatch(/private/);
+    expect(destinationRefusal(allow('2000::/3'), 'n', '2002:a9fe:a9fe::')).toMatch(/link-local/);
+    // An IPv4 entry still allows its mapped form.
+    expect(destinationRefusal(allow('10.0.0.0/8'), 'n', '::ffff:10.0.0.1')).toBeNull();
   });
 });

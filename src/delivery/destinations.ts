@@ -362,15 +362,22 @@ export function parseDestinationAllowList(
 }
 
 /**
- * Whether `ip` is inside an allowed CIDR or equal to an allowed address. An IPv4-mapped IPv6 address
- * (`::ffff:10.0.0.1`) is also checked as its IPv4 address, since that is where the connection goes. False when `ip`
- * is not an IP address.
+ * Whether `ip` is inside an allowed CIDR or equal to an allowed address. An IPv6 address that carries an IPv4
+ * address the traffic reaches (IPv4-mapped, NAT64, 6to4) is checked as that IPv4 address only: an IPv6 entry such as
+ * `::/0` or `2000::/3` must not let `::ffff:169.254.169.254` through. False when `ip` is not an IP address.
  */
 export function addressAllowed(list: DestinationAllowList, ip: string): boolean {
   const bytes = parseIp(ip);
   if (bytes === null) return false;
-  const ipv4 = unmapped(bytes);
-  return list.networks.some((network) => inNetwork(network, bytes) || inNetwork(network, ipv4));
+  const target = reachedAddress(bytes);
+  return list.networks.some((network) => inNetwork(network, target));
+}
+
+/** The address traffic to `bytes` reaches: the embedded IPv4 address of a mapped, NAT64 or 6to4 one; else itself. */
+function reachedAddress(bytes: Uint8Array): Uint8Array {
+  if (bytes.length === 4) return bytes;
+  const embedding = IPV6_EMBEDDING_IPV4.find(([network]) => inNetwork(network, bytes));
+  return embedding === undefined ? bytes : embeddedIPv4(bytes, embedding[1]);
 }
 
 /**
@@ -392,7 +399,11 @@ export function hostAllowed(list: DestinationAllowList, hostname: string): boole
 export function destinationRefusal(list: DestinationAllowList, hostname: string, ip: string): string | null {
   const reason = forbiddenAddressReason(ip);
   if (reason === null || reason === NOT_AN_IP) return reason;
-  return hostAllowed(list, hostname) || addressAllowed(list, ip) ? null : reason;
+  if (addressAllowed(list, ip)) return null;
+  // A name entry (`*.internal`) does not reach link-local addresses: `metadata.google.internal` resolves to the
+  // cloud metadata service. Only an address entry (169.254.0.0/16) can allow that.
+  if (reason.startsWith(LINK_LOCAL)) return reason;
+  return hostAllowed(list, hostname) ? null : reason;
 }
 
 /**

@@ -99,23 +99,23 @@ describe('envNameRefusal: ordinary names and narrow allow-lists', () => {
     expect(createEnvPolicy()).toMatchObject({ ok: true, policy: { allow: ['*'] } });
   });
 
-  it('refuses names not in a narrow allow-list, quoting the list and the setting', () => {
+  it('refuses names not in a narrow allow-list, naming the setting, not the list', () => {
     const policy = policyOf('WEBHOOK_BASE_URL, RECEIVER_*');
     expect(envNameRefusal(policy, 'WEBHOOK_BASE_URL')).toBeNull();
     expect(envNameRefusal(policy, 'RECEIVER_PATH')).toBeNull();
     expect(envNameRefusal(policy, 'ACTION_HOST')).toBe(
-      'environment variable "ACTION_HOST" is not in WEBHOOK_ENV_ALLOW (WEBHOOK_BASE_URL,RECEIVER_*)',
+      'environment variable "ACTION_HOST" is not allowed by WEBHOOK_ENV_ALLOW',
     );
     // A glob matches the whole name, not a part of it.
-    expect(envNameRefusal(policy, 'MY_RECEIVER_PATH')).toMatch(/is not in WEBHOOK_ENV_ALLOW/);
-    expect(envNameRefusal(policy, 'WEBHOOK_BASE_URL_2')).toMatch(/is not in WEBHOOK_ENV_ALLOW/);
+    expect(envNameRefusal(policy, 'MY_RECEIVER_PATH')).toMatch(/is not allowed by WEBHOOK_ENV_ALLOW/);
+    expect(envNameRefusal(policy, 'WEBHOOK_BASE_URL_2')).toMatch(/is not allowed by WEBHOOK_ENV_ALLOW/);
   });
 
-  it('refuses every name under an empty allow-list, saying it is empty', () => {
+  it('refuses every name under an empty allow-list, naming the setting', () => {
     const policy = policyOf(' , ');
     expect(policy.allow).toEqual([]);
     expect(envNameRefusal(policy, 'WEBHOOK_BASE_URL')).toBe(
-      'environment variable "WEBHOOK_BASE_URL" is not in WEBHOOK_ENV_ALLOW (empty)',
+      'environment variable "WEBHOOK_BASE_URL" is not allowed by WEBHOOK_ENV_ALLOW',
     );
   });
 
@@ -126,8 +126,8 @@ describe('envNameRefusal: ordinary names and narrow allow-lists', () => {
   it('reads no regular-expression syntax out of names', () => {
     const policy = policyOf('A_*');
     expect(envNameRefusal(policy, 'A_.*')).toBeNull(); // `*` is the glob's, any run of characters
-    expect(envNameRefusal(policy, 'AB')).toMatch(/is not in WEBHOOK_ENV_ALLOW/);
-    expect(envNameRefusal(policy, 'X|A_B')).toMatch(/is not in WEBHOOK_ENV_ALLOW/);
+    expect(envNameRefusal(policy, 'AB')).toMatch(/is not allowed by WEBHOOK_ENV_ALLOW/);
+    expect(envNameRefusal(policy, 'X|A_B')).toMatch(/is not allowed by WEBHOOK_ENV_ALLOW/);
   });
 });
 
@@ -147,5 +147,37 @@ describe('createEnvPolicy', () => {
       '"A.B" is not an environment variable name or a glob of one (letters, digits, "_" and "*")',
       '"$(id)" is not an environment variable name or a glob of one (letters, digits, "_" and "*")',
     ]);
+  });
+});
+
+describe('explicit permission', () => {
+  it('does not count a pattern of wildcards only (**) as naming a credential', () => {
+    const built = createEnvPolicy('**');
+    if (!built.ok) throw new Error(built.problems.join());
+    expect(envNameRefusal(built.policy, 'GITHUB_TOKEN')).toMatch(/looks like a credential/);
+  });
+
+  it('does not quote the allow-list in its refusal (it would tell a caller which secrets are readable)', () => {
+    const built = createEnvPolicy('WEBHOOK_BASE_URL,BILLING_HOOK_SECRET');
+    if (!built.ok) throw new Error(built.problems.join());
+    const refusal = envNameRefusal(built.policy, 'OTHER');
+    expect(refusal).toMatch(/WEBHOOK_ENV_ALLOW/);
+    expect(refusal).not.toMatch(/BILLING_HOOK_SECRET/);
+  });
+
+  it.each([
+    'SMTP_PASS',
+    'REDIS_URL',
+    'MONGODB_URI',
+    'POSTGRES_URL',
+    'AMQP_URL',
+    'GITHUB_PAT',
+    'REGISTRY_CREDS',
+    'SSL_KEY_PEM',
+    'BASIC_AUTH',
+    'SESSION_KEYS',
+    'ENCRYPTION_KEY_BASE64',
+  ])('%s looks like a credential', (name) => {
+    expect(envNameRefusal(DEFAULT_ENV_POLICY, name)).toMatch(/looks like a credential/);
   });
 });

@@ -38,10 +38,29 @@ export const CREDENTIAL_NAME_PATTERNS = [
   '*APIKEY*',
   '*API_KEY*',
   '*_KEY',
+  '*_KEYS',
+  '*_KEY_*',
   '*_PWD',
+  '*_PASS',
+  '*_PAT',
+  '*CREDS*',
+  '*_PEM',
+  '*_AUTH',
+  'BASIC_AUTH*',
   '*_DSN',
+  '*_CONNECTION_STRING',
+  '*_CONN_STR',
+  // URLs that usually carry a password in their user-info.
   'DATABASE_URL',
   '*_DATABASE_URL',
+  '*REDIS_URL',
+  '*MONGO*_URI',
+  '*MONGO*_URL',
+  '*POSTGRES*_URL',
+  '*MYSQL*_URL',
+  'PG*_URL',
+  '*AMQP*_URL',
+  '*RABBITMQ*_URL',
   'SSH_*',
   'GPG_*',
   'NPM_CONFIG_*',
@@ -116,10 +135,12 @@ export function envNameRefusal(policy: EnvPolicy, name: string): string | null {
   }
   const allowedBy = policy.allow.filter((_, i) => policy.allowMatchers[i]?.test(name));
   if (allowedBy.length === 0) {
-    return `environment variable "${name}" is not in WEBHOOK_ENV_ALLOW (${policy.allow.join(',') || 'empty'})`;
+    // The list itself is not quoted: it would tell a caller which credentials are readable.
+    return `environment variable "${name}" is not allowed by WEBHOOK_ENV_ALLOW`;
   }
   const looksLikeCredential = policy.credentialMatchers.some((matcher) => matcher.test(name));
-  if (looksLikeCredential && allowedBy.every((entry) => entry === '*')) {
+  // `*`, `**`, …: a pattern of nothing but wildcards names nothing.
+  if (looksLikeCredential && allowedBy.every((entry) => entry.replaceAll('*', '') === '')) {
     return (
       `environment variable "${name}" looks like a credential: a webhook reads it only when WEBHOOK_ENV_ALLOW ` +
       'names it (or a pattern such as MY_APP_*), not just "*"'

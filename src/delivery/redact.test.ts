@@ -23,11 +23,15 @@ describe('redactor', () => {
     expect(redact(new URL(`https://example.com/?q=${value}`).search)).toBe(`?q=${REDACTED}`);
   });
 
-  // BUG (not fixed here): formsOf covers encodeURI/encodeURIComponent, not the WHATWG URL encoder, which differs:
-  // in a query it encodes `'` (neither of the others does), in a path it leaves `|` `[` `]` `^` alone. So
-  // new URL("https://h/?t=it's-a-secret").href keeps `it%27s-a-secret`, and a path with `tok|en"value` keeps
-  // `tok|en%22value`, both unredacted.
-  it.todo('replaces a value as the WHATWG URL parser percent-encodes it in a path and in a query');
+  it('replaces a value as the WHATWG URL parser percent-encodes it in a path, a query and a fragment', () => {
+    // In a query URL encodes `'` (encodeURI does not); in a path it leaves `|` alone but encodes `"`.
+    const quoted = "it's-a-secret";
+    const piped = 'tok|en"value';
+    const redact = redactor([quoted, piped]);
+    expect(redact(new URL(`https://h/?t=${quoted}`).href)).toBe(`https://h/?t=${REDACTED}`);
+    expect(redact(new URL(`https://h/${piped}`).href)).toBe(`https://h/${REDACTED}`);
+    expect(redact(new URL(`https://h/#${piped}`).href)).toBe(`https://h/#${REDACTED}`);
+  });
 
   it('replaces the longest value first, so a value that contains another is replaced whole', () => {
     const redact = redactor(['abcd', 'abcdefgh']);

@@ -14,9 +14,26 @@ export const REDACTED = '[redacted]';
  */
 export const MIN_REDACTED_LENGTH = 4;
 
-/** The forms a value takes in text we record: as is, and as URL parsing writes it (percent-encoded, lower-cased). */
+/**
+ * The forms a value takes in text we record: as is, percent-encoded as JavaScript encodes it, and as the WHATWG URL
+ * parser writes it in a path, a query and a fragment (each encodes a different set: `'` only in a query, `"` not in
+ * a fragment), since a receiver may echo the URL it was called with.
+ */
 function formsOf(value: string): string[] {
-  return [...new Set([value, encodeURIComponent(value), encodeURI(value)])];
+  const forms = [value, encodeURIComponent(value), encodeURI(value)];
+  for (const [prefix, part] of [
+    ['http://h/', 'pathname'],
+    ['http://h/?', 'search'],
+    ['http://h/#', 'hash'],
+  ] as const) {
+    try {
+      const encoded = new URL(prefix + value)[part];
+      forms.push(encoded.slice(1));
+    } catch {
+      // Not a URL piece (e.g. a lone surrogate): the plain forms above still apply.
+    }
+  }
+  return [...new Set(forms.filter((form) => form.length >= MIN_REDACTED_LENGTH))];
 }
 
 /** A matcher for every form of every value (case-insensitive: host names are lower-cased by URL parsing). */

@@ -30,6 +30,30 @@ export function defaultHeaders({ userAgent, idempotencyKey }: DefaultHeaderValue
   ];
 }
 
+/**
+ * Header names a caller may not set, because they frame the request or speak for one hop (RFC 9110 §7.6.1, RFC
+ * 9112 §6): with them a caller could smuggle a second request past a proxy or confuse the receiver about the body.
+ * The HTTP client sets what it needs. `Proxy-*` is refused too (a prefix, below).
+ */
+export const FORBIDDEN_HEADER_NAMES = [
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'expect',
+  'http2-settings',
+] as const;
+
+/** Whether a configured header name is one of FORBIDDEN_HEADER_NAMES or a `Proxy-*` header. */
+export function isForbiddenHeaderName(name: string): boolean {
+  const lower = name.toLowerCase();
+  return (FORBIDDEN_HEADER_NAMES as readonly string[]).includes(lower) || lower.startsWith('proxy-');
+}
+
 /** Lower-cased names of the headers in `defaultHeaders`; header names are case-insensitive (RFC 9110 §5.1). */
 const DEFAULT_HEADER_NAMES: ReadonlySet<string> = new Set(['content-type', 'user-agent', 'idempotency-key']);
 

@@ -328,6 +328,23 @@ describe('sendWebhook against a real server', () => {
     expect(server.received).toHaveLength(0);
   });
 
+  it('refuses, without calling, a framing header stored before the API refused them, and marks it final', async () => {
+    const server = await serve((_req, res) => res.writeHead(200).end());
+    const record = await sendWebhook(
+      request(server.origin, { headers: [{ name: 'Transfer-Encoding', value: 'chunked' }] }),
+      deps(),
+    );
+    expect(record).toMatchObject({ success: false, status: REQUEST_NOT_MADE_STATUS, refused: true });
+    expect(server.received).toHaveLength(0);
+  });
+
+  it('refuses, without reading it, an env name the policy forbids, and marks it final', async () => {
+    const record = await sendWebhook(request('{{ADMIN_SECRET}}/x'), deps({ ADMIN_SECRET: 'the-admin-secret' }));
+    expect(record).toMatchObject({ success: false, status: REQUEST_NOT_MADE_STATUS, refused: true });
+    expect(JSON.stringify(record)).toMatch(/service's own settings/);
+    expect(JSON.stringify(record)).not.toContain('the-admin-secret');
+  });
+
   it('resolves a webhook template from the injected env', async () => {
     const server = await serve((_req, res) => res.writeHead(200).end());
     const record = await sendWebhook(request('{{WEBHOOK_DOMAIN}}/test'), deps({ WEBHOOK_DOMAIN: server.origin }));

@@ -17,7 +17,13 @@ import { isDestinationRefused, MissingEnvVarError } from './errors';
 import type { DestinationGuardOptions } from './destination-guard';
 import { type DestinationAllowList, NO_ALLOWED_DESTINATIONS } from './destinations';
 import { redactor } from './redact';
-import { loggedHeaders, resolveHeaders, type DefaultHeaderValues, type HeaderValue } from './resolve-headers';
+import {
+  isForbiddenHeaderName,
+  loggedHeaders,
+  resolveHeaders,
+  type DefaultHeaderValues,
+  type HeaderValue,
+} from './resolve-headers';
 import { parseRetryAfter } from './retry-after';
 import { resolveWebhookTemplate, templateVariables, webhookUrlIssue } from './resolve-template';
 import { createKeepAliveFetch, type FetchLike, type WebhookResponse } from './keep-alive-fetch';
@@ -245,6 +251,9 @@ export function prepareWebhook(request: WebhookRequest, deps: SendWebhookDeps): 
   const notMade = (reason: string, refused?: true): PreparedWebhook =>
     prepared({ kind: 'notMade', reason: `Error creating the request. ${reason}`, ...(refused ? { refused } : {}) });
   if (refusal) return notMade(`The webhook may not read it: ${refusal}.`, true);
+  // The API refuses these at create; an event stored before that rule would still carry one.
+  const framing = request.headers.find((header) => isForbiddenHeaderName(header.name));
+  if (framing) return notMade(`Header "${framing.name}" cannot be set: the HTTP client owns it.`, true);
 
   const missing: string[] = [];
   let url = '';

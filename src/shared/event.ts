@@ -74,7 +74,7 @@ export function historyBudgetExceeded(recordedBytes: number, numRetries: number)
 export function recordedLength(definition: Pick<EventDefinition, 'payload' | 'comment' | 'headers'>): number {
   return (
     JSON.stringify(definition.payload).length +
-    (definition.comment?.length ?? 0) +
+    JSON.stringify(definition.comment ?? '').length +
     JSON.stringify(definition.headers).length
   );
 }

@@ -7,6 +7,7 @@
  * verbatim; the others come from `src/api/validation.ts` and name the field.
  */
 import { z } from 'zod';
+import { FORBIDDEN_HEADER_NAMES, isForbiddenHeaderName } from '../../delivery/resolve-headers';
 import { webhookTemplateIssues } from '../../delivery/resolve-template';
 import { DEFAULT_RETRY_CONF, EVENT_STATUSES } from '../../shared/event';
 import { parseTimestamp } from './timestamp';
@@ -46,30 +47,6 @@ export const MAX_HEADERS = 50;
 
 /** Most bytes of configured header names and values (literal values; an env header counts its name): 8 KiB. */
 export const MAX_HEADERS_BYTES = 8 * 1024;
-
-/**
- * Header names a caller may not set, because they frame the request or speak for one hop (RFC 9110 §7.6.1, RFC
- * 9112 §6): with them a caller could smuggle a second request past a proxy or confuse the receiver about the body.
- * The HTTP client sets what it needs. `Proxy-*` is refused too (a prefix, below).
- */
-export const FORBIDDEN_HEADER_NAMES = [
-  'host',
-  'content-length',
-  'transfer-encoding',
-  'connection',
-  'keep-alive',
-  'upgrade',
-  'te',
-  'trailer',
-  'expect',
-  'http2-settings',
-] as const;
-
-/** Whether a configured header name is one of FORBIDDEN_HEADER_NAMES or a `Proxy-*` header. */
-export function isForbiddenHeaderName(name: string): boolean {
-  const lower = name.toLowerCase();
-  return (FORBIDDEN_HEADER_NAMES as readonly string[]).includes(lower) || lower.startsWith('proxy-');
-}
 
 /** Hasura refuses env references into its own configuration, so a webhook cannot be made to leak it. */
 export const RESERVED_ENV_PREFIX = 'HASURA_GRAPHQL_';

@@ -33,7 +33,8 @@ export interface RecordedParts {
 export function historyBudgetProblem(parts: RecordedParts, numRetries: number): string | undefined {
   const bytes =
     Buffer.byteLength(JSON.stringify(parts.payload ?? null)) +
-    Buffer.byteLength(parts.comment ?? '') +
+    // As stored: JSON-escaped (a control character takes six bytes).
+    Buffer.byteLength(JSON.stringify(parts.comment ?? '')) +
     Buffer.byteLength(JSON.stringify(parts.headers ?? []));
   // The rule the workflow's edit validator applies too (src/shared/event.ts).
   if (!historyBudgetExceeded(bytes, numRetries)) return undefined;

@@ -1,8 +1,8 @@
-import { MAX_HISTORY_PAYLOAD_BYTES, projectedPayloadHistoryBytes } from '../../shared/event';
+import { MAX_HISTORY_PAYLOAD_BYTES, projectedPayloadHistoryBytes, recordedLength } from '../../shared/event';
 import { createTestApp } from '../test-support';
 import { DEFAULT_WEBHOOK_RULES } from '../webhook-rules';
+import { FORBIDDEN_HEADER_NAMES } from '../../delivery/resolve-headers';
 import {
-  FORBIDDEN_HEADER_NAMES,
   MAX_HEADERS,
   MAX_HEADERS_BYTES,
   MAX_NUM_RETRIES,
@@ -263,7 +263,17 @@ describe('PATCH /v1/events/:id: the same limits', () => {
   });
 });
 
-// BUG (not fixed here): historyBudgetProblem counts the comment as raw UTF-8 bytes, but history stores it
-// JSON-escaped. A comment of 20,000 U+0001 characters counts 20,000 bytes and passes with num_retries 1000, though
-// each copy takes 120,002 bytes in history (the same string as payload is refused). Same in recordedLength.
-it.todo('counts the comment as history stores it (JSON-escaped), as it counts the payload');
+it('counts the comment as history stores it (JSON-escaped), as it counts the payload', async () => {
+  // 20,000 U+0001 are 20,000 bytes raw but 120,002 as JSON; with 1,000 retries that is over the budget.
+  const comment = '\u0001'.repeat(20_000);
+  const { call } = setup();
+  const res = await call('POST', '/v1/events', {
+    webhook: 'https://example.com/hook',
+    schedule_at: SCHEDULE_AT,
+    comment,
+    retry_conf: { num_retries: 1000 },
+  });
+  expect(res.status).toBe(400);
+  expect(res.body).toMatchObject({ code: 'parse-failed', path: '$.retry_conf.num_retries' });
+  expect(recordedLength({ payload: null, comment, headers: [] })).toBeGreaterThan(120_000);
+});

@@ -1,0 +1,41 @@
+import { describeDestinations, envPolicyOf, loadConfig } from './config';
+import { envNameRefusal } from './delivery';
+
+describe('webhook settings', () => {
+  it('allows public destinations only by default, and says so', () => {
+    const config = loadConfig({});
+    expect(config.WEBHOOK_ALLOWED_DESTINATIONS.entries).toEqual([]);
+    expect(describeDestinations(config)).toBe(
+      'webhooks: public addresses only (WEBHOOK_ALLOWED_DESTINATIONS is empty)',
+    );
+  });
+
+  it('names the loopback allowance npm start uses, when it is set', () => {
+    const config = loadConfig({ WEBHOOK_ALLOWED_DESTINATIONS: '127.0.0.0/8,::1' });
+    expect(describeDestinations(config)).toBe(
+      'webhooks: public addresses, and 127.0.0.0/8, ::1 (WEBHOOK_ALLOWED_DESTINATIONS)',
+    );
+  });
+
+  it('refuses a malformed destination or env allow-list, naming the entry', () => {
+    expect(() => loadConfig({ WEBHOOK_ALLOWED_DESTINATIONS: '10.0.0.0/33' })).toThrow(
+      /WEBHOOK_ALLOWED_DESTINATIONS.*10\.0\.0\.0\/33/s,
+    );
+    expect(() => loadConfig({ WEBHOOK_ENV_ALLOW: 'MY-VAR' })).toThrow(/WEBHOOK_ENV_ALLOW.*MY-VAR/s);
+  });
+
+  it("never lets a webhook read any of the service's own settings, even when listed", () => {
+    const policy = envPolicyOf(loadConfig({ WEBHOOK_ENV_ALLOW: '*,PORT,ALLOWED_ORIGINS,WORKER_WARM_UP_CALLS' }));
+    for (const name of [
+      'PORT',
+      'HOST',
+      'ALLOWED_ORIGINS',
+      'WORKER_WARM_UP_CALLS',
+      'WEBHOOK_ENV_ALLOW',
+      'ADMIN_SECRET',
+    ]) {
+      expect(envNameRefusal(policy, name)).toMatch(/service's own settings/);
+    }
+    expect(envNameRefusal(policy, 'WEBHOOK_BASE_URL')).toBeNull();
+  });
+});
