@@ -21,9 +21,14 @@ function devServer(command: 'start' | 'stop' | 'status'): boolean {
 async function main(): Promise<void> {
   // Unless WEBHOOK_ALLOWED_DESTINATIONS says otherwise, `npm start` lets webhooks reach receivers on this machine
   // (development); the worker and the API started on their own allow public addresses only.
-  // Only for an API on loopback: one open to the network would let its callers reach this machine's ports.
+  // Only for an open API on loopback (development): an API reachable from elsewhere, or behind a proxy with an admin
+  // secret, would let its callers reach this machine's ports.
   const env = process.env;
-  const developing = env.WEBHOOK_ALLOWED_DESTINATIONS === undefined && isLoopbackHost(env.HOST ?? '127.0.0.1');
+  const developing =
+    env.WEBHOOK_ALLOWED_DESTINATIONS === undefined &&
+    env.ADMIN_SECRET === undefined &&
+    env.HASURA_GRAPHQL_ADMIN_SECRET === undefined &&
+    isLoopbackHost(env.HOST ?? '127.0.0.1');
   const config = loadConfig(developing ? { ...env, WEBHOOK_ALLOWED_DESTINATIONS: LOOPBACK_DESTINATIONS_LIST } : env);
   installWorkerLogging();
   // First, so that a port already in use is reported at once, not after the dev server, the bundle and the warm-up.

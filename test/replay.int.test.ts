@@ -47,7 +47,7 @@ test('every recorded history replays on the current workflow code', async () => 
   }
 });
 
-test("today's paths (delivered, retried, Retry-After, dead, cancelled mid-attempt, held or sleeping, edited) replay", async () => {
+test("today's paths (delivered, retried, Retry-After, dead, cancelled mid-attempt, held or sleeping, edited, refused) replay", async () => {
   const now = () => new Date().toISOString();
   const create = async (name: string, args: Record<string, unknown>) => {
     const res = await stack.post('/v1/metadata', { type: 'create_scheduled_event', args });
@@ -67,6 +67,16 @@ test("today's paths (delivered, retried, Retry-After, dead, cancelled mid-attemp
     create('cancelled-held', { webhook: receiver.url('/ok'), schedule_at: new Date(Date.now() + 10_000).toISOString() }),
     create('cancelled-sleeping', { webhook: receiver.url('/ok'), schedule_at: new Date(Date.now() + 3_600_000).toISOString() }),
   ]);
+  // Refused by the worker (an env name the policy forbids; the API would have answered 400): final, not retried.
+  const refused = await stack.scheduler.create({
+    webhook: `${receiver.url('/ok')}?k={{ADMIN_SECRET}}`,
+    scheduledTime: now(),
+    payload: null,
+    headers: [],
+    retryConf: { numRetries: 2, retryIntervalSeconds: 1, timeoutSeconds: 5, toleranceSeconds: 3600 },
+    comment: null,
+  });
+  events.push({ name: 'refused', id: refused.id });
   const byName = Object.fromEntries(events.map((e) => [e.name, e.id]));
 
   // A call under way when the cancel comes decides the event: it ends with that call's outcome.
@@ -78,6 +88,7 @@ test("today's paths (delivered, retried, Retry-After, dead, cancelled mid-attemp
   await stack.scheduler.update(byName.edited!, { scheduledTime: now(), comment: 'moved' });
 
   for (const { id } of events) await stack.waitForEvent(id, (e) => !['scheduled', 'locked'].includes(e.status));
+  await expect(stack.scheduler.get(refused.id)).resolves.toMatchObject({ status: 'error', tries: 1 });
 
   for (const { name, id } of events) {
     const history = await stack.client.workflow.getHandle(id).fetchHistory();

@@ -225,9 +225,21 @@ describe('bulk and batch', () => {
 });
 
 describe('checkWebhookRules', () => {
-  it('leaves templated webhooks to delivery: their host is not known until then', () => {
+  it('checks the host of a templated webhook when the templates come after it, else leaves it to delivery', () => {
     expect(() =>
       checkWebhookRules(DEFAULT_WEBHOOK_RULES, { webhook: 'http://127.0.0.1/{{RECEIVER_PATH}}' }, '$'),
+    ).toThrow(/not a public address/);
+    expect(() =>
+      checkWebhookRules(DEFAULT_WEBHOOK_RULES, { webhook: 'http://169.254.169.254?x={{RECEIVER_PATH}}' }, '$'),
+    ).toThrow(/not a public address/);
+    expect(() =>
+      checkWebhookRules(DEFAULT_WEBHOOK_RULES, { webhook: 'http://{{RECEIVER_HOST}}/hook' }, '$'),
+    ).not.toThrow();
+    expect(() =>
+      checkWebhookRules(DEFAULT_WEBHOOK_RULES, { webhook: 'http://10.0.0.{{LAST_OCTET}}/hook' }, '$'),
+    ).not.toThrow();
+    expect(() =>
+      checkWebhookRules(DEFAULT_WEBHOOK_RULES, { webhook: 'https://example.com/{{RECEIVER_PATH}}' }, '$'),
     ).not.toThrow();
   });
 

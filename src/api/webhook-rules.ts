@@ -53,6 +53,18 @@ function literalDestinationProblem(rules: WebhookRules, webhook: string): string
 }
 
 /**
+ * The part of a webhook whose host is known before delivery: all of it without templates; with templates, the part
+ * before the first one when the host has ended by then (`http://10.0.0.1/{{PATH}}` → `http://10.0.0.1/`); otherwise
+ * nothing to check here (the worker checks what the host resolves to).
+ */
+function withLiteralHost(webhook: string): string {
+  const firstVariable = webhook.indexOf('{{');
+  if (firstVariable === -1) return webhook;
+  const prefix = webhook.slice(0, firstVariable);
+  return /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*[/?#]/i.test(prefix) ? prefix : '';
+}
+
+/**
  * Throws a 400 for the first part of `fields` the rules refuse: an env name the webhook or a header reads, or a
  * literal destination. `path` is where the fields sit in the request (`$.args`, `$.events[2]`, `$`).
  */
@@ -68,7 +80,7 @@ export function checkWebhookRules(
       const refusal = envNameRefusal(rules.envPolicy, name);
       if (refusal !== null) throw ApiError.parseFailed(`webhook may not use {{${name}}}: ${refusal}`, webhookPath);
     }
-    const problem = variables.length === 0 ? literalDestinationProblem(rules, fields.webhook) : null;
+    const problem = literalDestinationProblem(rules, withLiteralHost(fields.webhook));
     if (problem !== null) throw ApiError.parseFailed(problem, webhookPath);
   }
   fields.headers?.forEach((header, index) => {

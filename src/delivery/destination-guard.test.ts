@@ -96,7 +96,9 @@ function runLookup(
 function expectRefused(outcome: LookupOutcome, address: string): void {
   expect(outcome.error).toBeInstanceOf(DestinationRefusedError);
   expect(outcome.error).toMatchObject({ code: DESTINATION_REFUSED_CODE, name: 'DestinationRefusedError' });
-  expect(outcome.error?.message).toMatch(new RegExp(`^destination refused: ${address.replace(/[.]/g, '\\.')} `));
+  // A resolved address is not named: the record would map internal DNS for whoever reads invocations.
+  expect(outcome.error?.message).toMatch(/^destination refused: the host resolves to an address that is not a public/);
+  expect(outcome.error?.message).not.toContain(address);
   // The refused address is never handed on for a connection.
   expect(outcome.address).toBe('');
   expect(JSON.stringify(outcome.address)).not.toContain(address);
@@ -114,7 +116,7 @@ describe('guardedLookup', () => {
     for (const all of [true, false]) {
       const outcome = await runLookup(NO_ALLOWED_DESTINATIONS, fakeResolver([address]), 'evil.example', all);
       expectRefused(outcome, address);
-      expect(outcome.error?.message).toContain(`(${reason})`);
+      expect(outcome.error?.message).toContain(`(${reason}`);
       expect(outcome.error?.message).toContain('WEBHOOK_ALLOWED_DESTINATIONS');
     }
   });
@@ -440,7 +442,7 @@ describe('sendWebhook with the guard', () => {
       expect(record).toMatchObject({ success: false, status: null, refused: true });
       expect(record.response).toMatchObject({ type: 'client_error' });
       expect(record.response.type === 'client_error' && record.response.message).toMatch(
-        /^destination refused: 127\.0\.0\.1 is not a public address \(loopback address\)/,
+        /^destination refused: (127\.0\.0\.1|the host resolves to an address that) is not a public address \(loopback address\)/,
       );
     }
     await settle();

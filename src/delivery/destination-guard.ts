@@ -62,7 +62,7 @@ export function guardedLookup(options: DestinationGuardOptions): net.LookupFunct
       }
       for (const { address } of addresses) {
         const reason = destinationRefusal(list, hostname, address);
-        if (reason !== null) return callback(new DestinationRefusedError(address, reason), '');
+        if (reason !== null) return callback(new DestinationRefusedError(null, reason), '');
       }
       if (lookupOptions.all) return callback(null, addresses);
       const [first] = addresses;

@@ -335,7 +335,9 @@ describe('destinationRefusal', () => {
 
   it('refuses a forbidden address, giving the reason', () => {
     expect(destinationRefusal(NO_ALLOWED_DESTINATIONS, 'example.com', '127.0.0.1')).toBe(LOOPBACK);
-    expect(destinationRefusal(list, '169.254.169.254', '169.254.169.254')).toBe(LINK_LOCAL);
+    expect(destinationRefusal(list, '169.254.169.254', '169.254.169.254')).toBe(
+      `${LINK_LOCAL}, a cloud metadata service`,
+    );
     expect(destinationRefusal(list, 'evil.example', '192.168.0.1')).toBe(PRIVATE);
   });
 

@@ -187,6 +187,21 @@ const IPV6_REFUSED: readonly (readonly [Network, string])[] = [
   [cidr('ff00::/8'), 'multicast address'],
 ];
 
+/**
+ * Cloud metadata and platform endpoints (AWS, GCP, Azure, OpenStack: 169.254.169.254; AWS ECS: 169.254.170.2; AWS
+ * IMDS over IPv6: fd00:ec2::254; Alibaba: 100.100.100.200; Azure WireServer: 168.63.129.16, a public address).
+ */
+const METADATA_ADDRESSES: readonly Network[] = [
+  cidr('169.254.169.254/32'),
+  cidr('169.254.170.2/32'),
+  cidr('fd00:ec2::254/128'),
+  cidr('100.100.100.200/32'),
+  cidr('168.63.129.16/32'),
+];
+
+/** A public address that reaches the host's platform on Azure, not the internet. */
+const AZURE_WIRESERVER = cidr('168.63.129.16/32');
+
 /** All globally routed IPv6 unicast space lies here; everything else is reserved by the IETF or special-purpose. */
 const IPV6_GLOBAL_UNICAST = cidr('2000::/3');
 
@@ -207,6 +222,7 @@ function ipv4Reason(bytes: Uint8Array): string | null {
 export function forbiddenAddressReason(ip: string): string | null {
   const bytes = parseIp(ip);
   if (bytes === null) return NOT_AN_IP;
+  if (inNetwork(AZURE_WIRESERVER, reachedAddress(bytes))) return 'cloud platform address (Azure WireServer)';
   if (bytes.length === 4) return ipv4Reason(bytes);
   for (const [network, from, note] of IPV6_EMBEDDING_IPV4) {
     if (!inNetwork(network, bytes)) continue;
@@ -399,6 +415,16 @@ export function hostAllowed(list: DestinationAllowList, hostname: string): boole
 export function destinationRefusal(list: DestinationAllowList, hostname: string, ip: string): string | null {
   const reason = forbiddenAddressReason(ip);
   if (reason === null || reason === NOT_AN_IP) return reason;
+  // Cloud metadata services sit inside ranges an operator may well allow (fd00::/8, 100.64.0.0/10): only an entry
+  // naming the address exactly opens one.
+  const bytes = parseIp(ip);
+  const reached = bytes === null ? null : reachedAddress(bytes);
+  if (reached !== null && METADATA_ADDRESSES.some((metadata) => inNetwork(metadata, reached))) {
+    const exact = list.networks.some(
+      (network) => network.bits === network.bytes.length * 8 && inNetwork(network, reached),
+    );
+    return exact ? null : `${reason}, a cloud metadata service`;
+  }
   if (addressAllowed(list, ip)) return null;
   // A name entry (`*.internal`) does not reach link-local addresses: `metadata.google.internal` resolves to the
   // cloud metadata service. Only an address entry (169.254.0.0/16) can allow that.

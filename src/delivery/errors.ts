@@ -30,10 +30,14 @@ export const DESTINATION_REFUSED_CODE = 'EWEBHOOKDESTINATION';
 export class DestinationRefusedError extends Error {
   public readonly code = DESTINATION_REFUSED_CODE;
 
-  constructor(address: string, reason: string) {
+  /**
+   * @param address the refused address when the caller wrote it (an IP literal); null for one a name resolved to,
+   *   which the record must not disclose (it would map internal DNS for whoever can read invocations).
+   */
+  constructor(address: string | null, reason: string) {
     super(
-      `destination refused: ${address} is not a public address (${reason}); webhooks call public addresses ` +
-        'only, unless WEBHOOK_ALLOWED_DESTINATIONS allows this one',
+      `destination refused: ${address ?? 'the host resolves to an address that'} is not a public address ` +
+        `(${reason}); webhooks call public addresses only, unless WEBHOOK_ALLOWED_DESTINATIONS allows it`,
     );
     this.name = 'DestinationRefusedError';
   }

@@ -284,7 +284,9 @@ export function createEventsRouter(deps: EventsRouterDeps) {
       if (recorded.some((part) => part !== undefined)) {
         const current = await scheduler.get(eventId);
         const edited = applyPatch(current, patch);
-        const problem = historyBudgetProblem(edited, edited.retryConf.numRetries);
+        // An event past editing gets the Update's 409 below, not a budget 400 for an edit it could never take.
+        const problem =
+          current.status === 'scheduled' ? historyBudgetProblem(edited, edited.retryConf.numRetries) : undefined;
         if (problem !== undefined) {
           const field =
             patch.retryConf?.numRetries !== undefined

@@ -45,7 +45,7 @@ export const MIN_RETRY_INTERVAL_SECONDS = 1;
 /** Most headers one event may configure. */
 export const MAX_HEADERS = 50;
 
-/** Most bytes of configured header names and values (literal values; an env header counts its name): 8 KiB. */
+/** Most bytes of configured header names and values (an env header counts the variable's name): 8 KiB. */
 export const MAX_HEADERS_BYTES = 8 * 1024;
 
 /** Hasura refuses env references into its own configuration, so a webhook cannot be made to leak it. */
@@ -189,12 +189,14 @@ export const HeaderConfSchema = z
 /** A configured header on the wire: a literal value, or an env var name. */
 export type HeaderConfJson = { name: string; value: string } | { name: string; value_from_env: string };
 
-/** Bytes a configured header list takes: names and literal values (env values are unknown until delivery). */
+/** Bytes a configured header list takes: names, and literal values or env names (env values are unknown here). */
 export function headersBytes(headers: readonly HeaderConfJson[]): number {
   let bytes = 0;
   for (const header of headers) {
-    bytes += Buffer.byteLength(header.name);
-    if ('value' in header) bytes += Buffer.byteLength(header.value);
+    bytes += Buffer.byteLength(typeof header.name === 'string' ? header.name : '');
+    // Refinements run on malformed items too (a header with neither key): count what is there.
+    const { value, value_from_env: name } = header as { value?: unknown; value_from_env?: unknown };
+    bytes += Buffer.byteLength(typeof value === 'string' ? value : typeof name === 'string' ? name : '');
   }
   return bytes;
 }
