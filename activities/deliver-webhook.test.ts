@@ -127,6 +127,27 @@ describe('deliverWebhook activity', () => {
     expect(lines[0]?.meta?.durationMs).toEqual(expect.any(Number));
   });
 
+  it('keeps env values out of its log line and record, even when the receiver echoes them', async () => {
+    // The receiver answers 500 with the token it was sent: the worker's log line quotes the failure message.
+    const server = await serve((req, res) => res.writeHead(500).end(`bad token ${String(req.headers['x-token'])}`));
+    const { deliverWebhook } = createActivities({
+      fetch: LOOPBACK_FETCH,
+      env: { WEBHOOK_DOMAIN: server.origin, API_TOKEN: 'tok-3e1f9a7c' },
+      envPolicy: API_TOKEN_ALLOWED,
+      userAgent: USER_AGENT,
+    });
+    const { env, logs } = environment();
+
+    const result = await env.run(deliverWebhook, input({ headers: [{ name: 'X-Token', valueFromEnv: 'API_TOKEN' }] }));
+
+    expect(server.arrivals).toHaveLength(1);
+    const line = logs.find((entry) => entry.message === 'webhook attempt failed');
+    expect(line?.meta?.message).toBe('bad token [redacted]');
+    const logged = JSON.stringify(logs.map(({ message, meta }) => ({ message, meta })));
+    expect(logged).not.toContain('tok-3e1f9a7c');
+    expect(JSON.stringify(result)).not.toContain('tok-3e1f9a7c');
+  });
+
   it('returns a failed webhook attempt as a record, not a throw', async () => {
     const server = await serve((_req, res) => res.writeHead(503, { 'Retry-After': '3' }).end('busy'));
     const { deliverWebhook } = createActivities({
