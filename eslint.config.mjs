@@ -213,6 +213,19 @@ export default defineConfig(
     },
   },
   {
+    // The API process loads no worker code: not the worker entrypoint, its SDK package, nor the activities.
+    files: ['src/server.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        { regex: pkg('@temporalio/worker'), message: 'The API process does not load the Temporal worker.' },
+        {
+          regex: `^\\./worker$|${topDir('activities')}`,
+          message: 'The API process does not load the worker or its activities (src/shutdown.ts has the signals).',
+        },
+      ),
+    },
+  },
+  {
     files: ['src/sdk/**/*.ts'],
     ignores: TESTS,
     rules: {

@@ -19,7 +19,7 @@ import type { Client } from '@temporalio/client';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Env, EnvPolicy, FetchLike } from '../src/delivery';
 import { callWebhook, type PreparedWebhook, preconnectWebhook, prepareWebhook } from '../src/delivery';
-import { CLEARANCE_NEIGHBOURHOOD_MS, clearanceLeadMs, MAX_CLEARANCE_LEAD_MS } from '../src/shared/event';
+import { CLEARANCE_NEIGHBOURHOOD_MS, clearanceLeadMs, MAX_CLEARANCE_LEAD_MS, MAX_TIMER_MS } from '../src/shared/event';
 import type {
   AttemptRecord,
   AttemptRef,
@@ -76,8 +76,6 @@ const HEARTBEAT_INTERVAL_MS = 1000;
  */
 const PRECONNECT_LEAD_MS = 500;
 
-/** Longest delay a Node timer can hold (2^31 - 1 ms, about 24.8 days); longer holds wait in several steps. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** How much of a failure message goes into the log line: enough to recognise, not a 64 KiB response body. */
 const LOGGED_MESSAGE_CHARS = 200;

@@ -4,7 +4,8 @@ import { type Config, describeDestinations, loadConfig } from './config';
 import { LOOPBACK_DESTINATIONS_LIST } from './delivery';
 import { isLoopbackHost } from './shared/loopback';
 import { startApi } from './server';
-import { createEventWorker, shutdownOnSignals } from './worker';
+import { shutdownOnSignals } from './shutdown';
+import { createEventWorker } from './worker';
 import { installWorkerLogging } from './worker-log';
 
 /**

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import net from 'node:net';
 import { ConfigSchema } from './config';
 import { isLoopbackHost } from './shared/loopback';
@@ -44,5 +46,20 @@ describe('ALLOWED_ORIGINS', () => {
       ['https://a.example', 'http://localhost:3000'],
     );
     expect(() => ConfigSchema.parse({ ALLOWED_ORIGINS: 'https://a.example/path' })).toThrow(/origin/);
+  });
+});
+
+describe('the API process', () => {
+  it('loads no worker code: not @temporalio/worker, not the activities', () => {
+    // A child process, because jest's module registry is not Node's.
+    const script =
+      "require('./src/server.ts');" +
+      'const loaded = Object.keys(require.cache).filter((k) => /@temporalio[\\\\/]worker|[\\\\/]activities[\\\\/]/.test(k));' +
+      'process.stdout.write(JSON.stringify(loaded));';
+    const out = execFileSync(process.execPath, ['-r', 'tsx/cjs', '-e', script], {
+      cwd: path.join(__dirname, '..'),
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(out)).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './api/app';
 import { createTemporalClient, TemporalEventScheduler } from './temporal';
 import { adminSecretOf, type Config, envPolicyOf, loadConfig, temporalConnectionOf, unsafeExposure } from './config';
-import { shutdownOnSignals } from './worker';
+import { shutdownOnSignals } from './shutdown';
 
 /** Starts the HTTP API on the configured host and port; resolves once it listens. */
 export async function startApi(config: Config): Promise<ServerType> {

@@ -5,6 +5,7 @@ import { callClearance } from './temporal/call-clearance';
 import { connectionOptions } from './temporal/connection';
 import { bundleWorkflowsInChildProcess } from './workflow-bundle';
 import { installWorkerLogging } from './worker-log';
+import { shutdownOnSignals } from './shutdown';
 import { type Config, describeDestinations, envPolicyOf, loadConfig, temporalConnectionOf, USER_AGENT } from './config';
 
 /** Longest gap between two heartbeats the worker sends for a running call. */
@@ -91,11 +92,6 @@ async function warmUp(env: NodeJS.ProcessEnv, calls: number): Promise<void> {
   } catch (error) {
     failed(error instanceof Error ? error.message : String(error));
   }
-}
-
-/** Stops the worker on SIGINT/SIGTERM: it stops polling, lets attempts in flight finish, then exits. */
-export function shutdownOnSignals(stop: () => void): void {
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, stop);
 }
 
 async function main(): Promise<void> {

@@ -15,5 +15,3 @@ export const EVENT_TRIES = defineSearchAttributeKey('ScheduledEventTries', Searc
 /** When the next retry is due; absent unless one is pending. */
 export const EVENT_NEXT_RETRY_AT = defineSearchAttributeKey('ScheduledEventNextRetryAt', SearchAttributeType.DATETIME);
 
-/** Name and Temporal type of each key, for scripts and docs. */
-export const SEARCH_ATTRIBUTE_KEYS = [EVENT_STATUS, EVENT_TIME, EVENT_TRIES, EVENT_NEXT_RETRY_AT];

@@ -107,6 +107,3 @@ export function createApp(deps: AppDeps) {
 
   return app;
 }
-
-/** The app's type, e.g. for `hono/client`. */
-export type App = ReturnType<typeof createApp>;

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   applyPatch,
+  compareEventOrder,
   EVENT_STATUSES,
   FINAL_STATUSES,
   MAX_STORED_RESPONSE_BODY_BYTES,
@@ -51,13 +52,6 @@ export interface SimulatedAttempt {
 const DEFAULT_LISTED: readonly EventStatus[] = EVENT_STATUSES.filter((s) => s !== 'cancelled');
 const PENDING: readonly EventStatus[] = ['scheduled', 'locked'];
 const MS_PER_SECOND = 1000;
-
-/** Order of listings: scheduledTime ascending, then id. */
-function compareEvents(a: { scheduledTime: string; id: string }, b: { scheduledTime: string; id: string }): number {
-  const byTime = Date.parse(a.scheduledTime) - Date.parse(b.scheduledTime);
-  if (byTime !== 0) return byTime;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
 
 /** Newest first: createdAt descending, then the later attempt of the same event, then id. */
 function compareAttemptsNewestFirst(a: AttemptRecord, b: AttemptRecord): number {
@@ -130,10 +124,10 @@ export class FakeEventScheduler implements EventScheduler {
     const matching = [...this.events.values()]
       .filter((e) => statuses.includes(e.status))
       .filter((e) => Date.parse(e.scheduledTime) >= after && Date.parse(e.scheduledTime) < before)
-      .sort(compareEvents);
+      .sort(compareEventOrder);
     // `total` counts the filter's matches; the cursor, like offset and limit, only pages through them.
     const cursor = query.after;
-    const rest = cursor ? matching.filter((e) => compareEvents(e, cursor) > 0) : matching;
+    const rest = cursor ? matching.filter((e) => compareEventOrder(e, cursor) > 0) : matching;
     return { events: structuredClone(page(rest, query.offset, query.limit)), total: matching.length };
   }
 

@@ -54,6 +54,9 @@ export function isForbiddenHeaderName(name: string): boolean {
   return (FORBIDDEN_HEADER_NAMES as readonly string[]).includes(lower) || lower.startsWith('proxy-');
 }
 
+/** RFC 9110 `token`: the characters a header name may contain. */
+export const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
 /** Lower-cased names of the headers in `defaultHeaders`; header names are case-insensitive (RFC 9110 §5.1). */
 const DEFAULT_HEADER_NAMES: ReadonlySet<string> = new Set(['content-type', 'user-agent', 'idempotency-key']);
 

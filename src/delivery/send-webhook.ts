@@ -5,6 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import {
   MAX_STORED_RESPONSE_BODY_BYTES,
+  MAX_TIMER_MS,
   type AttemptRecord,
   type AttemptResponse,
   type DeliverWebhookInput,
@@ -18,6 +19,7 @@ import type { DestinationGuardOptions } from './destination-guard';
 import { type DestinationAllowList, NO_ALLOWED_DESTINATIONS } from './destinations';
 import { redactor } from './redact';
 import {
+  HTTP_TOKEN,
   isForbiddenHeaderName,
   loggedHeaders,
   resolveHeaders,
@@ -36,14 +38,7 @@ const MS_PER_SECOND = 1000;
  */
 export const REQUEST_NOT_MADE_STATUS = 500;
 
-/**
- * Longest timeout a Node timer can hold (2^31 - 1 ms, about 24.8 days); longer values would fire at once. Far beyond
- * any sensible `timeoutSeconds`, so clamping is only a guard.
- */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** A header field name is an RFC 9110 token; checked here so the error can name the header without quoting a value. */
-const HEADER_NAME_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** What one attempt sends: the `DeliverWebhookInput` fields that shape the request. */
 export type WebhookRequest = Pick<
@@ -163,7 +158,8 @@ export function describeFetchError(error: unknown): string {
 function toHeaders(list: readonly HeaderValue[]): Headers | string {
   const headers = new Headers();
   for (const { name, value } of list) {
-    if (!HEADER_NAME_TOKEN.test(name)) return `invalid header name "${name}"`;
+    // Checked here so the error can name the header without quoting a value.
+    if (!HTTP_TOKEN.test(name)) return `invalid header name "${name}"`;
     try {
       headers.append(name, value);
     } catch {

@@ -149,6 +149,22 @@ export interface ScheduledEvent extends EventDefinition {
   nextRetryAt: string | null;
 }
 
+/**
+ * The order of listings and cursors: due time, then id, compared by UTF-16 code units (not `localeCompare`, whose
+ * order depends on the locale and ignores some punctuation, which would make a cursor skip or repeat events).
+ */
+export function compareEventOrder(
+  a: { scheduledTime: string; id: string },
+  b: { scheduledTime: string; id: string },
+): number {
+  const byTime = Date.parse(a.scheduledTime) - Date.parse(b.scheduledTime);
+  if (byTime !== 0) return byTime;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** Longest delay a Node timer can hold (2^31 - 1 ms, about 24.8 days); a longer one fires at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** The JSON body POSTed to the webhook (Hasura's one-off shape; SPEC §2). `comment` is omitted when unset. */
 export interface WebhookBody {
   id: string;

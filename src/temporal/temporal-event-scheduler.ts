@@ -10,6 +10,7 @@ import type {
   ScheduledEventInput,
 } from '../shared/event';
 import {
+  compareEventOrder,
   EVENT_STATUSES,
   EVENT_WORKFLOW_REVISION,
   FINAL_CANCEL_REVISION,
@@ -115,9 +116,9 @@ export class TemporalEventScheduler implements EventScheduler {
     // The status of an execution ended from outside is derived (eventFromExecution), so filter after mapping.
     const events = found.filter((e) => statuses.includes(e.status));
     // SQL visibility cannot ORDER BY a custom attribute, so the order is made here, over every match.
-    events.sort(compareEvents);
+    events.sort(compareEventOrder);
     const after = query.after;
-    const rest = after ? events.filter((e) => compareEvents(e, after) > 0) : events;
+    const rest = after ? events.filter((e) => compareEventOrder(e, after) > 0) : events;
     return { events: slicePage(rest, query), total: rest.length };
   }
 
@@ -338,11 +339,6 @@ function cancelOutcome(event: ScheduledEvent): ScheduledEvent {
 
 function isPending(status: EventStatus): boolean {
   return status === 'scheduled' || status === 'locked';
-}
-
-/** Events order by due time, then id, so that equal times still page deterministically. */
-function compareEvents(a: { scheduledTime: string; id: string }, b: { scheduledTime: string; id: string }): number {
-  return a.scheduledTime.localeCompare(b.scheduledTime) || a.id.localeCompare(b.id);
 }
 
 /**

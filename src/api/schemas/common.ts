@@ -7,7 +7,7 @@
  * verbatim; the others come from `src/api/validation.ts` and name the field.
  */
 import { z } from 'zod';
-import { FORBIDDEN_HEADER_NAMES, isForbiddenHeaderName } from '../../delivery/resolve-headers';
+import { FORBIDDEN_HEADER_NAMES, HTTP_TOKEN, isForbiddenHeaderName } from '../../delivery/resolve-headers';
 import { webhookTemplateIssues } from '../../delivery/resolve-template';
 import { DEFAULT_RETRY_CONF, EVENT_STATUSES } from '../../shared/event';
 import { parseTimestamp } from './timestamp';
@@ -51,8 +51,6 @@ export const MAX_HEADERS_BYTES = 8 * 1024;
 /** Hasura refuses env references into its own configuration, so a webhook cannot be made to leak it. */
 export const RESERVED_ENV_PREFIX = 'HASURA_GRAPHQL_';
 
-/** RFC 9110 `token`: the characters a header name may contain. */
-const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** CR and LF would split the header (request smuggling); NUL is refused by every HTTP stack. */
 const FORBIDDEN_HEADER_VALUE_CHARS = /[\r\n\0]/;
@@ -288,10 +286,3 @@ export const EventDefinitionFields = {
  * `null` counts as absent.
  */
 export const UNSUPPORTED_CREATE_KEYS = ['request_transform', 'response_transform'] as const;
-
-/** The error body of every failed request (SPEC §4). */
-export const ErrorBodySchema = z.object({
-  path: z.string().meta({ description: 'JSON path of the offending input, `$` for the whole request' }),
-  error: z.string(),
-  code: z.string(),
-});
