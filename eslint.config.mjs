@@ -1,6 +1,6 @@
 // ESLint flat config: typescript-eslint with type information, plus the project's layer rules.
 //
-// The layer rules keep each folder to its job (README "Code tour"):
+// The layer rules keep each folder to its job (docs/design.md "Layers"):
 //   workflows/     deterministic Temporal sandbox code: no I/O, no Node, only types from activities/
 //   activities/    the worker's Node side: adapts src/delivery to Temporal, never workflow APIs or the HTTP API
 //   src/delivery/  plain HTTP delivery: knows neither Temporal nor Hono

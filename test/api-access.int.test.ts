@@ -1,4 +1,4 @@
-/** Authentication (SPEC §5) and availability (SPEC §4 errors) against the real Temporal client layer. */
+/** Authentication (docs/contract.md §5) and availability (docs/contract.md §4 errors) against the real Temporal client layer. */
 import { createApp } from '../src/api/app';
 import { createTemporalClient, TemporalEventScheduler } from '../src/temporal';
 import { type Stack, startStack, webhookConfig } from './helpers/stack';

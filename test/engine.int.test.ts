@@ -1,5 +1,5 @@
 /**
- * The engine's behaviours (SPEC §1–3) on a real dev server, a real worker and a real local HTTP receiver, driven
+ * The engine's behaviours (docs/contract.md §1–3) on a real dev server, a real worker and a real local HTTP receiver, driven
  * through the Hasura-compatible API.
  */
 import { type Receiver, startReceiver } from './helpers/receiver';

@@ -1,5 +1,5 @@
 /**
- * Listings from visibility (SPEC §4): ordered by scheduled_time ascending at any size, status filter,
+ * Listings from visibility (docs/contract.md §4): ordered by scheduled_time ascending at any size, status filter,
  * limit/offset and count, in a namespace of this file's own so "every event" means exactly the events made here.
  */
 import { randomUUID } from 'node:crypto';

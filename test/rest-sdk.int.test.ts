@@ -1,5 +1,5 @@
 /**
- * The REST API (SPEC §7) and the SDK against the real stack: the API served over real HTTP, a real worker, a real
+ * The REST API (docs/contract.md §7) and the SDK against the real stack: the API served over real HTTP, a real worker, a real
  * dev server and a real local receiver.
  */
 import { randomUUID } from 'node:crypto';

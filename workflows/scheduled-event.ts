@@ -67,7 +67,7 @@ export interface EventOutcome {
 
 /**
  * One scheduled event: sleep until its time, check tolerance, make attempts as `retryConf` says, one activity
- * execution per attempt, so that workflow history is the record of every attempt (SPEC §1).
+ * execution per attempt, so that workflow history is the record of every attempt (docs/contract.md §1).
  */
 export async function scheduledEventWorkflow(input: ScheduledEventInput): Promise<EventOutcome> {
   let definition = input.definition;
@@ -269,7 +269,7 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
   }
 }
 
-/** The webhook body (SPEC §2): `comment` omitted when unset, `payload` always present. */
+/** The webhook body (docs/contract.md §2): `comment` omitted when unset, `payload` always present. */
 function webhookBody(id: string, createdAt: string, definition: EventDefinition): WebhookBody {
   return {
     id,

@@ -6,7 +6,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
  * the command for any other cluster. Keep the three in step.
  */
 
-/** The event's status (SPEC §1): scheduled, locked, delivered, error, dead, cancelled. */
+/** The event's status (docs/contract.md §1): scheduled, locked, delivered, error, dead, cancelled. */
 export const EVENT_STATUS = defineSearchAttributeKey('ScheduledEventStatus', SearchAttributeType.KEYWORD);
 /** When the event is due (its `schedule_at`). */
 export const EVENT_TIME = defineSearchAttributeKey('ScheduledEventTime', SearchAttributeType.DATETIME);

@@ -69,7 +69,7 @@ function send(
   });
 }
 
-/** The webhook body every system sends: the shape of SPEC §2 (`comment` omitted). */
+/** The webhook body every system sends: the shape of docs/contract.md §2 (`comment` omitted). */
 export interface WebhookBody {
   id: string;
   scheduled_time: string;

@@ -23,7 +23,7 @@ export type { ApiLogger } from './logger';
  */
 export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
 
-/** Served without the admin secret (SPEC §5). */
+/** Served without the admin secret (docs/contract.md §5). */
 export const PUBLIC_PATHS = ['/healthz', '/readyz', '/openapi.json', '/docs'] as const;
 
 /** Hasura's text for an unknown route. */
@@ -31,10 +31,10 @@ export const ROUTE_NOT_FOUND_MESSAGE = 'resource does not exist';
 
 export interface AppDeps {
   scheduler: EventScheduler;
-  /** When set, every API call needs it (SPEC §5); when absent the API is open. */
+  /** When set, every API call needs it (docs/contract.md §5); when absent the API is open. */
   adminSecret?: string;
   /**
-   * Base URL of the Temporal Web UI (e.g. `http://127.0.0.1:8233`), for the REST API's `temporal_ui_url` (SPEC §7).
+   * Base URL of the Temporal Web UI (e.g. `http://127.0.0.1:8233`), for the REST API's `temporal_ui_url` (docs/contract.md §7).
    * The Hasura API does not use it.
    */
   temporalUiUrl?: string;

@@ -1,5 +1,5 @@
 /**
- * Admin-secret authentication (SPEC §5), with Hasura's headers and messages: `X-Hasura-Admin-Secret` (or its
+ * Admin-secret authentication (docs/contract.md §5), with Hasura's headers and messages: `X-Hasura-Admin-Secret` (or its
  * deprecated alias `X-Hasura-Access-Key`), or `Authorization: Bearer <secret>` for clients that only speak bearer
  * tokens.
  */

@@ -1,5 +1,5 @@
 /**
- * The API's one error shape, Hasura's `{"path", "error", "code"}` (SPEC §4), and the mapping from the service's
+ * The API's one error shape, Hasura's `{"path", "error", "code"}` (docs/contract.md §4), and the mapping from the service's
  * domain errors to it. Handlers throw `ApiError`; `app.onError` turns whatever was thrown into a response through
  * `toApiError`, so no handler builds an error response by hand.
  */

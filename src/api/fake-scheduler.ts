@@ -48,7 +48,7 @@ export interface SimulatedAttempt {
   durationMs?: number;
 }
 
-/** Statuses listed when a query names none (SPEC §4). */
+/** Statuses listed when a query names none (docs/contract.md §4). */
 const DEFAULT_LISTED: readonly EventStatus[] = EVENT_STATUSES.filter((s) => s !== 'cancelled');
 const PENDING: readonly EventStatus[] = ['scheduled', 'locked'];
 const MS_PER_SECOND = 1000;

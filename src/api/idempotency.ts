@@ -1,5 +1,5 @@
 /**
- * Idempotent creates (`POST /v1/events` with an `Idempotency-Key` header, SPEC §7).
+ * Idempotent creates (`POST /v1/events` with an `Idempotency-Key` header, docs/contract.md §7).
  *
  * The key is turned into the event id, deterministically, so that the second create with a key asks Temporal to start
  * a workflow whose id is already taken, which Temporal refuses atomically: no lookup table, and no window in which two

@@ -21,7 +21,7 @@ export interface HeaderValue {
   value: string;
 }
 
-/** The three headers we always send; SPEC §2. They replace configured headers of the same name (any case). */
+/** The three headers we always send; docs/contract.md §2. They replace configured headers of the same name (any case). */
 export function defaultHeaders({ userAgent, idempotencyKey }: DefaultHeaderValues): HeaderValue[] {
   return [
     { name: 'Content-Type', value: 'application/json' },

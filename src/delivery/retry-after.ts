@@ -1,6 +1,6 @@
 /**
  * `Retry-After` (RFC 9110 §10.2.3): either delta-seconds or an HTTP-date. Hasura reads only a positive integer of
- * seconds; we also take the HTTP-date form (SPEC §2), since servers that rate-limit often send one.
+ * seconds; we also take the HTTP-date form (docs/contract.md §2), since servers that rate-limit often send one.
  */
 
 const MS_PER_SECOND = 1000;

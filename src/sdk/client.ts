@@ -1,5 +1,5 @@
 /**
- * `ScheduledEventsClient`: the typed client of the native REST API (SPEC §7).
+ * `ScheduledEventsClient`: the typed client of the native REST API (docs/contract.md §7).
  */
 import type { EventStatus } from '../shared/event';
 import { ConflictApiError, InvalidResponseError, ScheduledEventsError } from './errors';
@@ -42,7 +42,7 @@ export const DEFAULT_RETRIES = 2;
 export const DEFAULT_RETRY_BASE_DELAY_MS = 500;
 /** Longest pause between attempts by default, in ms; a longer `Retry-After` is not waited out. */
 export const DEFAULT_RETRY_MAX_DELAY_MS = 30_000;
-/** Most events `POST /v1/events/batch` takes in one request (SPEC §7); `createMany` sends larger lists in chunks. */
+/** Most events `POST /v1/events/batch` takes in one request (docs/contract.md §7); `createMany` sends larger lists in chunks. */
 export const MAX_BATCH_SIZE = 1_000;
 
 /** Settings of a `ScheduledEventsClient`. */

@@ -1,5 +1,5 @@
 /**
- * The scheduled-events SDK: a typed client of the service's REST API (SPEC §7), and the package's main export.
+ * The scheduled-events SDK: a typed client of the service's REST API (docs/contract.md §7), and the package's main export.
  * No runtime dependencies: it needs `fetch` and `AbortSignal.any` (Node 20.3+).
  *
  * @example

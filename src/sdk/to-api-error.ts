@@ -28,7 +28,7 @@ const CLASS_BY_STATUS: ReadonlyMap<number, ApiErrorClass> = new Map<number, ApiE
 ]);
 
 /**
- * The HTTP status each API error code comes with (SPEC §4, §7). Batch items carry only `{path, error, code}`, so this
+ * The HTTP status each API error code comes with (docs/contract.md §4, §7). Batch items carry only `{path, error, code}`, so this
  * is how their errors get a status and a subclass.
  */
 const STATUS_BY_CODE: ReadonlyMap<string, number> = new Map([

@@ -62,7 +62,7 @@ export interface ScheduledEvent {
   payload: JsonValue;
   /** The configured headers as given (`header_conf`; env references unresolved). */
   headers: HeaderConf[];
-  /** Where the event is in its life; see the SPEC's status table. */
+  /** Where the event is in its life; see docs/contract.md §1. */
   status: EventStatus;
   /** Attempts made so far. */
   tries: number;

@@ -53,7 +53,7 @@ export interface WireEvent {
   temporal_ui_url?: string;
 }
 
-/** The error body of every failed request (SPEC §4). */
+/** The error body of every failed request (docs/contract.md §4). */
 export interface WireError {
   path: string;
   error: string;

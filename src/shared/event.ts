@@ -6,7 +6,7 @@
 /** Any JSON value, as a webhook payload may be. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
-/** Every status an event can be in; SPEC §1. */
+/** Every status an event can be in; docs/contract.md §1. */
 export const EVENT_STATUSES = ['scheduled', 'locked', 'delivered', 'error', 'dead', 'cancelled'] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
 
@@ -16,7 +16,7 @@ export const FINAL_STATUSES: readonly EventStatus[] = ['delivered', 'error', 'de
 /** A configured webhook header: a literal value, or the name of an env var read by the worker at delivery time. */
 export type HeaderConf = { name: string; value: string } | { name: string; valueFromEnv: string };
 
-/** How attempts are made; SPEC §3. Every field is filled in (see DEFAULT_RETRY_CONF). */
+/** How attempts are made; docs/contract.md §3. Every field is filled in (see DEFAULT_RETRY_CONF). */
 export interface RetryConf {
   /** Retries after the first attempt; attempts = numRetries + 1. */
   numRetries: number;
@@ -165,7 +165,7 @@ export function compareEventOrder(
 /** Longest delay a Node timer can hold (2^31 - 1 ms, about 24.8 days); a longer one fires at once. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** The JSON body POSTed to the webhook (Hasura's one-off shape; SPEC §2). `comment` is omitted when unset. */
+/** The JSON body POSTed to the webhook (Hasura's one-off shape; docs/contract.md §2). `comment` is omitted when unset. */
 export interface WebhookBody {
   id: string;
   scheduled_time: string;

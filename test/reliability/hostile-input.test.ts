@@ -4,9 +4,9 @@
  *
  * Invariants, for every request:
  *   - never a 5xx, never an unexpected error in the log, never a crash;
- *   - every answer is JSON; every rejection is a 400 (413 for a body over the documented limit) in the SPEC's shape,
+ *   - every answer is JSON; every rejection is a 400 (413 for a body over the documented limit) in the contract's shape (docs/contract.md §4),
  *     exactly `{path, error, code}`, whose code goes with the status and whose message carries no stack trace;
- *   - what is accepted is what the SPEC allows: http(s) webhooks, real instants with a timezone in years 0000–9999,
+ *   - what is accepted is what the contract allows: http(s) webhooks, real instants with a timezone in years 0000–9999,
  *     header names that are HTTP tokens and values without CR/LF/NUL, payloads and text round-tripped unchanged;
  *   - memory stays flat over many hostile requests.
  *
@@ -144,7 +144,7 @@ const apiArb = fc.constantFrom(...CREATE_APIS);
 
 const params = { numRuns: RUNS };
 
-describe('hostile input: never a 5xx, every rejection a 400 in the SPEC shape', () => {
+describe('hostile input: never a 5xx, every rejection a 400 in the contract shape', () => {
   test('any JSON value as the body of every endpoint', async () => {
     const h = harness();
     const routes: [string, string][] = [
@@ -245,7 +245,7 @@ describe('hostile input: never a 5xx, every rejection a 400 in the SPEC shape', 
     checkNoUnexpected(h);
   });
 
-  test('create args, field by field hostile, through both APIs: accepted only when the SPEC allows it', async () => {
+  test('create args, field by field hostile, through both APIs: accepted only when the contract allows it', async () => {
     const h = harness();
     let accepted = 0;
     await fc.assert(
@@ -499,7 +499,7 @@ describe('hostile input: never a 5xx, every rejection a 400 in the SPEC shape', 
     checkNoUnexpected(h);
   });
 
-  test('huge bodies: 413 in the SPEC shape above the documented limit, counted in bytes, announced or streamed', async () => {
+  test('huge bodies: 413 in the contract shape above the documented limit, counted in bytes, announced or streamed', async () => {
     const h = harness();
     const overhead = JSON.stringify({ type: 'create_scheduled_event', args: { ...VALID, payload: '' } }).length;
     await fc.assert(

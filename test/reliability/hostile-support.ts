@@ -18,7 +18,7 @@ export interface Answer {
 export const ERROR_CODES = Object.keys(ERROR_STATUS);
 
 /**
- * The invariants of every answer: no 5xx, a status among `allowed`, and for an error exactly the SPEC's shape with a
+ * The invariants of every answer: no 5xx, a status among `allowed`, and for an error exactly the contract's shape (docs/contract.md §4) with a
  * code that goes with the status.
  */
 export function checkAnswer(answer: Answer, allowed: readonly number[], where: string): void {
@@ -51,7 +51,7 @@ export function sendable(name: string, value: string): boolean {
 
 export const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
-/** What the SPEC lets into an event: checked on everything either API accepted. */
+/** What the contract (docs/contract.md) lets into an event: checked on everything either API accepted. */
 export function checkAcceptedDefinition(definition: EventDefinition): void {
   if (!definition.webhook.includes('{{')) {
     expect(['http:', 'https:']).toContain(new URL(definition.webhook).protocol);

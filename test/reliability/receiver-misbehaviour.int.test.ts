@@ -1,7 +1,7 @@
 /**
  * Receivers that misbehave: too slow, huge answers, redirects, answers that never end or break off. Each attempt is
  * bounded in time (`timeout_seconds` covers the whole exchange, body included) and in what it stores (64 KiB of
- * body, marked `truncated: true`), and the outcome is logged in the invocation (SPEC §2, §4).
+ * body, marked `truncated: true`), and the outcome is logged in the invocation (docs/contract.md §2, §4).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,7 +1,7 @@
 /**
  * Fault: the webhook receiver is down (connection refused), then comes back.
  *
- * Promise (SPEC §1–3): each failed attempt is logged with `status: null` and the connection error; retries follow
+ * Promise (docs/contract.md §1–3): each failed attempt is logged with `status: null` and the connection error; retries follow
  * `retry_conf` (num_retries + 1 attempts, retry_interval_seconds apart); an event ends `delivered` when an attempt
  * gets through, `error` when its last allowed attempt failed, and `dead` when the next attempt would start past
  * `schedule_at + tolerance_seconds` (no call is made for it).
@@ -67,7 +67,7 @@ const REFUSED = {
 const gaps = (invocations: any[]) =>
   invocations.slice(1).map((inv, i) => Date.parse(inv.created_at) - Date.parse(invocations[i].created_at));
 
-test('receiver down, then back: retries follow retry_conf and events end delivered, error or dead as SPEC says', async () => {
+test('receiver down, then back: retries follow retry_conf and events end delivered, error or dead as the contract says', async () => {
   await gate.shut();
   const scheduleAt = new Date(Date.now() + LEAD_MS).toISOString();
   const [recovers, errors, dies] = await mapConcurrent(

@@ -3,7 +3,7 @@
  * events are pending, then started again on the same database.
  *
  * Promise: nothing accepted is lost (every pending event is delivered after the restart); while the server is down the
- * API answers quickly with 503 `unavailable` in the SPEC's error shape (never a hang, a bare 500 or a crash) and
+ * API answers quickly with 503 `unavailable` in the contract's error shape (never a hang, a bare 500 or a crash) and
  * `/readyz` says 503; once the server is back the API and the worker recover by themselves, without a restart.
  *
  * Everything runs as real processes: a private dev server (its own data dir and port), the worker (src/worker.ts)
@@ -32,7 +32,7 @@ import {
 const EVENTS = size('SERVER_KILL_EVENTS', 200);
 /** Shortest time the server stays down; it stays down at least until half the events are due. */
 const MIN_OUTAGE_MS = size('SERVER_KILL_OUTAGE_MS', 5000);
-/** The SPEC's "quickly": an answer while Temporal is down takes less than this. */
+/** The contract's "quickly": an answer while Temporal is down takes less than this. */
 const FAST_503_MS = 3000;
 const CREATE_CONCURRENCY = 16;
 /**
@@ -81,7 +81,7 @@ interface Probe {
 
 async function probe(what: string, method: string, path: string, body?: unknown): Promise<Probe> {
   const res = await api.fetch(method, path, body, 30_000);
-  // Every answer is JSON: an API error in the SPEC's shape, the probes in their own.
+  // Every answer is JSON: an API error in the contract's shape (docs/contract.md §4), the probes in their own.
   if (path === '/readyz') {
     expect(res.body).toEqual({
       status: expect.any(String),
@@ -141,7 +141,7 @@ test('kill -9 of the Temporal server with events pending: fast 503s while down, 
   }
   expect(pendingAtKill).toBe(EVENTS);
 
-  // --- while it is down: quick 503s in the SPEC's shape; liveness stays up
+  // --- while it is down: quick 503s in the contract's shape (docs/contract.md §4); liveness stays up
   const probes: Probe[] = [];
   const downUntil = Math.max(killedAt + MIN_OUTAGE_MS, dueBase + DUE_SPREAD_MS / 2);
   do {

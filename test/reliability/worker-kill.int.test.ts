@@ -2,7 +2,7 @@
  * Fault: the worker process is killed with SIGKILL while webhook attempts are in flight and while other events sleep,
  * then started again.
  *
- * Promise (SPEC §1, §2): no event is lost; an attempt whose worker died is run again (at-least-once), never logged as
+ * Promise (docs/contract.md §1, §2): no event is lost; an attempt whose worker died is run again (at-least-once), never logged as
  * a failed webhook attempt; so only attempts in flight at the kill reach the receiver twice, and every copy carries
  * the event's `Idempotency-Key`.
  *

@@ -1,5 +1,5 @@
 /**
- * The OpenAPI 3.1 document of the whole HTTP API (SPEC §7), served at `GET /openapi.json` and rendered at `GET /docs`.
+ * The OpenAPI 3.1 document of the whole HTTP API (docs/contract.md §7), served at `GET /openapi.json` and rendered at `GET /docs`.
  *
  * Every request schema is generated from the zod schema that validates that request (src/api/schemas/), and every
  * response schema from the zod schema checked against the response's TypeScript type (schemas/responses.ts); nothing
@@ -61,7 +61,7 @@ import { SchemaComponents, type JsonSchema } from './json-schema';
 
 export const OPENAPI_VERSION = '3.1.0';
 
-/** Names of the security schemes (SPEC §5). */
+/** Names of the security schemes (docs/contract.md §5). */
 export const ADMIN_SECRET_SCHEME = 'adminSecret';
 export const BEARER_SCHEME = 'bearerAuth';
 
@@ -133,7 +133,7 @@ const JSON_MEDIA = 'application/json';
 const TAG_EVENTS = 'Events';
 const TAG_HASURA = 'Hasura-compatible';
 const TAG_OPERATIONS = 'Operations';
-/** An operation anyone may call, even with an admin secret configured (SPEC §5). */
+/** An operation anyone may call, even with an admin secret configured (docs/contract.md §5). */
 const PUBLIC: Record<string, string[]>[] = [];
 
 /** `/v1/events/:id` (Hono) ↔ `/v1/events/{id}` (OpenAPI). */
@@ -625,8 +625,8 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     tags: [
-      { name: TAG_EVENTS, description: 'The resource API (SPEC §7); the TypeScript SDK speaks it' },
-      { name: TAG_HASURA, description: "Hasura's one-off scheduled-event commands, for migration (SPEC §4)" },
+      { name: TAG_EVENTS, description: 'The resource API (docs/contract.md §7); the TypeScript SDK speaks it' },
+      { name: TAG_HASURA, description: "Hasura's one-off scheduled-event commands, for migration (docs/contract.md §4)" },
       { name: TAG_OPERATIONS, description: 'Probes and documentation; public even with an admin secret' },
     ],
     security: [{ [ADMIN_SECRET_SCHEME]: [] }, { [BEARER_SCHEME]: [] }],

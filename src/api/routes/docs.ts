@@ -1,6 +1,6 @@
 /**
  * The API's own documentation: `GET /openapi.json` (the OpenAPI 3.1 document) and `GET /docs` (the same document as
- * a web page). Both are public (SPEC §5). They only change with the code, so each is built once, on first request
+ * a web page). Both are public (docs/contract.md §5). They only change with the code, so each is built once, on first request
  * (not when the app is made: most apps, in tests, never serve them).
  */
 import { Hono } from 'hono';

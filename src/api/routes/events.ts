@@ -1,9 +1,9 @@
 /**
- * The native REST API (SPEC §7): `/v1/events` as a resource. Mounted at `/v1`. It runs on the same `EventScheduler`
+ * The native REST API (docs/contract.md §7): `/v1/events` as a resource. Mounted at `/v1`. It runs on the same `EventScheduler`
  * as the Hasura API (src/api/routes/hasura.ts), with the same schemas and translation: the two APIs are thin
  * translations of one service, so an event behaves the same whichever API created it.
  *
- * Errors are thrown (`ApiError`, or the scheduler's domain errors) and answered by `app.onError`, in SPEC §4's shape.
+ * Errors are thrown (`ApiError`, or the scheduler's domain errors) and answered by `app.onError`, in docs/contract.md §4's shape.
  */
 import { Hono } from 'hono';
 import { EventConflictError, EventNotFoundError } from '../../shared/errors';

@@ -1,5 +1,5 @@
 /**
- * Hasura's scheduled-events API (SPEC §4): `POST /v1/metadata` and its deprecated sibling `POST /v1/query`, each a
+ * Hasura's scheduled-events API (docs/contract.md §4): `POST /v1/metadata` and its deprecated sibling `POST /v1/query`, each a
  * `{"type", "args"}` envelope. Mounted at `/v1`.
  */
 import { Hono, type Context } from 'hono';
@@ -39,7 +39,7 @@ function withCount<T extends object>(result: T, getRowsCount: boolean, total: nu
 }
 
 /**
- * Hasura's delete: a pending event is cancelled (SPEC §4); a finished one is deleted with its history; an unknown id
+ * Hasura's delete: a pending event is cancelled (docs/contract.md §4); a finished one is deleted with its history; an unknown id
  * is still a success, as Hasura's `DELETE ... WHERE id = $1` does not check the row count.
  */
 async function deleteEvent(scheduler: EventScheduler, eventId: string): Promise<void> {

@@ -212,7 +212,7 @@ export const HeadersSchema = orDefault(
 
 /**
  * The fields of `retry_conf` without defaults, for bodies that change only some of them (PATCH merges field by field).
- * Rules and defaults: SPEC §3.
+ * Rules and defaults: docs/contract.md §3.
  */
 export const RetryConfFields = {
   num_retries: z
@@ -260,7 +260,7 @@ export const RetryConfSchema = orDefault(
 );
 export type RetryConfJson = z.output<typeof RetryConfSchema>;
 
-/** One event status (SPEC §1, `cancelled` included); the message for an unknown one is Hasura's. */
+/** One event status (docs/contract.md §1, `cancelled` included); the message for an unknown one is Hasura's. */
 export const EventStatusSchema = z.enum(EVENT_STATUSES, {
   error: (issue) =>
     `unexpected status: ${typeof issue.input === 'string' ? issue.input : JSON.stringify(issue.input)} ` +

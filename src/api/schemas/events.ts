@@ -1,5 +1,5 @@
 /**
- * Request schemas of the native REST API (`/v1/events`, SPEC §7). The create body is Hasura's
+ * Request schemas of the native REST API (`/v1/events`, docs/contract.md §7). The create body is Hasura's
  * `create_scheduled_event` args (one schema for both APIs); the rest is built from the same field schemas
  * (./common.ts), so a field accepts the same values wherever it appears. The OpenAPI document is generated from these
  * (src/api/openapi/), so `.meta()` here is the reference documentation. Each schema is followed by its type.
@@ -19,11 +19,11 @@ import {
 import { CreateScheduledEventArgsSchema } from './hasura';
 import { parseTimestamp } from './timestamp';
 
-/** Most events one `POST /v1/events/batch` takes (SPEC §7); the SDK's `createMany` chunks by the same number. */
+/** Most events one `POST /v1/events/batch` takes (docs/contract.md §7); the SDK's `createMany` chunks by the same number. */
 export const MAX_BATCH_EVENTS = 1000;
 /** Page size of `GET /v1/events` when `limit` is absent. */
 export const DEFAULT_LIST_LIMIT = 100;
-/** Largest page of `GET /v1/events` (SPEC §7): a page is read and sorted in one request. */
+/** Largest page of `GET /v1/events` (docs/contract.md §7): a page is read and sorted in one request. */
 export const MAX_LIST_LIMIT = 1000;
 /**
  * Longest `Idempotency-Key`. Keys are hashed into the event id, so any length would work; the bound keeps headers

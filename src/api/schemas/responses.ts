@@ -36,7 +36,7 @@ export const HeaderConfObjectSchema = z.union([
 /** `retry_conf` with every field filled in. */
 export const RetryConfObjectSchema = z.object(RetryConfFields);
 
-/** The event object (Hasura's `get_scheduled_events` item; SPEC §4). */
+/** The event object (Hasura's `get_scheduled_events` item; docs/contract.md §4). */
 export const EventObjectSchema = z
   .object({
     id: z.string().meta({ description: 'Event id; also the id of its Temporal workflow' }),
@@ -66,7 +66,7 @@ const InvocationVersionSchema = z.literal(INVOCATION_VERSION);
 /** Present, and `true`, only when the stored body or message was cut to 64 KiB. */
 const TruncatedSchema = z.literal(true).optional().meta({ description: 'The stored text was cut to 64 KiB' });
 
-/** The body that was POSTed to the webhook (SPEC §2). */
+/** The body that was POSTed to the webhook (docs/contract.md §2). */
 export const WebhookBodySchema = z.object({
   id: z.string(),
   scheduled_time: IsoTimeSchema,
@@ -75,7 +75,7 @@ export const WebhookBodySchema = z.object({
   created_at: IsoTimeSchema,
 });
 
-/** One webhook attempt (Hasura's invocation object; SPEC §4). */
+/** One webhook attempt (Hasura's invocation object; docs/contract.md §4). */
 export const InvocationSchema = z
   .object({
     id: z.string(),
@@ -121,7 +121,7 @@ export type EventPageBody = z.output<typeof EventPageSchema>;
 /** `GET /v1/events/{id}/invocations`. */
 export const InvocationListSchema = z.object({ invocations: z.array(InvocationSchema) });
 
-/** The error body of every failed request (SPEC §4). */
+/** The error body of every failed request (docs/contract.md §4). */
 export const ErrorObjectSchema = z
   .object({
     path: z.string().meta({ description: 'JSON path of the offending input, `$` for the request as a whole' }),
