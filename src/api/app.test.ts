@@ -1,8 +1,8 @@
 import { SchedulerUnavailableError } from '../shared/errors';
 import { createApp } from './app';
 import { MISSING_SECRET_MESSAGE, WRONG_SECRET_MESSAGE } from './auth';
-import { FakeEventScheduler } from './fake-scheduler';
-import { createTestApp } from './test-support';
+import { FakeEventScheduler } from '../../test/doubles/fake-scheduler';
+import { createTestApp } from '../../test/doubles/api';
 
 const SECRET = 's3cret-admin-0123';
 const createBody = {

@@ -1,6 +1,6 @@
 import { createApp } from './app';
-import { FakeEventScheduler } from './fake-scheduler';
-import { RecordingLogger } from './test-support';
+import { FakeEventScheduler } from '../../test/doubles/fake-scheduler';
+import { RecordingLogger } from '../../test/doubles/api';
 
 const create = JSON.stringify({
   type: 'create_scheduled_event',

@@ -1,5 +1,5 @@
 import { exceedsJsonDepth, MAX_JSON_DEPTH } from './request-body';
-import { createTestApp } from './test-support';
+import { createTestApp } from '../../test/doubles/api';
 
 function nested(depth: number): unknown {
   let value: unknown = 1;

@@ -1,6 +1,6 @@
 import { createEnvPolicy, parseDestinationAllowList } from '../delivery';
 import type { EventDefinition } from '../shared/event';
-import { createTestApp } from './test-support';
+import { createTestApp } from '../../test/doubles/api';
 import { checkWebhookRules, DEFAULT_WEBHOOK_RULES, type WebhookRules } from './webhook-rules';
 
 const NOW = new Date('2024-05-01T12:00:00.000Z');

@@ -19,9 +19,9 @@ import fc from 'fast-check';
 
 import { createApp, MAX_REQUEST_BODY_BYTES } from '../../src/api/app';
 import { ERROR_STATUS } from '../../src/api/errors';
-import { FakeEventScheduler } from '../../src/api/fake-scheduler';
+import { FakeEventScheduler } from '../doubles/fake-scheduler';
 import { MAX_JSON_DEPTH } from '../../src/api/request-body';
-import { RecordingLogger } from '../../src/api/test-support';
+import { RecordingLogger } from '../doubles/api';
 import type { EventDefinition, ScheduledEvent } from '../../src/shared/event';
 import type { EventScheduler } from '../../src/shared/scheduler';
 import {

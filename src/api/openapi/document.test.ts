@@ -2,8 +2,8 @@ import { compileErrors, validate } from '@readme/openapi-parser';
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import { createApp, MAX_REQUEST_BODY_BYTES, PUBLIC_PATHS } from '../app';
 import { ERROR_STATUS } from '../errors';
-import { FakeEventScheduler } from '../fake-scheduler';
-import { OPERATOR_ALLOWED_TEST_SECRETS, RecordingLogger } from '../test-support';
+import { FakeEventScheduler } from '../../../test/doubles/fake-scheduler';
+import { OPERATOR_ALLOWED_TEST_SECRETS, RecordingLogger } from '../../../test/doubles/api';
 import {
   buildOpenApiDocument,
   HTTP_METHODS,

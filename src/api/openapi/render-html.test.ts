@@ -1,5 +1,5 @@
 import { MAX_REQUEST_BODY_BYTES } from '../app';
-import { createTestApp } from '../test-support';
+import { createTestApp } from '../../../test/doubles/api';
 import { buildOpenApiDocument, HTTP_METHODS } from './document';
 import { DOCS_CONTENT_SECURITY_POLICY, escapeHtml, renderReferencePage } from './render-html';
 

@@ -4,7 +4,7 @@ import { ScheduledEventsClient } from '../../sdk';
 import { createApp } from '../app';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { UNEXPECTED_ERROR_MESSAGE } from '../errors';
-import { FakeEventScheduler } from '../fake-scheduler';
+import { FakeEventScheduler } from '../../../test/doubles/fake-scheduler';
 import { eventIdForIdempotencyKey } from '../idempotency';
 import { DEFAULT_LIST_LIMIT, INVALID_CURSOR_MESSAGE, MAX_BATCH_EVENTS, MAX_LIST_LIMIT } from '../schemas/events';
 import {
@@ -15,7 +15,7 @@ import {
   EventPageSchema,
   InvocationListSchema,
 } from '../schemas/responses';
-import { createTestApp, OPERATOR_ALLOWED_TEST_SECRETS, RecordingLogger } from '../test-support';
+import { createTestApp, OPERATOR_ALLOWED_TEST_SECRETS, RecordingLogger } from '../../../test/doubles/api';
 import { BATCH_CREATE_CONCURRENCY, IDEMPOTENT_REPLAYED_HEADER, temporalUiUrlOf } from './events';
 
 const NOW = new Date('2024-05-01T12:00:00.000Z');

@@ -1,7 +1,7 @@
 import { CallInFlightError, EventConflictError, SchedulerUnavailableError } from '../../shared/errors';
 import { MAX_STORED_RESPONSE_BODY_BYTES } from '../../shared/event';
 import { MAX_REQUEST_BODY_BYTES } from '../app';
-import { createTestApp } from '../test-support';
+import { createTestApp } from '../../../test/doubles/api';
 
 const NOW = new Date('2024-05-01T12:00:00.000Z');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -1,5 +1,5 @@
 import { MAX_HISTORY_PAYLOAD_BYTES, projectedPayloadHistoryBytes, recordedLength } from '../../shared/event';
-import { createTestApp } from '../test-support';
+import { createTestApp } from '../../../test/doubles/api';
 import { DEFAULT_WEBHOOK_RULES } from '../webhook-rules';
 import { FORBIDDEN_HEADER_NAMES } from '../../delivery/resolve-headers';
 import {

@@ -17,8 +17,8 @@ import {
   type EventStatus,
   type ScheduledEvent,
   type WebhookBody,
-} from '../shared/event';
-import { EventConflictError, EventNotFoundError } from '../shared/errors';
+} from '../../src/shared/event';
+import { EventConflictError, EventNotFoundError } from '../../src/shared/errors';
 import type {
   EventPage,
   EventScheduler,
@@ -26,7 +26,7 @@ import type {
   InvocationsQuery,
   ListEventsQuery,
   Readiness,
-} from '../shared/scheduler';
+} from '../../src/shared/scheduler';
 
 export type SchedulerMethod = keyof EventScheduler;
 

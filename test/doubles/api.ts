@@ -1,11 +1,11 @@
 /**
- * Helpers for tests that drive the app through `app.request()` (no server, no Temporal). Test-only; kept beside the
- * app so other layers' tests (the SDK's) can reuse it.
+ * Helpers for tests that drive the app through `app.request()` (no server, no Temporal), for the API's and the SDK's
+ * tests. Under test/, so that it never ships in `dist`.
  */
-import { createApp, type ApiLogger, type AppDeps } from './app';
-import { createEnvPolicy, NO_ALLOWED_DESTINATIONS } from '../delivery';
+import { createApp, type ApiLogger, type AppDeps } from '../../src/api/app';
+import { createEnvPolicy, NO_ALLOWED_DESTINATIONS } from '../../src/delivery';
 import { FakeEventScheduler, type FakeSchedulerOptions } from './fake-scheduler';
-import type { WebhookRules } from './webhook-rules';
+import type { WebhookRules } from '../../src/api/webhook-rules';
 
 /**
  * The rules of an operator who allowed the credential-like env names these tests use (WEBHOOK_ENV_ALLOW

@@ -1,5 +1,5 @@
-import { DEFAULT_RETRY_CONF, type EventDefinition } from '../shared/event';
-import { EventConflictError, EventNotFoundError, SchedulerUnavailableError } from '../shared/errors';
+import { DEFAULT_RETRY_CONF, type EventDefinition } from '../../src/shared/event';
+import { EventConflictError, EventNotFoundError, SchedulerUnavailableError } from '../../src/shared/errors';
 import { FakeEventScheduler } from './fake-scheduler';
 
 const NOW = new Date('2024-05-01T12:00:00.000Z');
