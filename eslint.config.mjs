@@ -144,8 +144,9 @@ export default defineConfig(
           message: 'Workflow code may use @temporalio/workflow and @temporalio/common only.',
         },
         {
-          regex: `${srcDir('(?:delivery|api|temporal|sdk)')}`,
-          message: 'Workflow code may import src/shared only (no delivery, api, temporal or sdk code).',
+          // Anything under src/ but src/shared: delivery, api, temporal, sdk, and config and the entrypoints.
+          regex: `${REL}src/(?!shared/)`,
+          message: 'Workflow code may import src/shared only (no delivery, api, temporal, sdk or config code).',
         },
         {
           regex: topDir('activities'),
@@ -171,6 +172,28 @@ export default defineConfig(
         {
           regex: `${srcDir('(?:delivery|api|temporal|sdk)')}|${topDir('(?:workflows|activities)')}`,
           message: 'src/shared is the bottom layer: it imports nothing else from the project.',
+        },
+      ),
+    },
+  },
+  {
+    files: ['src/temporal/**/*.ts'],
+    ignores: TESTS,
+    rules: {
+      'no-restricted-imports': restrict(
+        HONO,
+        {
+          regex: '^@temporalio/(?:worker|activity|testing)(?:/|$)',
+          message: 'The Temporal client layer runs in the API: client packages only, no worker or activity code.',
+        },
+        {
+          regex: `${srcDir('(?:api|sdk|delivery)')}|${REL}(?:config|worker|server|main)$`,
+          message: 'The Temporal client layer sits below the API and knows no HTTP, SDK or delivery code.',
+        },
+        {
+          regex: topDir('activities'),
+          allowTypeImports: true,
+          message: 'The client layer may name activity types, never load the activities.',
         },
       ),
     },
