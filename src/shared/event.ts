@@ -162,6 +162,17 @@ export function compareEventOrder(
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+/** The order of invocation logs: newest first; the later attempt of one event first; then by invocation id. */
+export function compareAttemptOrder(
+  a: Pick<AttemptRecord, 'createdAt' | 'eventId' | 'attempt' | 'id'>,
+  b: Pick<AttemptRecord, 'createdAt' | 'eventId' | 'attempt' | 'id'>,
+): number {
+  const byTime = Date.parse(b.createdAt) - Date.parse(a.createdAt);
+  if (byTime !== 0) return byTime;
+  if (a.eventId === b.eventId && a.attempt !== b.attempt) return b.attempt - a.attempt;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
 /** Longest delay a Node timer can hold (2^31 - 1 ms, about 24.8 days); a longer one fires at once. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 

@@ -50,7 +50,7 @@ export interface ListEventsQuery {
 
 export interface EventPage {
   events: ScheduledEvent[];
-  /** Events matching the filter, before offset and limit. */
+  /** Events matching the filter and following the cursor (`after`, when given), before offset and limit. */
   total: number;
 }
 

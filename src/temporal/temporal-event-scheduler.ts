@@ -10,6 +10,7 @@ import type {
   ScheduledEventInput,
 } from '../shared/event';
 import {
+  compareAttemptOrder,
   compareEventOrder,
   EVENT_STATUSES,
   EVENT_WORKFLOW_REVISION,
@@ -133,7 +134,7 @@ export class TemporalEventScheduler implements EventScheduler {
       }
       return all;
     });
-    attempts.sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.attempt - a.attempt);
+    attempts.sort(compareAttemptOrder);
     return { invocations: slicePage(attempts, query), total: attempts.length };
   }
 

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   applyPatch,
+  compareAttemptOrder,
   compareEventOrder,
   EVENT_STATUSES,
   FINAL_STATUSES,
@@ -54,13 +55,6 @@ const PENDING: readonly EventStatus[] = ['scheduled', 'locked'];
 const MS_PER_SECOND = 1000;
 
 /** Newest first: createdAt descending, then the later attempt of the same event, then id. */
-function compareAttemptsNewestFirst(a: AttemptRecord, b: AttemptRecord): number {
-  const byTime = Date.parse(b.createdAt) - Date.parse(a.createdAt);
-  if (byTime !== 0) return byTime;
-  if (a.eventId === b.eventId && a.attempt !== b.attempt) return b.attempt - a.attempt;
-  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
-}
-
 function page<T>(items: T[], offset = 0, limit?: number): T[] {
   return items.slice(offset, limit === undefined ? undefined : offset + limit);
 }
@@ -125,10 +119,10 @@ export class FakeEventScheduler implements EventScheduler {
       .filter((e) => statuses.includes(e.status))
       .filter((e) => Date.parse(e.scheduledTime) >= after && Date.parse(e.scheduledTime) < before)
       .sort(compareEventOrder);
-    // `total` counts the filter's matches; the cursor, like offset and limit, only pages through them.
     const cursor = query.after;
     const rest = cursor ? matching.filter((e) => compareEventOrder(e, cursor) > 0) : matching;
-    return { events: structuredClone(page(rest, query.offset, query.limit)), total: matching.length };
+    // As the real scheduler: `total` counts what follows the cursor, before offset and limit.
+    return { events: structuredClone(page(rest, query.offset, query.limit)), total: rest.length };
   }
 
   async invocations(query: InvocationsQuery): Promise<InvocationPage> {
@@ -136,7 +130,7 @@ export class FakeEventScheduler implements EventScheduler {
     // An unknown event has no attempts: an empty page, as Hasura's log table would give.
     const records =
       query.eventId === undefined ? [...this.attempts.values()].flat() : [...(this.attempts.get(query.eventId) ?? [])];
-    records.sort(compareAttemptsNewestFirst);
+    records.sort(compareAttemptOrder);
     return { invocations: structuredClone(page(records, query.offset, query.limit)), total: records.length };
   }
 
