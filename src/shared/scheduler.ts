@@ -13,7 +13,7 @@ export interface EventScheduler {
   get(eventId: string): Promise<ScheduledEvent>;
   /** Events ordered by scheduledTime ascending (then id). */
   list(query: ListEventsQuery): Promise<EventPage>;
-  /** Attempts, newest first. */
+  /** Attempts, newest first (compareAttemptOrder). EventNotFoundError for an unknown `eventId`. */
   invocations(query: InvocationsQuery): Promise<InvocationPage>;
   /**
    * Cancels a pending event (`scheduled` or `locked`). Returns the event `cancelled` (final: its webhook is never

@@ -127,7 +127,8 @@ export class FakeEventScheduler implements EventScheduler {
 
   async invocations(query: InvocationsQuery): Promise<InvocationPage> {
     this.enter('invocations', query);
-    // An unknown event has no attempts: an empty page, as Hasura's log table would give.
+    // An unknown event is EventNotFoundError, as from the real scheduler (the Hasura route answers it with an empty log).
+    if (query.eventId !== undefined) this.mustGet(query.eventId);
     const records =
       query.eventId === undefined ? [...this.attempts.values()].flat() : [...(this.attempts.get(query.eventId) ?? [])];
     records.sort(compareAttemptOrder);
