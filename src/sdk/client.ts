@@ -1,7 +1,7 @@
 /**
  * `ScheduledEventsClient`: the typed client of the native REST API (docs/contract.md §7).
  */
-import type { EventStatus } from '../shared/event';
+import { type EventStatus, MAX_BATCH_EVENTS } from '../shared/event';
 import { ConflictApiError, InvalidResponseError, ScheduledEventsError } from './errors';
 import {
   fromWireBatchResults,
@@ -42,8 +42,6 @@ export const DEFAULT_RETRIES = 2;
 export const DEFAULT_RETRY_BASE_DELAY_MS = 500;
 /** Longest pause between attempts by default, in ms; a longer `Retry-After` is not waited out. */
 export const DEFAULT_RETRY_MAX_DELAY_MS = 30_000;
-/** Most events `POST /v1/events/batch` takes in one request (docs/contract.md §7); `createMany` sends larger lists in chunks. */
-export const MAX_BATCH_SIZE = 1_000;
 
 /** Settings of a `ScheduledEventsClient`. */
 export interface ScheduledEventsClientOptions {
@@ -203,8 +201,8 @@ export class ScheduledEventsClient {
   async createMany(list: readonly CreateEventOptions[], callOptions: CallOptions = {}): Promise<CreateManyResult[]> {
     const bodies = list.map(toWireCreate);
     const results: CreateManyResult[] = [];
-    for (let start = 0; start < bodies.length; start += MAX_BATCH_SIZE) {
-      const chunk = bodies.slice(start, start + MAX_BATCH_SIZE);
+    for (let start = 0; start < bodies.length; start += MAX_BATCH_EVENTS) {
+      const chunk = bodies.slice(start, start + MAX_BATCH_EVENTS);
       try {
         results.push(...(await this.createChunk(chunk, callOptions)));
       } catch (error) {

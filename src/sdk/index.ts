@@ -17,9 +17,9 @@ export {
   DEFAULT_RETRY_BASE_DELAY_MS,
   DEFAULT_RETRY_MAX_DELAY_MS,
   DEFAULT_TIMEOUT_MS,
-  MAX_BATCH_SIZE,
   ScheduledEventsClient,
 } from './client';
+export { MAX_BATCH_EVENTS } from '../shared/event';
 export type { ScheduledEventsClientOptions } from './client';
 export {
   AccessDeniedApiError,

@@ -173,6 +173,12 @@ export function compareAttemptOrder(
   return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }
 
+/**
+ * Most events one `POST /v1/events/batch` takes (docs/contract.md §7): the API refuses more, the SDK's `createMany`
+ * sends larger lists in chunks of this size.
+ */
+export const MAX_BATCH_EVENTS = 1000;
+
 /** Longest delay a Node timer can hold (2^31 - 1 ms, about 24.8 days); a longer one fires at once. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 

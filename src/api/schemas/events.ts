@@ -19,8 +19,9 @@ import {
 import { CreateScheduledEventArgsSchema } from './hasura';
 import { parseTimestamp } from './timestamp';
 
-/** Most events one `POST /v1/events/batch` takes (docs/contract.md §7); the SDK's `createMany` chunks by the same number. */
-export const MAX_BATCH_EVENTS = 1000;
+// The batch limit is part of the wire contract the SDK shares: defined in src/shared, named here for the schemas.
+import { MAX_BATCH_EVENTS } from '../../shared/event';
+export { MAX_BATCH_EVENTS };
 /** Page size of `GET /v1/events` when `limit` is absent. */
 export const DEFAULT_LIST_LIMIT = 100;
 /** Largest page of `GET /v1/events` (docs/contract.md §7): a page is read and sorted in one request. */
