@@ -1,4 +1,4 @@
-import { describeDestinations, envPolicyOf, loadConfig } from './config';
+import { describeDestinations, envPolicyOf, loadConfig, withDevelopmentDefaults } from './config';
 import { envNameRefusal } from './delivery';
 
 describe('webhook settings', () => {
@@ -37,5 +37,24 @@ describe('webhook settings', () => {
       expect(envNameRefusal(policy, name)).toMatch(/service's own settings/);
     }
     expect(envNameRefusal(policy, 'WEBHOOK_BASE_URL')).toBeNull();
+  });
+});
+
+describe('npm start (withDevelopmentDefaults)', () => {
+  it('allows loopback destinations for an open API on loopback, and says it did', () => {
+    const { env, developing } = withDevelopmentDefaults({});
+    expect(developing).toBe(true);
+    expect(loadConfig(env).WEBHOOK_ALLOWED_DESTINATIONS.entries).toEqual(['127.0.0.0/8', '::1']);
+  });
+
+  it.each([
+    ['an explicit WEBHOOK_ALLOWED_DESTINATIONS', { WEBHOOK_ALLOWED_DESTINATIONS: '' }],
+    ['an admin secret', { ADMIN_SECRET: 's3cret-admin' }],
+    ["Hasura's admin secret", { HASURA_GRAPHQL_ADMIN_SECRET: 's3cret-admin' }],
+    ['a non-loopback HOST', { HOST: '0.0.0.0', ADMIN_SECRET: 's3cret-admin' }],
+  ])('keeps the production default with %s', (_label, given) => {
+    const { env, developing } = withDevelopmentDefaults(given);
+    expect(developing).toBe(false);
+    expect(loadConfig(env).WEBHOOK_ALLOWED_DESTINATIONS.entries).toEqual([]);
   });
 });

@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { version } from '../package.json';
-import { createEnvPolicy, DEFAULT_ENV_POLICY, type EnvPolicy, parseDestinationAllowList } from './delivery';
+import {
+  createEnvPolicy,
+  DEFAULT_ENV_POLICY,
+  type EnvPolicy,
+  LOOPBACK_DESTINATIONS_LIST,
+  parseDestinationAllowList,
+} from './delivery';
 import { isLoopbackHost } from './shared/loopback';
 
 /** `User-Agent` sent with every webhook call. */
@@ -155,6 +161,21 @@ export function envPolicyOf(config: Config): EnvPolicy {
   const built = createEnvPolicy(config.WEBHOOK_ENV_ALLOW, Object.keys(ConfigSchema.shape));
   // loadConfig has checked the list already.
   return built.ok ? built.policy : DEFAULT_ENV_POLICY;
+}
+
+/**
+ * `npm start`'s environment: unless WEBHOOK_ALLOWED_DESTINATIONS says otherwise, webhooks may reach receivers on this
+ * machine (development). Only for an open API on loopback: an API reachable from elsewhere, or one with an admin
+ * secret (behind a proxy), would let its callers reach this machine's ports. The worker and the API started on their
+ * own allow public addresses only.
+ */
+export function withDevelopmentDefaults(env: NodeJS.ProcessEnv): { env: NodeJS.ProcessEnv; developing: boolean } {
+  const developing =
+    env.WEBHOOK_ALLOWED_DESTINATIONS === undefined &&
+    env.ADMIN_SECRET === undefined &&
+    env.HASURA_GRAPHQL_ADMIN_SECRET === undefined &&
+    isLoopbackHost(env.HOST ?? '127.0.0.1');
+  return { env: developing ? { ...env, WEBHOOK_ALLOWED_DESTINATIONS: LOOPBACK_DESTINATIONS_LIST } : env, developing };
 }
 
 /** The startup line that says where webhooks may go. */

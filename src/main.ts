@@ -1,8 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { type Config, describeDestinations, loadConfig } from './config';
-import { LOOPBACK_DESTINATIONS_LIST } from './delivery';
-import { isLoopbackHost } from './shared/loopback';
+import { type Config, describeDestinations, loadConfig, withDevelopmentDefaults } from './config';
 import { startApi } from './server';
 import { shutdownOnSignals } from './shutdown';
 import { createEventWorker } from './worker';
@@ -20,17 +18,8 @@ function devServer(command: 'start' | 'stop' | 'status'): boolean {
 }
 
 async function main(): Promise<void> {
-  // Unless WEBHOOK_ALLOWED_DESTINATIONS says otherwise, `npm start` lets webhooks reach receivers on this machine
-  // (development); the worker and the API started on their own allow public addresses only.
-  // Only for an open API on loopback (development): an API reachable from elsewhere, or behind a proxy with an admin
-  // secret, would let its callers reach this machine's ports.
-  const env = process.env;
-  const developing =
-    env.WEBHOOK_ALLOWED_DESTINATIONS === undefined &&
-    env.ADMIN_SECRET === undefined &&
-    env.HASURA_GRAPHQL_ADMIN_SECRET === undefined &&
-    isLoopbackHost(env.HOST ?? '127.0.0.1');
-  const config = loadConfig(developing ? { ...env, WEBHOOK_ALLOWED_DESTINATIONS: LOOPBACK_DESTINATIONS_LIST } : env);
+  const { env, developing } = withDevelopmentDefaults(process.env);
+  const config = loadConfig(env);
   installWorkerLogging();
   // First, so that a port already in use is reported at once, not after the dev server, the bundle and the warm-up.
   // Its Temporal client connects lazily: until the dev server answers, requests get the API's usual 503.
