@@ -142,8 +142,8 @@ export function schedulerContract(name: string, subject: () => Promise<ContractS
       );
     });
 
-    // Deleting a finished event is left to test/delete-finished.int.test.ts: the dev server removes executions one
-    // after another, about half a minute each, and a second delete here made that test wait past its deadline.
+    // Deleting a finished event is left to test/delete-finished.int.test.ts: the dev server removes an execution in
+    // the background (~33 s), and with a delete from here running beside it that test once waited past 85 s in CI.
     it('cancels a pending event once; refuses to delete a pending one', async () => {
       const id = `contract-${run}-cancel`;
       await s.scheduler.create(definition(40), { eventId: id });
