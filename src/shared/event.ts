@@ -67,15 +67,23 @@ export function historyBudgetExceeded(recordedBytes: number, numRetries: number)
   return projectedPayloadHistoryBytes(recordedBytes, numRetries) > MAX_HISTORY_PAYLOAD_BYTES;
 }
 
+/** The parts of an event every attempt records again: the webhook body (payload and comment) and the headers. */
+export interface RecordedParts {
+  payload?: unknown;
+  comment?: string | null;
+  headers?: readonly unknown[];
+}
+
 /**
- * The part of a definition every attempt records again, in UTF-16 units (the workflow sandbox has no Buffer; the API
- * counts the same parts in bytes): the payload, the comment and the headers.
+ * How much of an event every attempt records again, as history stores it (JSON: a control character in the comment
+ * takes six). `measure` counts a string: UTF-16 units by default (the workflow sandbox has no Buffer), UTF-8 bytes
+ * where the API can (`Buffer.byteLength`).
  */
-export function recordedLength(definition: Pick<EventDefinition, 'payload' | 'comment' | 'headers'>): number {
+export function recordedLength(parts: RecordedParts, measure: (text: string) => number = (t) => t.length): number {
   return (
-    JSON.stringify(definition.payload).length +
-    JSON.stringify(definition.comment ?? '').length +
-    JSON.stringify(definition.headers).length
+    measure(JSON.stringify(parts.payload ?? null)) +
+    measure(JSON.stringify(parts.comment ?? '')) +
+    measure(JSON.stringify(parts.headers ?? []))
   );
 }
 

@@ -4,8 +4,8 @@
  * type it parses to.
  */
 import { z } from 'zod';
-import { historyBudgetExceeded } from '../../shared/event';
-import { EventDefinitionFields, EventStatusSchema, type HeaderConfJson, NonNegativeIntSchema } from './common';
+import { historyBudgetExceeded, recordedLength, type RecordedParts } from '../../shared/event';
+import { EventDefinitionFields, EventStatusSchema, NonNegativeIntSchema } from './common';
 
 /** `type` of delete/get commands. Only `one_off` is served; `cron` is answered with 400 `not-supported`. */
 export const ScheduledEventTypeSchema = z.enum(['one_off', 'cron']);
@@ -17,13 +17,6 @@ export const CreateScheduledEventArgsSchema = z.object(EventDefinitionFields).su
   if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['retry_conf', 'num_retries'], message: problem });
 });
 
-/** What every attempt records again: the webhook body (payload and comment) and the configured headers. */
-export interface RecordedParts {
-  payload?: unknown;
-  comment?: string | null;
-  headers?: readonly HeaderConfJson[] | readonly object[];
-}
-
 /**
  * Why these parts and retry count could outgrow the event's workflow history, or undefined when they fit. Each
  * attempt records the webhook body (payload and comment) and the headers twice (the activity's input and the logged
@@ -31,12 +24,8 @@ export interface RecordedParts {
  * not get around it.
  */
 export function historyBudgetProblem(parts: RecordedParts, numRetries: number): string | undefined {
-  const bytes =
-    Buffer.byteLength(JSON.stringify(parts.payload ?? null)) +
-    // As stored: JSON-escaped (a control character takes six bytes).
-    Buffer.byteLength(JSON.stringify(parts.comment ?? '')) +
-    Buffer.byteLength(JSON.stringify(parts.headers ?? []));
-  // The rule the workflow's edit validator applies too (src/shared/event.ts).
+  // The parts and the rule the workflow's edit validator applies too (src/shared/event.ts), counted in bytes here.
+  const bytes = recordedLength(parts, (text) => Buffer.byteLength(text));
   if (!historyBudgetExceeded(bytes, numRetries)) return undefined;
   return (
     `num_retries ${numRetries} with ${bytes} bytes of payload, comment and headers could outgrow Temporal's ` +
