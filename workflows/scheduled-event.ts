@@ -246,10 +246,12 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
 
       tries = attempt;
       if (result.record.success) return finish('delivered');
+      // The service refused the call (a forbidden destination or env name): every retry would be refused too, and
+      // no call was made, so a cancel that came meanwhile ends the event as cancelled. The patch marks histories
+      // where this rule decided; records before it never carry `refused`.
+      if (result.record.refused && patched(REFUSED_IS_FINAL_PATCH))
+        return finish(cancelRequested ? 'cancelled' : 'error');
       if (tries > retryConf.numRetries) return finish('error');
-      // The service refused the call (a forbidden destination or env name): every retry would be refused too. The
-      // patch marks histories where this rule decided; records before it never carry `refused`.
-      if (result.record.refused && patched(REFUSED_IS_FINAL_PATCH)) return finish('error');
       // The call was in flight when the cancel came: the event ends with its outcome, not as plainly cancelled.
       if (cancelRequested) return finish(cancelIsFinal ? 'error' : 'cancelled');
 
