@@ -158,6 +158,11 @@ server_args() {
     # Origin: a web page could start an event workflow through it with a no-cors POST. Nothing here uses it (the SDK,
     # the worker and the Web UI speak gRPC), so it refuses every Host.
     --dynamic-config-value 'frontend.httpAllowedHosts=["refused.invalid"]'
+    # The CLI makes every read of a search attribute reload the attribute list from the database, so that attributes
+    # created at run time are seen at once. Listing events reads them per row: 1,000 events took 965 ms with it and
+    # 53 ms without (bench/PERFORMANCE.md, "Listing cost"). Ours are registered at launch; `configure` waits for any
+    # it adds later (the cache then refreshes within 60 s).
+    --dynamic-config-value system.forceSearchAttributesCacheRefreshOnRead=false
     --log-level warn
   )
   local pragma
@@ -191,7 +196,7 @@ wait_healthy() {
 # `--search-attribute` flags on start-dev only reach namespaces created by that launch, so an existing database file
 # needs this too, and so does a namespace other than the one the server was launched with.
 configure_namespace() {
-  local entry name type out
+  local entry name type out added=0
   if ! out=$(cli_client operator namespace create --namespace "$NAMESPACE" --retention "$RETENTION" 2>&1); then
     if [[ $out != *"already exists"* ]]; then
       log "could not create namespace $NAMESPACE:"
@@ -212,7 +217,9 @@ configure_namespace() {
       printf '%s\n' "$out" >&2
       return 1
     fi
+    added=1
   done
+  if [[ $added == 1 ]]; then wait_for_search_attributes || return 1; fi
   # The dev server creates namespaces with a 24 h retention; closed workflows, and with them the invocation logs
   # read back from history, would vanish a day after an event finishes.
   if ! out=$(cli_client operator namespace update --namespace "$NAMESPACE" --retention "$RETENTION" 2>&1); then
@@ -221,6 +228,22 @@ configure_namespace() {
     return 1
   fi
   log "namespace $NAMESPACE: search attributes registered, retention $RETENTION"
+}
+
+# An attribute created at run time is seen once the server's attribute cache refreshes (within 60 s, as the server
+# runs with forceSearchAttributesCacheRefreshOnRead=false); until then an event's upsert would fail. Waits for a
+# query naming every one of them to be accepted.
+wait_for_search_attributes() {
+  local entry query='' deadline=$((SECONDS + 90))
+  for entry in "${SEARCH_ATTRIBUTES[@]}"; do query+="${query:+ AND }${entry%%=*} IS NOT NULL"; done
+  log "namespace $NAMESPACE: waiting for the new search attributes to be seen (up to 60 s)"
+  until cli_client workflow count --namespace "$NAMESPACE" --query "$query" >/dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then
+      log "namespace $NAMESPACE: the server still refuses queries on our search attributes after 90 s"
+      return 1
+    fi
+    sleep 1
+  done
 }
 
 describe_server() {
