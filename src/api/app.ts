@@ -77,7 +77,7 @@ export function createApp(deps: AppDeps) {
 
   app.route('/', createHealthRouter(deps.scheduler, logger));
   app.route('/', createDocsRouter({ maxRequestBodyBytes: MAX_REQUEST_BODY_BYTES }));
-  app.route('/v1', createHasuraRouter(deps.scheduler, deps.webhookRules));
+  app.route('/v1', createHasuraRouter({ scheduler: deps.scheduler, logger, webhookRules: deps.webhookRules }));
   // The same scheduler as the Hasura API: one code path per operation, whichever API is called.
   app.route(
     '/v1',

@@ -36,10 +36,10 @@ export class CallInFlightError extends EventConflictError {
   }
 }
 
-/** Temporal could not be reached in time; the caller may retry. */
+/** Temporal could not be reached in time, or is busy; the caller may retry. */
 export class SchedulerUnavailableError extends Error {
-  constructor(options?: { cause?: unknown }) {
-    super('the scheduler (Temporal) is unavailable; try again shortly', options);
+  constructor(options?: { cause?: unknown; message?: string }) {
+    super(options?.message ?? 'the scheduler (Temporal) is unavailable; try again shortly', options);
     this.name = 'SchedulerUnavailableError';
   }
 }

@@ -46,12 +46,17 @@ export interface ListEventsQuery {
   limit?: number;
   /** Resume after this position: events strictly after (scheduledTime, id) in the order. */
   after?: { scheduledTime: string; id: string };
+  /** Also count the events matching the filter (a count query: it costs per event counted). */
+  withTotal?: boolean;
 }
 
 export interface EventPage {
   events: ScheduledEvent[];
-  /** Events matching the filter and following the cursor (`after`, when given), before offset and limit. */
-  total: number;
+  /**
+   * With `withTotal`: events matching the filter and following the cursor (`after`, when given), before offset and
+   * limit. It may lag the page by a moment (counts are reused for about a second).
+   */
+  total?: number;
 }
 
 export interface InvocationsQuery {
@@ -59,11 +64,14 @@ export interface InvocationsQuery {
   eventId?: string;
   offset?: number;
   limit?: number;
+  /** Also count every attempt matching (for all events, count queries). */
+  withTotal?: boolean;
 }
 
 export interface InvocationPage {
   invocations: AttemptRecord[];
-  total: number;
+  /** Attempts matching, before offset and limit: always for one event, with `withTotal` for all. */
+  total?: number;
 }
 
 export interface Readiness {

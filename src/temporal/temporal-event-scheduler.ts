@@ -11,7 +11,6 @@ import type {
 } from '../shared/event';
 import {
   compareAttemptOrder,
-  compareEventOrder,
   EVENT_STATUSES,
   EVENT_WORKFLOW_REVISION,
   FINAL_CANCEL_REVISION,
@@ -33,6 +32,10 @@ import type { scheduledEventWorkflow } from '../../workflows';
 import { attemptsFromHistory } from './attempts-from-history';
 import { eventPriority } from './event-priority';
 import { eventFromExecution } from './event-from-execution';
+import { AttemptListing } from './attempt-listing';
+import { EventListing } from './event-listing';
+import { ListingSlots } from './listing-slots';
+import { MomentCache } from './moment-cache';
 import { toDomainError } from './to-domain-error';
 
 /** The workflow type, as registered by the worker (the function's name). */
@@ -49,8 +52,6 @@ const CANCEL_SETTLE_MS = 1000;
 const CANCEL_SAFE_AHEAD_MS = MAX_CLEARANCE_LEAD_MS + 1000;
 /** Recorded as the termination reason of a cancelled event (shown in the Temporal UI). */
 const CANCEL_REASON = 'cancelled through the scheduled-events API';
-/** Histories fetched at once when listing every event's invocations. */
-const HISTORY_FETCH_CONCURRENCY = 8;
 
 export interface TemporalEventSchedulerOptions {
   client: Client;
@@ -69,10 +70,21 @@ export class TemporalEventScheduler implements EventScheduler {
   private readonly taskQueue: string;
   private readonly callTimeoutMs: number;
 
+  private readonly listing: EventListing;
+  private readonly attemptListing: AttemptListing;
+  private readonly listingSlots = new ListingSlots();
+
   constructor(options: TemporalEventSchedulerOptions) {
     this.client = options.client;
     this.taskQueue = options.taskQueue;
     this.callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+    const counts = new MomentCache<number>();
+    this.listing = new EventListing(this.client, counts, new MomentCache());
+    this.attemptListing = new AttemptListing(
+      this.client,
+      (eventId) => this.attemptsOf(eventId),
+      (query) => counts.get(query, async () => (await this.client.workflow.count(query)).count),
+    );
   }
 
   async create(definition: EventDefinition, options: { eventId?: string } = {}): Promise<ScheduledEvent> {
@@ -113,27 +125,22 @@ export class TemporalEventScheduler implements EventScheduler {
 
   async list(query: ListEventsQuery): Promise<EventPage> {
     const statuses = query.statuses?.length ? query.statuses : EVENT_STATUSES.filter((s) => s !== 'cancelled');
-    const found = await this.call(undefined, () => this.listAll(visibilityQuery(statuses, query)));
-    // The status of an execution ended from outside is derived (eventFromExecution), so filter after mapping.
-    const events = found.filter((e) => statuses.includes(e.status));
-    // SQL visibility cannot ORDER BY a custom attribute, so the order is made here, over every match.
-    events.sort(compareEventOrder);
-    const after = query.after;
-    const rest = after ? events.filter((e) => compareEventOrder(e, after) > 0) : events;
-    return { events: slicePage(rest, query), total: rest.length };
+    // The wait for a slot counts against the same deadline as the listing's queries.
+    const deadline = Date.now() + this.callTimeoutMs;
+    return this.listingSlots.run(deadline, () =>
+      this.call(undefined, () => this.listing.page({ ...query, statuses }), deadline),
+    );
   }
 
   async invocations(query: InvocationsQuery): Promise<InvocationPage> {
-    const attempts = await this.call(query.eventId, async () => {
-      if (query.eventId !== undefined) return this.attemptsOf(query.eventId);
-      const events = await this.listAll(`WorkflowType = '${EVENT_WORKFLOW_TYPE}'`);
-      const all: AttemptRecord[] = [];
-      for (let i = 0; i < events.length; i += HISTORY_FETCH_CONCURRENCY) {
-        const batch = events.slice(i, i + HISTORY_FETCH_CONCURRENCY);
-        for (const records of await Promise.all(batch.map((e) => this.attemptsOf(e.id)))) all.push(...records);
-      }
-      return all;
-    });
+    if (query.eventId === undefined) {
+      const deadline = Date.now() + this.callTimeoutMs;
+      return this.listingSlots.run(deadline, () =>
+        this.call(undefined, () => this.attemptListing.page(query), deadline),
+      );
+    }
+    const eventId = query.eventId;
+    const attempts = await this.call(eventId, () => this.attemptsOf(eventId));
     attempts.sort(compareAttemptOrder);
     return { invocations: slicePage(attempts, query), total: attempts.length };
   }
@@ -277,21 +284,16 @@ export class TemporalEventScheduler implements EventScheduler {
     return attemptsFromHistory(await this.client.workflow.getHandle(eventId).fetchHistory());
   }
 
-  private async listAll(query: string): Promise<ScheduledEvent[]> {
-    const events: ScheduledEvent[] = [];
-    for await (const info of this.client.workflow.list({ query })) {
-      const event = eventFromExecution(info);
-      if (event !== undefined) events.push(event);
-    }
-    return events;
-  }
-
   /** Runs one operation under a deadline and translates Temporal's errors into the service's. */
-  private async call<T>(eventId: string | undefined, fn: () => Promise<T>): Promise<T> {
+  private async call<T>(
+    eventId: string | undefined,
+    fn: () => Promise<T>,
+    deadline: number = Date.now() + this.callTimeoutMs,
+  ): Promise<T> {
     // Temporal ids are UTF-8; an id with a lone surrogate cannot name any event (and gRPC would reject it).
     if (eventId !== undefined && LONE_SURROGATE.test(eventId)) throw new EventNotFoundError(eventId);
     try {
-      return await this.client.withDeadline(Date.now() + this.callTimeoutMs, fn);
+      return await this.client.withDeadline(deadline, fn);
     } catch (err) {
       throw toDomainError(err, eventId);
     }
@@ -340,32 +342,4 @@ function cancelOutcome(event: ScheduledEvent): ScheduledEvent {
 
 function isPending(status: EventStatus): boolean {
   return status === 'scheduled' || status === 'locked';
-}
-
-/**
- * Executions ended from outside the workflow keep a non-final status attribute; eventFromExecution derives
- * their status from how they closed. These are the execution statuses each derived status comes from.
- */
-const DERIVED_FROM: Partial<Record<EventStatus, string[]>> = {
-  cancelled: ['Terminated', 'Canceled'],
-  error: ['Failed', 'TimedOut'],
-};
-
-/** A visibility query for events with these statuses and due-time bounds. Values come from validated input. */
-function visibilityQuery(statuses: readonly EventStatus[], query: ListEventsQuery): string {
-  const closedAs = statuses.flatMap((s) => DERIVED_FROM[s] ?? []);
-  const byStatus = `${EVENT_STATUS.name} IN (${statuses.map((s) => `'${s}'`).join(', ')})`;
-  const clauses = [
-    `WorkflowType = '${EVENT_WORKFLOW_TYPE}'`,
-    closedAs.length === 0
-      ? byStatus
-      : `(${byStatus} OR ExecutionStatus IN (${closedAs.map((s) => `'${s}'`).join(', ')}))`,
-  ];
-  const lower = [query.scheduledAfter, query.after?.scheduledTime].filter((t): t is string => t !== undefined).sort();
-  const from = lower[lower.length - 1];
-  if (from !== undefined) clauses.push(`${EVENT_TIME.name} >= '${new Date(from).toISOString()}'`);
-  if (query.scheduledBefore !== undefined) {
-    clauses.push(`${EVENT_TIME.name} < '${new Date(query.scheduledBefore).toISOString()}'`);
-  }
-  return clauses.join(' AND ');
 }

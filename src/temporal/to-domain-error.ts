@@ -9,10 +9,22 @@ import {
 import { EventConflictError, EventNotFoundError, SchedulerUnavailableError } from '../shared/errors';
 
 /** The gRPC status codes we act on (grpc/status.proto). */
-const GrpcStatus = { CANCELLED: 1, DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, FAILED_PRECONDITION: 9, UNAVAILABLE: 14 } as const;
+const GrpcStatus = {
+  CANCELLED: 1,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  UNAVAILABLE: 14,
+} as const;
 
-/** gRPC codes that mean "Temporal is not answering" rather than "Temporal said no". */
-const UNAVAILABLE_CODES: readonly number[] = [GrpcStatus.UNAVAILABLE, GrpcStatus.DEADLINE_EXCEEDED, GrpcStatus.CANCELLED];
+/** gRPC codes that mean "Temporal is not answering (or is rate-limiting us)" rather than "Temporal said no". */
+const UNAVAILABLE_CODES: readonly number[] = [
+  GrpcStatus.UNAVAILABLE,
+  GrpcStatus.DEADLINE_EXCEEDED,
+  GrpcStatus.CANCELLED,
+  GrpcStatus.RESOURCE_EXHAUSTED,
+];
 
 /** Translates a Temporal client error into the service's own errors; anything unknown passes through. */
 export function toDomainError(err: unknown, eventId?: string): unknown {

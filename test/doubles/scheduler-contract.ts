@@ -88,7 +88,7 @@ export function schedulerContract(name: string, subject: () => Promise<ContractS
       for (const id of ids) await s.scheduler.create(definition(10), { eventId: id });
       await s.scheduler.create(definition(9), { eventId: `contract-${run}-order-early` });
       const expected = [`contract-${run}-order-early`, ...[...ids].sort()];
-      const window = { ...inWindow, scheduledAfter: at(9), scheduledBefore: at(11) };
+      const window = { ...inWindow, scheduledAfter: at(9), scheduledBefore: at(11), withTotal: true };
 
       const all = await eventually(
         () => s.scheduler.list(window),
@@ -118,7 +118,7 @@ export function schedulerContract(name: string, subject: () => Promise<ContractS
       await s.scheduler.cancel(id);
       const window = { scheduledAfter: at(20), scheduledBefore: at(21) };
       const cancelled = await eventually(
-        () => s.scheduler.list({ ...window, statuses: ['cancelled'] }),
+        () => s.scheduler.list({ ...window, statuses: ['cancelled'], withTotal: true }),
         (page) => page.total === 1,
       );
       expect(cancelled.events.map((e) => [e.id, e.status])).toEqual([[id, 'cancelled']]);

@@ -4,8 +4,12 @@
  */
 import { Hono, type Context } from 'hono';
 import { CallInFlightError, EventConflictError, EventNotFoundError } from '../../shared/errors';
+import type { EventStatus, ScheduledEvent } from '../../shared/event';
 import type { EventScheduler } from '../../shared/scheduler';
 import { ApiError, domainErrorToApiError, ROOT_PATH } from '../errors';
+import { holdsStream, jsonStream, StreamedArray } from '../json-stream';
+import type { ApiLogger } from '../logger';
+import { MAX_LIST_LIMIT } from '../schemas/events';
 import { argsPath, parseHasuraCommand, type Endpoint, type HasuraCommand } from '../hasura-commands';
 import { readJsonBody } from '../request-body';
 import { DEFAULT_WEBHOOK_RULES, type WebhookRules } from '../webhook-rules';
@@ -19,8 +23,8 @@ import {
 
 /** The answer to a delete whose cancel is recorded but not yet confirmed final (see EventScheduler.cancel). */
 export const CANCEL_UNCONFIRMED =
-  'the cancel is recorded, but a worker holds the event\'s attempt and has not confirmed in time that it stopped it ' +
-  '(it will before the call, unless the call had started); the event\'s status will say: cancelled, or ' +
+  "the cancel is recorded, but a worker holds the event's attempt and has not confirmed in time that it stopped it " +
+  "(it will before the call, unless the call had started); the event's status will say: cancelled, or " +
   'delivered/error with the call logged';
 
 /** Hasura's `successMsg`. */
@@ -29,7 +33,7 @@ const SUCCESS = { message: 'success' } as const;
 type CommandResult =
   | typeof SUCCESS
   | { message: 'success'; event_id: string }
-  | { events: HasuraEvent[]; count?: number }
+  | { events: HasuraEvent[] | StreamedArray<HasuraEvent>; count?: number }
   | { invocations: HasuraInvocation[]; count?: number }
   | CommandResult[];
 
@@ -72,14 +76,20 @@ async function execute(scheduler: EventScheduler, command: HasuraCommand): Promi
       return SUCCESS;
     case 'get_scheduled_events': {
       const { status, limit, offset, get_rows_count } = command.args;
-      const page = await scheduler.list({ statuses: status, limit, offset });
-      return withCount({ events: page.events.map(toHasuraEvent) }, get_rows_count, page.total);
+      if (limit === undefined) {
+        // Every row, as in Hasura: written as it is read, one page at a time.
+        const events = await allEvents(scheduler, status, offset);
+        const total = get_rows_count ? await countEvents(scheduler, status) : 0;
+        return withCount({ events: new StreamedArray(events) }, get_rows_count, total);
+      }
+      const page = await scheduler.list({ statuses: status, limit, offset, withTotal: get_rows_count });
+      return withCount({ events: page.events.map(toHasuraEvent) }, get_rows_count, page.total ?? 0);
     }
     case 'get_scheduled_event_invocations': {
       const { event_id, limit, offset, get_rows_count } = command.args;
       try {
-        const page = await scheduler.invocations({ eventId: event_id, limit, offset });
-        return withCount({ invocations: page.invocations.map(toHasuraInvocation) }, get_rows_count, page.total);
+        const page = await scheduler.invocations({ eventId: event_id, limit, offset, withTotal: get_rows_count });
+        return withCount({ invocations: page.invocations.map(toHasuraInvocation) }, get_rows_count, page.total ?? 0);
       } catch (err) {
         // Hasura answers an unknown event_id with an empty log, not an error.
         if (err instanceof EventNotFoundError) return withCount({ invocations: [] }, get_rows_count, 0);
@@ -95,6 +105,34 @@ async function execute(scheduler: EventScheduler, command: HasuraCommand): Promi
   }
 }
 
+async function countEvents(scheduler: EventScheduler, statuses: EventStatus[] | undefined): Promise<number> {
+  return (await scheduler.list({ statuses, limit: 0, withTotal: true })).total ?? 0;
+}
+
+/**
+ * Every event of the filter from `offset` on, in order, read a page at a time (each page continues after the last
+ * event of the one before). The first page is read before this returns, so a failure then is an ordinary error
+ * answer; a failure later cuts the stream (see jsonStream).
+ */
+async function allEvents(
+  scheduler: EventScheduler,
+  statuses: EventStatus[] | undefined,
+  offset: number | undefined,
+): Promise<AsyncGenerator<HasuraEvent>> {
+  const first = await scheduler.list({ statuses, offset, limit: MAX_LIST_LIMIT });
+  async function* rest(): AsyncGenerator<HasuraEvent> {
+    let events = first.events;
+    for (;;) {
+      for (const event of events) yield toHasuraEvent(event);
+      const last: ScheduledEvent | undefined = events[events.length - 1];
+      if (events.length < MAX_LIST_LIMIT || last === undefined) return;
+      const after = { scheduledTime: last.scheduledTime, id: last.id };
+      events = (await scheduler.list({ statuses, after, limit: MAX_LIST_LIMIT })).events;
+    }
+  }
+  return rest();
+}
+
 /** Runs a parsed command; a domain error is reported at the command's args (`$.args`, or `$.args[i].args` in bulk). */
 async function run(scheduler: EventScheduler, command: HasuraCommand): Promise<CommandResult> {
   try {
@@ -104,19 +142,25 @@ async function run(scheduler: EventScheduler, command: HasuraCommand): Promise<C
   }
 }
 
-async function handle(
-  c: Context,
-  scheduler: EventScheduler,
-  endpoint: Endpoint,
-  rules: WebhookRules,
-): Promise<Response> {
-  const command = parseHasuraCommand(await readJsonBody(c), endpoint, ROOT_PATH, rules);
-  return c.json(await run(scheduler, command));
+async function handle(c: Context, deps: Required<HasuraRouterDeps>, endpoint: Endpoint): Promise<Response> {
+  const command = parseHasuraCommand(await readJsonBody(c), endpoint, ROOT_PATH, deps.webhookRules);
+  const result = await run(deps.scheduler, command);
+  if (!holdsStream(result)) return c.json(result);
+  const body = jsonStream(result, (error) => deps.logger.error('listing failed while streaming its answer', { error }));
+  return c.body(body, 200, { 'Content-Type': 'application/json' });
+}
+
+export interface HasuraRouterDeps {
+  scheduler: EventScheduler;
+  logger: ApiLogger;
+  /** Where webhooks may go and what they may read. (Default: DEFAULT_WEBHOOK_RULES) */
+  webhookRules?: WebhookRules;
 }
 
 /** The Hasura-compatible router; mount it at `/v1`. */
-export function createHasuraRouter(scheduler: EventScheduler, rules: WebhookRules = DEFAULT_WEBHOOK_RULES) {
+export function createHasuraRouter(options: HasuraRouterDeps) {
+  const deps = { ...options, webhookRules: options.webhookRules ?? DEFAULT_WEBHOOK_RULES };
   return new Hono()
-    .post('/metadata', (c) => handle(c, scheduler, 'metadata', rules))
-    .post('/query', (c) => handle(c, scheduler, 'query', rules));
+    .post('/metadata', (c) => handle(c, deps, 'metadata'))
+    .post('/query', (c) => handle(c, deps, 'query'));
 }

@@ -1,0 +1,237 @@
+/**
+ * Listing events in (scheduled_time, id) order from visibility, at a cost that follows the page, not the namespace:
+ * counts find the time ranges that hold the page (./event-windows.ts), and only those are read and sorted here.
+ * docs/listing.md has the reasoning and bench/PERFORMANCE.md ("Listing cost") the measurements.
+ */
+import type { Client } from '@temporalio/client';
+import type { EventStatus, ScheduledEvent } from '../shared/event';
+import { compareEventOrder, EVENT_STATUSES, FINAL_STATUSES } from '../shared/event';
+import type { EventPage, ListEventsQuery } from '../shared/scheduler';
+import { EVENT_STATUS, EVENT_TIME } from '../../workflows/search-attributes';
+import { eventFromExecution } from './event-from-execution';
+import { eventWindows, TIME_TREE_BOUND_MS, type EventWindow, type TimeRange } from './event-windows';
+import type { MomentCache } from './moment-cache';
+
+/** Most rows one visibility page returns (the server's default `frontend.visibilityMaxPageSize`). */
+const VISIBILITY_PAGE_MAX = 1000;
+/** Events one page may read past what it needs, so a count a moment old still fits in one visibility page. */
+const READ_SLACK = 32;
+/** Events a page reads at most per window: twice the page, within these bounds. */
+const MIN_WINDOW = 64;
+/** Due times fetched to guess where events lie (one cheap page in visibility's own order). */
+const SAMPLE_SIZE = 16;
+
+/** An id that can be quoted in a visibility query as is (event ids are UUIDs); any other is only filtered here. */
+const QUOTABLE_ID = /^[A-Za-z0-9._:-]{1,255}$/;
+
+/** Execution statuses of a run that ended without the workflow recording a final status, by the status it shows. */
+const ENDED_FROM_OUTSIDE: Partial<Record<EventStatus, readonly string[]>> = {
+  cancelled: ['Terminated', 'Canceled'],
+  error: ['Failed', 'TimedOut', 'Completed', 'ContinuedAsNew'],
+};
+
+/**
+ * The visibility filter for events whose status (as eventFromExecution derives it) is one of `statuses`, exactly:
+ * counts must not include events the page then drops, or offsets would drift.
+ */
+export function statusFilter(statuses: readonly EventStatus[]): string {
+  const pendingStatuses = EVENT_STATUSES.filter((s) => !FINAL_STATUSES.includes(s));
+  const list = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
+  const pending = statuses.filter((s) => !FINAL_STATUSES.includes(s));
+  const final = statuses.filter((s) => FINAL_STATUSES.includes(s));
+  const clauses: string[] = [];
+  if (pending.length > 0) clauses.push(`(${EVENT_STATUS.name} IN (${list(pending)}) AND ExecutionStatus = 'Running')`);
+  if (final.length > 0) clauses.push(`${EVENT_STATUS.name} IN (${list(final)})`);
+  const endedAs = statuses.flatMap((s) => ENDED_FROM_OUTSIDE[s] ?? []);
+  if (endedAs.length > 0) {
+    clauses.push(`(${EVENT_STATUS.name} IN (${list(pendingStatuses)}) AND ExecutionStatus IN (${list(endedAs)}))`);
+  }
+  return `(${clauses.join(' OR ')})`;
+}
+
+/**
+ * `filter` within a due-time range. Always a range, never `=`: the dev server's SQLite compares datetimes
+ * as text, and its query literals drop trailing zeros of the fraction ('…:05+00:00') that stored values keep
+ * ('…:05.000+00:00'), so equality never matches; `>=` and `<` still order correctly.
+ */
+function inRange(filter: string, { from, to }: TimeRange): string {
+  const clauses = [filter];
+  if (from > -TIME_TREE_BOUND_MS) clauses.push(`${EVENT_TIME.name} >= '${new Date(from).toISOString()}'`);
+  if (to < TIME_TREE_BOUND_MS) clauses.push(`${EVENT_TIME.name} < '${new Date(to).toISOString()}'`);
+  return clauses.join(' AND ');
+}
+
+/** The listing's time bounds in ms, clamped to the tree. */
+function boundsOf(query: ListEventsQuery): TimeRange {
+  return {
+    from: query.scheduledAfter === undefined ? -TIME_TREE_BOUND_MS : Date.parse(query.scheduledAfter),
+    to: query.scheduledBefore === undefined ? TIME_TREE_BOUND_MS : Date.parse(query.scheduledBefore),
+  };
+}
+
+export class EventListing {
+  constructor(
+    private readonly client: Client,
+    private readonly counts: MomentCache<number>,
+    private readonly samples: MomentCache<readonly number[]>,
+  ) {}
+
+  /** One page of `query` (statuses already resolved), with the total when asked for. */
+  async page(query: ListEventsQuery & { statuses: readonly EventStatus[] }): Promise<EventPage> {
+    const filter = statusFilter(query.statuses);
+    const bounds = boundsOf(query);
+    const take = query.limit ?? Number.POSITIVE_INFINITY;
+    const page = new PageBuilder(query.offset ?? 0, take);
+    let lo = bounds.from;
+    let totalBefore = 0;
+
+    const after = query.after;
+    if (after !== undefined) {
+      const at = Date.parse(after.scheduledTime);
+      if (at >= bounds.from && at < bounds.to) {
+        // The cursor's own instant: the events of that instant after its id. An instant may hold a burst, so it is
+        // read as a window (bounded by what the page keeps), narrowed by id in the query when the id allows.
+        const idFilter = QUOTABLE_ID.test(after.id) ? ` AND WorkflowId > '${after.id}'` : '';
+        const rest = await this.read(
+          `${filter}${idFilter}`,
+          { from: at, to: at + 1 },
+          page.keep,
+          (e) => compareEventOrder(e, after) > 0,
+        );
+        totalBefore = rest.seen;
+        page.add(rest.events);
+      }
+      lo = Math.max(lo, at + 1);
+    }
+
+    if (!page.full && lo < bounds.to) {
+      const windows = eventWindows(
+        {
+          count: (range) => this.count(inRange(filter, range)),
+          sample: () => this.sample(filter),
+        },
+        { lo, hi: bounds.to, skip: page.skipLeft, maxWindow: windowSize(take) },
+      );
+      let batch: EventWindow | undefined;
+      let first = true;
+      for await (const window of windows) {
+        // The walk skipped whole ranges by their counts; the first window says how much of the offset is left.
+        if (first) page.skipLeft = window.skip;
+        first = false;
+        if (batch !== undefined && batch.to === window.from && batch.count + window.count <= VISIBILITY_PAGE_MAX) {
+          batch = { ...batch, to: window.to, count: batch.count + window.count };
+        } else {
+          if (batch !== undefined) await this.readInto(page, filter, batch);
+          if (page.full) break;
+          batch = window;
+        }
+        if (batch.count >= page.keep) {
+          await this.readInto(page, filter, batch);
+          batch = undefined;
+          if (page.full) break;
+        }
+      }
+      if (batch !== undefined && !page.full) await this.readInto(page, filter, batch);
+    }
+
+    if (!query.withTotal) return { events: page.events };
+    const rest = lo < bounds.to ? await this.count(inRange(filter, { from: lo, to: bounds.to })) : 0;
+    return { events: page.events, total: totalBefore + rest };
+  }
+
+  private async readInto(page: PageBuilder, filter: string, window: TimeRange): Promise<void> {
+    page.add((await this.read(filter, window, page.keep)).events);
+  }
+
+  /**
+   * The events of `filter` in `range` that pass `keep`, in order, holding at most `limit` of them (the first ones)
+   * however many the range has; `seen` counts every one that passed.
+   */
+  private async read(
+    filter: string,
+    range: TimeRange,
+    limit: number,
+    keep: (e: ScheduledEvent) => boolean = () => true,
+  ): Promise<{ events: ScheduledEvent[]; seen: number }> {
+    const query = inRange(filter, range);
+    const pageSize = VISIBILITY_PAGE_MAX;
+    const kept = new BoundedSorted(limit);
+    let seen = 0;
+    for await (const info of this.client.workflow.list({ query, pageSize })) {
+      const event = eventFromExecution(info);
+      if (event === undefined || !keep(event)) continue;
+      seen += 1;
+      kept.add(event);
+    }
+    return { events: kept.items, seen };
+  }
+
+  private count(query: string): Promise<number> {
+    return this.counts.get(query, async () => (await this.client.workflow.count(query)).count);
+  }
+
+  private sample(filter: string): Promise<readonly number[]> {
+    return this.samples.get(filter, async () => {
+      const times: number[] = [];
+      for await (const info of this.client.workflow.list({ query: filter, pageSize: SAMPLE_SIZE })) {
+        const event = eventFromExecution(info);
+        if (event !== undefined) times.push(Date.parse(event.scheduledTime));
+        if (times.length >= SAMPLE_SIZE) break;
+      }
+      return times;
+    });
+  }
+}
+
+/** Events read per window for a page of `take`. */
+function windowSize(take: number): number {
+  if (!Number.isFinite(take)) return VISIBILITY_PAGE_MAX - READ_SLACK;
+  return Math.min(VISIBILITY_PAGE_MAX - READ_SLACK, Math.max(MIN_WINDOW, 2 * take));
+}
+
+/** The page being cut: what is still to skip (the offset) and to take, from windows read in order. */
+class PageBuilder {
+  readonly events: ScheduledEvent[] = [];
+  constructor(
+    public skipLeft: number,
+    private readonly take: number,
+  ) {}
+
+  get full(): boolean {
+    return this.events.length >= this.take;
+  }
+
+  /** Events the next read must keep: those still to skip and those still to take. */
+  get keep(): number {
+    return this.skipLeft + (this.take - this.events.length);
+  }
+
+  add(sorted: ScheduledEvent[]): void {
+    let i = 0;
+    if (this.skipLeft > 0) {
+      i = Math.min(this.skipLeft, sorted.length);
+      this.skipLeft -= i;
+    }
+    for (; i < sorted.length && !this.full; i++) this.events.push(sorted[i] as ScheduledEvent);
+  }
+}
+
+/** The `limit` smallest events seen, in order: bounded memory over a range of any size. */
+class BoundedSorted {
+  readonly items: ScheduledEvent[] = [];
+  constructor(private readonly limit: number) {}
+
+  add(event: ScheduledEvent): void {
+    const items = this.items;
+    if (items.length >= this.limit && compareEventOrder(event, items[items.length - 1] as ScheduledEvent) >= 0) return;
+    let low = 0;
+    let high = items.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (compareEventOrder(items[mid] as ScheduledEvent, event) < 0) low = mid + 1;
+      else high = mid;
+    }
+    items.splice(low, 0, event);
+    if (items.length > this.limit) items.pop();
+  }
+}

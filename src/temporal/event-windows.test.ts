@@ -1,0 +1,143 @@
+import { edgeAlignedCover, eventWindows, TIME_TREE_BOUND_MS, type TimeRange, type WindowSource } from './event-windows';
+
+/** A source over sorted due times (ms), counting what it is asked. */
+function sourceOver(times: number[], sampleSize = 16) {
+  const sorted = [...times].sort((a, b) => a - b);
+  const asked: TimeRange[] = [];
+  const source: WindowSource = {
+    async count({ from, to }) {
+      asked.push({ from, to });
+      return sorted.filter((t) => t >= from && t < to).length;
+    },
+    async sample() {
+      return times.slice(-sampleSize);
+    },
+  };
+  return { source, asked, sorted };
+}
+
+/** What a page reads: the windows' times, skipping as the walk says, until `take` are had. */
+async function pageOf(times: number[], lo: number, hi: number, skip: number, take: number, maxWindow = 64) {
+  const { source, asked, sorted } = sourceOver(times);
+  const page: number[] = [];
+  let skipLeft: number | undefined;
+  let read = 0;
+  for await (const w of eventWindows(source, { lo, hi, skip, maxWindow })) {
+    skipLeft ??= w.skip;
+    const inWindow = sorted.filter((t) => t >= w.from && t < w.to);
+    read += inWindow.length;
+    for (const t of inWindow) {
+      if (skipLeft > 0) skipLeft -= 1;
+      else if (page.length < take) page.push(t);
+    }
+    if (page.length >= take) break;
+  }
+  return { page, asked, read, expected: sorted.filter((t) => t >= lo && t < hi).slice(skip, skip + take) };
+}
+
+/** A deterministic pseudo-random sequence (mulberry32). */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const T0 = Date.parse('2027-01-01T00:00:00Z');
+const DAY_MS = 86_400_000;
+
+describe('eventWindows', () => {
+  const rnd = random(7);
+  // Spread over 60 days, a burst of 300 at one instant, a few far in the past and future.
+  const times = [
+    ...Array.from({ length: 3000 }, () => T0 + Math.floor(rnd() * 60 * DAY_MS)),
+    ...Array.from({ length: 300 }, () => T0 + 5 * DAY_MS),
+    Date.parse('0001-01-01T00:00:00Z'),
+    Date.parse('1990-05-05T00:00:00Z'),
+    Date.parse('9999-12-31T23:59:59.999Z'),
+  ];
+  const MIN = -TIME_TREE_BOUND_MS;
+  const MAX = TIME_TREE_BOUND_MS;
+
+  it.each([
+    ['the first page', MIN, MAX, 0, 100],
+    ['a page from a bound', T0 + 3 * DAY_MS, MAX, 0, 100],
+    ['a page inside a time window', T0 + 10 * DAY_MS, T0 + 11 * DAY_MS, 0, 100],
+    ['a page at an offset', MIN, MAX, 1700, 100],
+    ['a page that starts inside the burst', MIN, MAX, 2 + 250, 100],
+    ['a page past the end', MIN, MAX, 5000, 100],
+    ['the last events', MIN, MAX, 3290, 100],
+    ['every event', MIN, MAX, 0, 10_000],
+  ])('%s is the slice of the sorted times', async (_label, lo, hi, skip, take) => {
+    const { page, expected } = await pageOf(times, lo, hi, skip, take);
+    expect(page).toEqual(expected);
+  });
+
+  it('matches a plain sort for random offsets, bounds and window sizes', async () => {
+    const r = random(11);
+    for (let i = 0; i < 60; i++) {
+      const lo = r() < 0.3 ? MIN : T0 + Math.floor(r() * 70 * DAY_MS) - 5 * DAY_MS;
+      const hi = r() < 0.3 ? MAX : lo + Math.floor(r() * 30 * DAY_MS);
+      const skip = Math.floor(r() * 2000);
+      const take = 1 + Math.floor(r() * 300);
+      const maxWindow = 32 + Math.floor(r() * 500);
+      const { page, expected } = await pageOf(times, lo, hi, skip, take, maxWindow);
+      expect({ lo, hi, skip, take, page }).toEqual({ lo, hi, skip, take, page: expected });
+    }
+  });
+
+  it('reads about a page, not the namespace, for a page after a position', async () => {
+    const { page, read } = await pageOf(times, T0 + 20 * DAY_MS, MAX, 0, 100);
+    expect(page).toHaveLength(100);
+    expect(read).toBeLessThan(400);
+  });
+
+  it('counts far fewer events than the namespace holds for the first page', async () => {
+    const { source, asked, sorted } = sourceOver(times);
+    const windows = eventWindows(source, { lo: MIN, hi: MAX, skip: 0, maxWindow: 64 });
+    await windows.next();
+    // Events counted by every query but the first (the whole namespace, shared with `count`).
+    const counted = asked.slice(1).reduce((sum, r) => sum + sorted.filter((t) => t >= r.from && t < r.to).length, 0);
+    expect(counted).toBeLessThan(times.length);
+    expect(asked.length).toBeLessThan(80);
+  });
+
+  it('yields an instant holding more than a window whole', async () => {
+    const burst = Array.from({ length: 500 }, () => T0);
+    const { source } = sourceOver(burst);
+    const windows = [];
+    for await (const w of eventWindows(source, { lo: MIN, hi: MAX, skip: 0, maxWindow: 64 })) windows.push(w);
+    expect(windows).toEqual([{ from: T0, to: T0 + 1, count: 500, skip: 0 }]);
+  });
+
+  it('yields nothing for an empty namespace or an empty range', async () => {
+    const { source } = sourceOver([]);
+    const none = [];
+    for await (const w of eventWindows(source, { lo: MIN, hi: MAX, skip: 0, maxWindow: 64 })) none.push(w);
+    for await (const w of eventWindows(sourceOver(times).source, { lo: T0, hi: T0, skip: 0, maxWindow: 64 })) {
+      none.push(w);
+    }
+    expect(none).toEqual([]);
+  });
+});
+
+describe('edgeAlignedCover', () => {
+  it('covers the range exactly, in order, with aligned nodes between the edges', () => {
+    const lo = T0 + 12_345;
+    const hi = T0 + 40 * DAY_MS + 999;
+    const cover = edgeAlignedCover(lo, hi);
+    expect(cover[0]?.from).toBe(lo);
+    expect(cover[cover.length - 1]?.to).toBe(hi);
+    for (let i = 1; i < cover.length; i++) expect(cover[i]?.from).toBe(cover[i - 1]?.to);
+    expect(cover.length).toBeLessThan(30);
+  });
+
+  it('is one node for the whole tree', () => {
+    expect(edgeAlignedCover(-TIME_TREE_BOUND_MS, TIME_TREE_BOUND_MS)).toEqual([
+      { from: -TIME_TREE_BOUND_MS, to: TIME_TREE_BOUND_MS },
+    ]);
+  });
+});

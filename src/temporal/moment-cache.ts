@@ -1,0 +1,44 @@
+/**
+ * Visibility answers shared for a moment. Concurrent listings with the same filter ask the same count queries (the
+ * walk in ./event-windows.ts visits the same tree nodes), and on the dev server a count holds its single SQLite
+ * connection for ~1.5 µs per event counted, so one answer serves every asker for MOMENT_MS. A count only says where a
+ * page lies (the page itself is read, not counted), or is an offset or `count` of that age: visibility is itself
+ * eventually consistent.
+ */
+
+/** How long an answer is reused, in ms. */
+export const MOMENT_MS = 1000;
+/** Answers kept at most; the oldest go first. */
+const MAX_ENTRIES = 4096;
+
+export class MomentCache<T> {
+  private readonly entries = new Map<string, { at: number; value: Promise<T> }>();
+
+  constructor(
+    private readonly reuseMs: number = MOMENT_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The answer for `key`, from `load` unless an answer (or a request in flight) younger than reuseMs exists. */
+  get(key: string, load: () => Promise<T>): Promise<T> {
+    const at = this.now();
+    const hit = this.entries.get(key);
+    if (hit !== undefined && at - hit.at < this.reuseMs) return hit.value;
+    const value = load();
+    // A failure is not kept: the next asker tries again.
+    value.catch(() => {
+      if (this.entries.get(key)?.value === value) this.entries.delete(key);
+    });
+    this.entries.delete(key);
+    this.entries.set(key, { at, value });
+    if (this.entries.size > MAX_ENTRIES) this.evictOld(at);
+    return value;
+  }
+
+  private evictOld(at: number): void {
+    for (const [key, entry] of this.entries) {
+      if (this.entries.size <= MAX_ENTRIES && at - entry.at < this.reuseMs) break;
+      this.entries.delete(key);
+    }
+  }
+}
