@@ -35,6 +35,11 @@ export class MomentCache<T> {
     return value;
   }
 
+  /** Forgets every answer: this process has just changed what they count. */
+  clear(): void {
+    this.entries.clear();
+  }
+
   private evictOld(at: number): void {
     for (const [key, entry] of this.entries) {
       if (this.entries.size <= MAX_ENTRIES && at - entry.at < this.reuseMs) break;

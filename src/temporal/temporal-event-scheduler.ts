@@ -73,12 +73,14 @@ export class TemporalEventScheduler implements EventScheduler {
   private readonly listing: EventListing;
   private readonly attemptListing: AttemptListing;
   private readonly listingSlots = new ListingSlots();
+  /** Counts shared by listings for a moment; forgotten on every change made here, so a listing sees its own writes. */
+  private readonly counts = new MomentCache<number>();
 
   constructor(options: TemporalEventSchedulerOptions) {
     this.client = options.client;
     this.taskQueue = options.taskQueue;
     this.callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
-    const counts = new MomentCache<number>();
+    const counts = this.counts;
     this.listing = new EventListing(this.client, counts, new MomentCache());
     this.attemptListing = new AttemptListing(
       this.client,
@@ -88,6 +90,7 @@ export class TemporalEventScheduler implements EventScheduler {
   }
 
   async create(definition: EventDefinition, options: { eventId?: string } = {}): Promise<ScheduledEvent> {
+    this.counts.clear();
     const id = options.eventId ?? randomUUID();
     const createdAtMs = Date.now();
     const input: ScheduledEventInput = {
@@ -154,6 +157,7 @@ export class TemporalEventScheduler implements EventScheduler {
    * An answer that is neither (no worker confirmed in time) comes back with the event still pending.
    */
   async cancel(eventId: string): Promise<ScheduledEvent> {
+    this.counts.clear();
     return this.call(eventId, async () => {
       const deadline = Date.now() + this.callTimeoutMs - CANCEL_SETTLE_MS;
       const handle = this.client.workflow.getHandle(eventId);
@@ -207,6 +211,7 @@ export class TemporalEventScheduler implements EventScheduler {
   }
 
   async delete(eventId: string): Promise<void> {
+    this.counts.clear();
     await this.call(eventId, async () => {
       const event = await this.describe(this.client.workflow.getHandle(eventId));
       if (isPending(event.status)) throw new EventConflictError(eventId, `the event is still ${event.status}`);
@@ -218,6 +223,7 @@ export class TemporalEventScheduler implements EventScheduler {
   }
 
   async update(eventId: string, patch: EventPatch): Promise<ScheduledEvent> {
+    this.counts.clear();
     return this.call(eventId, async () => {
       const handle = this.client.workflow.getHandle(eventId);
       try {
