@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { compareEventOrder } from '../src/shared/event';
 import { createIsolatedNamespace, eventually, type Stack, startStack } from './helpers/stack';
+import { seededRandom as random } from './helpers/seeded-random';
 
 const WEBHOOK = 'http://127.0.0.1:9/hook';
 const BASE_MS = Date.parse('2031-03-01T00:00:00Z');
@@ -15,17 +16,6 @@ const BURST_AT = new Date(BASE_MS + 10 * DAY_MS).toISOString();
 let stack: Stack;
 /** Every event made, in listing order. */
 let expected: { id: string; scheduledTime: string }[];
-
-/** A deterministic pseudo-random sequence (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hasura = async (args: Record<string, unknown>) => {
   const res = await stack.post('/v1/metadata', { type: 'get_scheduled_events', args: { type: 'one_off', ...args } });

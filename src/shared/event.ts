@@ -10,6 +10,12 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 export const EVENT_STATUSES = ['scheduled', 'locked', 'delivered', 'error', 'dead', 'cancelled'] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
 
+/**
+ * Upper bound on `num_retries`. Each attempt adds about a dozen events to the event's workflow history, and
+ * Temporal terminates a workflow past 51,200 events; 1,000 retries stay well under that.
+ */
+export const MAX_NUM_RETRIES = 1000;
+
 /** Statuses after which nothing more happens to an event. */
 export const FINAL_STATUSES: readonly EventStatus[] = ['delivered', 'error', 'dead', 'cancelled'];
 

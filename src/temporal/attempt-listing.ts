@@ -6,7 +6,7 @@
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import type { AttemptRecord } from '../shared/event';
-import { compareAttemptOrder } from '../shared/event';
+import { compareAttemptOrder, MAX_NUM_RETRIES } from '../shared/event';
 import type { InvocationPage } from '../shared/scheduler';
 import { EVENT_TRIES } from '../../workflows/search-attributes';
 import { eventFromExecution } from './event-from-execution';
@@ -17,8 +17,6 @@ const CLOSED_STATUSES = ['Completed', 'Terminated', 'Canceled', 'Failed', 'Timed
 const PAGE_SIZE = 200;
 /** Histories fetched at once. */
 const HISTORY_CONCURRENCY = 8;
-/** Highest attempt count summed one value at a time for the total; above it, one count covers the rest. */
-const MAX_TRIES_COUNTED_ONE_BY_ONE = 64;
 
 interface Entry {
   eventId: string;
@@ -83,12 +81,15 @@ export class AttemptListing {
     return mergeByLatest([stream('Running'), ...CLOSED_STATUSES.map(stream)]);
   }
 
-  /** Attempts of all events: the sum of ScheduledEventTries, from one count per value (it has few values). */
+  /**
+   * Attempts of all events: the sum of ScheduledEventTries, one count per value from 1 until every event with
+   * attempts is counted (most events stop at 1 or 2 tries), never past the most an event can make.
+   */
   private async total(): Promise<number> {
     const withAttempts = await this.count(`${EVENT_TRIES.name} > 0`);
     let total = 0;
     let counted = 0;
-    for (let tries = 1; counted < withAttempts && tries <= MAX_TRIES_COUNTED_ONE_BY_ONE; tries++) {
+    for (let tries = 1; counted < withAttempts && tries <= MAX_NUM_RETRIES + 1; tries++) {
       const n = await this.count(`${EVENT_TRIES.name} = ${tries}`);
       total += tries * n;
       counted += n;

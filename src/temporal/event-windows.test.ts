@@ -1,4 +1,5 @@
 import { edgeAlignedCover, eventWindows, TIME_TREE_BOUND_MS, type TimeRange, type WindowSource } from './event-windows';
+import { seededRandom as random } from '../../test/helpers/seeded-random';
 
 /** A source over sorted due times (ms), counting what it is asked. */
 function sourceOver(times: number[], sampleSize = 16) {
@@ -33,17 +34,6 @@ async function pageOf(times: number[], lo: number, hi: number, skip: number, tak
     if (page.length >= take) break;
   }
   return { page, asked, read, expected: sorted.filter((t) => t >= lo && t < hi).slice(skip, skip + take) };
-}
-
-/** A deterministic pseudo-random sequence (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const T0 = Date.parse('2027-01-01T00:00:00Z');

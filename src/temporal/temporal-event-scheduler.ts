@@ -90,7 +90,6 @@ export class TemporalEventScheduler implements EventScheduler {
   }
 
   async create(definition: EventDefinition, options: { eventId?: string } = {}): Promise<ScheduledEvent> {
-    this.counts.clear();
     const id = options.eventId ?? randomUUID();
     const createdAtMs = Date.now();
     const input: ScheduledEventInput = {
@@ -100,7 +99,7 @@ export class TemporalEventScheduler implements EventScheduler {
       prepareAheadMs: PREPARE_AHEAD_MS,
       revision: EVENT_WORKFLOW_REVISION,
     };
-    await this.call(id, () =>
+    await this.change(id, () =>
       this.client.workflow.start<typeof scheduledEventWorkflow>(EVENT_WORKFLOW_TYPE, {
         workflowId: id,
         taskQueue: this.taskQueue,
@@ -157,8 +156,7 @@ export class TemporalEventScheduler implements EventScheduler {
    * An answer that is neither (no worker confirmed in time) comes back with the event still pending.
    */
   async cancel(eventId: string): Promise<ScheduledEvent> {
-    this.counts.clear();
-    return this.call(eventId, async () => {
+    return this.change(eventId, async () => {
       const deadline = Date.now() + this.callTimeoutMs - CANCEL_SETTLE_MS;
       const handle = this.client.workflow.getHandle(eventId);
       const before = await this.describeWithAttempt(handle);
@@ -211,8 +209,7 @@ export class TemporalEventScheduler implements EventScheduler {
   }
 
   async delete(eventId: string): Promise<void> {
-    this.counts.clear();
-    await this.call(eventId, async () => {
+    await this.change(eventId, async () => {
       const event = await this.describe(this.client.workflow.getHandle(eventId));
       if (isPending(event.status)) throw new EventConflictError(eventId, `the event is still ${event.status}`);
       await this.client.workflowService.deleteWorkflowExecution({
@@ -223,8 +220,7 @@ export class TemporalEventScheduler implements EventScheduler {
   }
 
   async update(eventId: string, patch: EventPatch): Promise<ScheduledEvent> {
-    this.counts.clear();
-    return this.call(eventId, async () => {
+    return this.change(eventId, async () => {
       const handle = this.client.workflow.getHandle(eventId);
       try {
         await handle.executeUpdate(editUpdate, { args: [patch] });
@@ -288,6 +284,19 @@ export class TemporalEventScheduler implements EventScheduler {
 
   private async attemptsOf(eventId: string): Promise<AttemptRecord[]> {
     return attemptsFromHistory(await this.client.workflow.getHandle(eventId).fetchHistory());
+  }
+
+  /**
+   * `call` for an operation that changes events: the shared counts are forgotten before and after it, so that no
+   * count taken while it ran outlives it and a listing from this process sees its own write.
+   */
+  private async change<T>(eventId: string, fn: () => Promise<T>): Promise<T> {
+    this.counts.clear();
+    try {
+      return await this.call(eventId, fn);
+    } finally {
+      this.counts.clear();
+    }
   }
 
   /** Runs one operation under a deadline and translates Temporal's errors into the service's. */

@@ -1,4 +1,9 @@
-import { CallInFlightError, EventConflictError, EventNotFoundError, SchedulerUnavailableError } from '../../shared/errors';
+import {
+  CallInFlightError,
+  EventConflictError,
+  EventNotFoundError,
+  SchedulerUnavailableError,
+} from '../../shared/errors';
 import { MAX_STORED_RESPONSE_BODY_BYTES } from '../../shared/event';
 import { MAX_REQUEST_BODY_BYTES } from '../app';
 import { createTestApp } from '../../../test/doubles/api';
@@ -958,5 +963,38 @@ describe('scheduler failures', () => {
     expect(logger.entries).toEqual([
       { level: 'error', message: expect.any(String), details: { method: 'POST', path: '/v1/metadata', error: bug } },
     ]);
+  });
+});
+
+describe('get_scheduled_events without a limit', () => {
+  it('streams every event in order, across pages of 1,000, with the count', async () => {
+    const { post } = setup();
+    const batch = Array.from({ length: 1203 }, (_, i) =>
+      create({ ...minimalArgs, schedule_at: new Date(Date.UTC(2024, 5, 1) + (i % 50) * 60_000).toISOString() }),
+    );
+    for (const args of [batch.slice(0, 1000), batch.slice(1000)]) {
+      expect((await post('/v1/metadata', { type: 'bulk', args })).status).toBe(200);
+    }
+    const res = await post('/v1/metadata', {
+      type: 'get_scheduled_events',
+      args: { type: 'one_off', get_rows_count: true },
+    });
+    expect(res.status).toBe(200);
+    const body = res.body as { events: { id: string; scheduled_time: string }[]; count: number };
+    expect(body.count).toBe(1203);
+    expect(new Set(body.events.map((e) => e.id)).size).toBe(1203);
+    const keys = body.events.map((e) => [e.scheduled_time, e.id].join(' '));
+    expect(keys).toEqual([...keys].sort());
+  });
+
+  it('inside a bulk, answers each listing in full, one page read per listing', async () => {
+    const { post, scheduler } = setup();
+    await post('/v1/metadata', create(minimalArgs));
+    const list = jest.spyOn(scheduler, 'list');
+    const item = { type: 'get_scheduled_events', args: { type: 'one_off' } };
+    const res = await post('/v1/metadata', { type: 'bulk', args: [item, item, item] });
+    expect(res.status).toBe(200);
+    expect((res.body as { events: unknown[] }[]).map((r) => r.events.length)).toEqual([1, 1, 1]);
+    expect(list).toHaveBeenCalledTimes(3);
   });
 });

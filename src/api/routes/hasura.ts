@@ -78,7 +78,9 @@ async function execute(scheduler: EventScheduler, command: HasuraCommand): Promi
       const { status, limit, offset, get_rows_count } = command.args;
       if (limit === undefined) {
         // Every row, as in Hasura: written as it is read, one page at a time.
-        const events = await allEvents(scheduler, status, offset);
+        // Only a command on its own reads its first page up front: in a bulk, each of up to 1,000 listings would
+        // hold a page before the answer starts.
+        const events = await allEvents(scheduler, status, offset, command.path === ROOT_PATH);
         const total = get_rows_count ? await countEvents(scheduler, status) : 0;
         return withCount({ events: new StreamedArray(events) }, get_rows_count, total);
       }
@@ -111,17 +113,19 @@ async function countEvents(scheduler: EventScheduler, statuses: EventStatus[] | 
 
 /**
  * Every event of the filter from `offset` on, in order, read a page at a time (each page continues after the last
- * event of the one before). The first page is read before this returns, so a failure then is an ordinary error
- * answer; a failure later cuts the stream (see jsonStream).
+ * event of the one before). With `readFirst`, the first page is read before this returns, so a failure then is an
+ * ordinary error answer; a failure while streaming cuts the stream (see jsonStream).
  */
 async function allEvents(
   scheduler: EventScheduler,
   statuses: EventStatus[] | undefined,
   offset: number | undefined,
+  readFirst: boolean,
 ): Promise<AsyncGenerator<HasuraEvent>> {
-  const first = await scheduler.list({ statuses, offset, limit: MAX_LIST_LIMIT });
+  const firstPage = () => scheduler.list({ statuses, offset, limit: MAX_LIST_LIMIT });
+  const first = readFirst ? await firstPage() : undefined;
   async function* rest(): AsyncGenerator<HasuraEvent> {
-    let events = first.events;
+    let events = (first ?? (await firstPage())).events;
     for (;;) {
       for (const event of events) yield toHasuraEvent(event);
       const last: ScheduledEvent | undefined = events[events.length - 1];

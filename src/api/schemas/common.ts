@@ -9,17 +9,14 @@
 import { z } from 'zod';
 import { FORBIDDEN_HEADER_NAMES, HTTP_TOKEN, isForbiddenHeaderName } from '../../delivery/resolve-headers';
 import { webhookTemplateIssues } from '../../delivery/resolve-template';
-import { DEFAULT_RETRY_CONF, EVENT_STATUSES } from '../../shared/event';
+import { DEFAULT_RETRY_CONF, EVENT_STATUSES, MAX_NUM_RETRIES } from '../../shared/event';
 import { parseTimestamp } from './timestamp';
 
 /** Longest accepted webhook URL template: longer URLs are refused by many servers and proxies anyway. */
 export const MAX_WEBHOOK_LENGTH = 8 * 1024;
 
-/**
- * Upper bound on `num_retries`. Each attempt adds about a dozen events to the event's workflow history, and
- * Temporal terminates a workflow past 51,200 events; 1,000 retries stay well under that.
- */
-export const MAX_NUM_RETRIES = 1000;
+/** Upper bound on `num_retries` (defined with the event, src/shared/event.ts). */
+export { MAX_NUM_RETRIES } from '../../shared/event';
 
 /**
  * Upper bound on every duration in `retry_conf` (100 years). Beyond it the milliseconds handed to Temporal lose
