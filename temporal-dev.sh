@@ -163,6 +163,11 @@ server_args() {
     # 53 ms without (bench/PERFORMANCE.md, "Listing cost"). Ours are registered at launch; `configure` waits for any
     # it adds later (the cache then refreshes within 60 s).
     --dynamic-config-value system.forceSearchAttributesCacheRefreshOnRead=false
+    # Visibility calls (list, count) per second per namespace: the CLI sets 100, and the SDK retries a refused call
+    # after a back-off, so one listing (tens of counts) took the quota of a second and 20 clients waited seconds
+    # for it while the server idled (bench/PERFORMANCE.md, "Listing cost"). The API bounds its own listings
+    # (src/temporal/listing-slots.ts); this leaves SQLite as the limit. Override with TEMPORAL_DYNAMIC_CONFIG.
+    --dynamic-config-value frontend.namespaceRPS.visibility=5000
     --log-level warn
   )
   local pragma
