@@ -9,8 +9,16 @@ import { compareEventOrder, EVENT_STATUSES, FINAL_STATUSES } from '../shared/eve
 import type { EventPage, ListEventsQuery } from '../shared/scheduler';
 import { EVENT_STATUS, EVENT_TIME } from '../../workflows/search-attributes';
 import { eventFromExecution } from './event-from-execution';
-import { eventWindows, TIME_TREE_BOUND_MS, type EventWindow, type TimeRange } from './event-windows';
+import {
+  eventWindows,
+  idBound,
+  TIME_TREE_BOUND_MS,
+  type EventWindow,
+  type Slice,
+  type TimeRange,
+} from './event-windows';
 import type { MomentCache } from './moment-cache';
+import type { VisibilityCounts } from './visibility-counts';
 
 /** Most rows one visibility page returns (the server's default `frontend.visibilityMaxPageSize`). */
 const VISIBILITY_PAGE_MAX = 1000;
@@ -54,10 +62,14 @@ export function statusFilter(statuses: readonly EventStatus[]): string {
  * as text, and its query literals drop trailing zeros of the fraction ('…:05+00:00') that stored values keep
  * ('…:05.000+00:00'), so equality never matches; `>=` and `<` still order correctly.
  */
-function inRange(filter: string, { from, to }: TimeRange): string {
+function inRange(filter: string, { from, to, ids }: Slice): string {
   const clauses = [filter];
   if (from > -TIME_TREE_BOUND_MS) clauses.push(`${EVENT_TIME.name} >= '${new Date(from).toISOString()}'`);
   if (to < TIME_TREE_BOUND_MS) clauses.push(`${EVENT_TIME.name} < '${new Date(to).toISOString()}'`);
+  const idFrom = ids && idBound(ids.from);
+  const idTo = ids && idBound(ids.to);
+  if (idFrom !== undefined) clauses.push(`WorkflowId >= '${idFrom}'`);
+  if (idTo !== undefined) clauses.push(`WorkflowId < '${idTo}'`);
   return clauses.join(' AND ');
 }
 
@@ -72,7 +84,7 @@ function boundsOf(query: ListEventsQuery): TimeRange {
 export class EventListing {
   constructor(
     private readonly client: Client,
-    private readonly counts: MomentCache<number>,
+    private readonly counts: VisibilityCounts,
     private readonly samples: MomentCache<readonly number[]>,
   ) {}
 
@@ -89,57 +101,79 @@ export class EventListing {
     if (after !== undefined) {
       const at = Date.parse(after.scheduledTime);
       if (at >= bounds.from && at < bounds.to) {
-        // The cursor's own instant: the events of that instant after its id. An instant may hold a burst, so it is
-        // read as a window (bounded by what the page keeps), narrowed by id in the query when the id allows.
-        const idFilter = QUOTABLE_ID.test(after.id) ? ` AND WorkflowId > '${after.id}'` : '';
-        const rest = await this.read(
-          `${filter}${idFilter}`,
-          { from: at, to: at + 1 },
-          page.keep,
-          (e) => compareEventOrder(e, after) > 0,
-        );
-        totalBefore = rest.seen;
-        page.add(rest.events);
+        // The cursor's own instant: the events of that instant after its id. An instant may hold a burst, so when
+        // the id can be put in the query its events are found like any others; otherwise it is read whole (bounded
+        // by what the page keeps) and narrowed here.
+        const instant = { from: at, to: at + 1 };
+        if (QUOTABLE_ID.test(after.id)) {
+          const rest = `${filter} AND WorkflowId > '${after.id}'`;
+          await this.fill(page, rest, undefined, instant, take);
+          if (query.withTotal) totalBefore = await this.counts.get(inRange(rest, instant));
+        } else {
+          const rest = await this.read(filter, instant, page.keep, (e) => compareEventOrder(e, after) > 0);
+          totalBefore = rest.seen;
+          page.add(rest.events);
+        }
       }
       lo = Math.max(lo, at + 1);
     }
 
-    if (!page.full && lo < bounds.to) {
-      const windows = eventWindows(
-        {
-          count: (range) => this.count(inRange(filter, range)),
-          sample: () => this.sample(filter),
-        },
-        { lo, hi: bounds.to, skip: page.skipLeft, maxWindow: windowSize(take) },
-      );
-      let batch: EventWindow | undefined;
-      let first = true;
-      for await (const window of windows) {
-        // The walk skipped whole ranges by their counts; the first window says how much of the offset is left.
-        if (first) page.skipLeft = window.skip;
-        first = false;
-        if (batch !== undefined && batch.to === window.from && batch.count + window.count <= VISIBILITY_PAGE_MAX) {
-          batch = { ...batch, to: window.to, count: batch.count + window.count };
-        } else {
-          if (batch !== undefined) await this.readInto(page, filter, batch);
-          if (page.full) break;
-          batch = window;
-        }
-        if (batch.count >= page.keep) {
-          await this.readInto(page, filter, batch);
-          batch = undefined;
-          if (page.full) break;
-        }
-      }
-      if (batch !== undefined && !page.full) await this.readInto(page, filter, batch);
-    }
+    if (!page.full && lo < bounds.to) await this.fill(page, filter, query.statuses, { from: lo, to: bounds.to }, take);
 
     if (!query.withTotal) return { events: page.events };
-    const rest = lo < bounds.to ? await this.count(inRange(filter, { from: lo, to: bounds.to })) : 0;
+    const rest = lo < bounds.to ? await this.count(filter, query.statuses, { from: lo, to: bounds.to }) : 0;
     return { events: page.events, total: totalBefore + rest };
   }
 
-  private async readInto(page: PageBuilder, filter: string, window: TimeRange): Promise<void> {
+  /**
+   * Adds to `page` the events of `filter` in `range`, reading only the windows that hold what it still skips and
+   * takes. `statuses` says what `filter` selects, for the shared counts; undefined when it is narrower than that.
+   */
+  private async fill(
+    page: PageBuilder,
+    filter: string,
+    statuses: readonly EventStatus[] | undefined,
+    range: TimeRange,
+    take: number,
+  ): Promise<void> {
+    const windows = eventWindows(
+      {
+        count: (slice) =>
+          statuses === undefined ? this.counts.get(inRange(filter, slice)) : this.count(filter, statuses, slice),
+        sample: () => this.sample(filter),
+      },
+      { lo: range.from, hi: range.to, skip: page.skipLeft, maxWindow: windowSize(take) },
+    );
+    let batch: EventWindow | undefined;
+    let first = true;
+    for await (const window of windows) {
+      // The walk skipped whole ranges by their counts; the first window says how much of the offset is left.
+      if (first) page.skipLeft = window.skip;
+      first = false;
+      // Adjacent time ranges are read as one while visibility returns them in one page (id slices are not joined).
+      const joins =
+        batch !== undefined &&
+        batch.ids === undefined &&
+        window.ids === undefined &&
+        batch.to === window.from &&
+        batch.count + window.count <= VISIBILITY_PAGE_MAX;
+      if (joins) {
+        batch = { ...(batch as EventWindow), to: window.to, count: (batch as EventWindow).count + window.count };
+      } else {
+        if (batch !== undefined) await this.readInto(page, filter, batch);
+        if (page.full) return;
+        batch = window;
+      }
+      if (batch.count >= page.keep) {
+        await this.readInto(page, filter, batch);
+        batch = undefined;
+        if (page.full) return;
+      }
+    }
+    if (batch !== undefined && !page.full) await this.readInto(page, filter, batch);
+  }
+
+  private async readInto(page: PageBuilder, filter: string, window: Slice): Promise<void> {
     page.add((await this.read(filter, window, page.keep)).events);
   }
 
@@ -149,7 +183,7 @@ export class EventListing {
    */
   private async read(
     filter: string,
-    range: TimeRange,
+    range: Slice,
     limit: number,
     keep: (e: ScheduledEvent) => boolean = () => true,
   ): Promise<{ events: ScheduledEvent[]; seen: number }> {
@@ -166,8 +200,9 @@ export class EventListing {
     return { events: kept.items, seen };
   }
 
-  private count(query: string): Promise<number> {
-    return this.counts.get(query, async () => (await this.client.workflow.count(query)).count);
+  private count(filter: string, statuses: readonly EventStatus[], slice: Slice): Promise<number> {
+    const ids = slice.ids && { from: idBound(slice.ids.from), to: idBound(slice.ids.to) };
+    return this.counts.get(inRange(filter, slice), { statuses, range: slice, ids });
   }
 
   private sample(filter: string): Promise<readonly number[]> {

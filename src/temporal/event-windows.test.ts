@@ -1,39 +1,72 @@
-import { edgeAlignedCover, eventWindows, TIME_TREE_BOUND_MS, type TimeRange, type WindowSource } from './event-windows';
+import {
+  edgeAlignedCover,
+  eventWindows,
+  idBound,
+  TIME_TREE_BOUND_MS,
+  type EventWindow,
+  type Slice,
+  type WindowSource,
+} from './event-windows';
 import { seededRandom as random } from '../../test/helpers/seeded-random';
 
-/** A source over sorted due times (ms), counting what it is asked. */
-function sourceOver(times: number[], sampleSize = 16) {
-  const sorted = [...times].sort((a, b) => a - b);
-  const asked: TimeRange[] = [];
+/** An event as the walk sees it: due time (ms) and id. */
+interface Ev {
+  t: number;
+  id: string;
+}
+
+const byOrder = (a: Ev, b: Ev) => a.t - b.t || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** Events at `times`, with random hex ids (like UUIDs) unless `idOf` names them. */
+function withIds(times: number[], idOf?: (i: number) => string): Ev[] {
+  const r = random(3);
+  const hex = () => Array.from({ length: 12 }, () => Math.floor(r() * 16).toString(16)).join('');
+  return times.map((t, i) => ({ t, id: idOf ? idOf(i) : hex() }));
+}
+
+function inSlice(e: Ev, { from, to, ids }: Slice): boolean {
+  if (e.t < from || e.t >= to) return false;
+  const lo = ids && idBound(ids.from);
+  const hi = ids && idBound(ids.to);
+  return (lo === undefined || e.id >= lo) && (hi === undefined || e.id < hi);
+}
+
+/** A source over events, counting what it is asked. */
+function sourceOver(events: Ev[], sampleSize = 16) {
+  const sorted = [...events].sort(byOrder);
+  const asked: Slice[] = [];
   const source: WindowSource = {
-    async count({ from, to }) {
-      asked.push({ from, to });
-      return sorted.filter((t) => t >= from && t < to).length;
+    async count(slice) {
+      asked.push(slice);
+      return sorted.filter((e) => inSlice(e, slice)).length;
     },
     async sample() {
-      return times.slice(-sampleSize);
+      return events.slice(-sampleSize).map((e) => e.t);
     },
   };
   return { source, asked, sorted };
 }
 
-/** What a page reads: the windows' times, skipping as the walk says, until `take` are had. */
-async function pageOf(times: number[], lo: number, hi: number, skip: number, take: number, maxWindow = 64) {
-  const { source, asked, sorted } = sourceOver(times);
-  const page: number[] = [];
+/** What a page reads: the windows' events, skipping as the walk says, until `take` are had. */
+async function pageOf(events: Ev[], lo: number, hi: number, skip: number, take: number, maxWindow = 64) {
+  const { source, asked, sorted } = sourceOver(events);
+  const page: Ev[] = [];
+  const windows: EventWindow[] = [];
   let skipLeft: number | undefined;
   let read = 0;
   for await (const w of eventWindows(source, { lo, hi, skip, maxWindow })) {
+    windows.push(w);
     skipLeft ??= w.skip;
-    const inWindow = sorted.filter((t) => t >= w.from && t < w.to);
+    const inWindow = sorted.filter((e) => inSlice(e, w));
     read += inWindow.length;
-    for (const t of inWindow) {
+    for (const e of inWindow) {
       if (skipLeft > 0) skipLeft -= 1;
-      else if (page.length < take) page.push(t);
+      else if (page.length < take) page.push(e);
     }
     if (page.length >= take) break;
   }
-  return { page, asked, read, expected: sorted.filter((t) => t >= lo && t < hi).slice(skip, skip + take) };
+  const expected = sorted.filter((e) => e.t >= lo && e.t < hi).slice(skip, skip + take);
+  return { page, asked, read, windows, expected };
 }
 
 const T0 = Date.parse('2027-01-01T00:00:00Z');
@@ -42,13 +75,13 @@ const DAY_MS = 86_400_000;
 describe('eventWindows', () => {
   const rnd = random(7);
   // Spread over 60 days, a burst of 300 at one instant, a few far in the past and future.
-  const times = [
+  const times = withIds([
     ...Array.from({ length: 3000 }, () => T0 + Math.floor(rnd() * 60 * DAY_MS)),
     ...Array.from({ length: 300 }, () => T0 + 5 * DAY_MS),
     Date.parse('0001-01-01T00:00:00Z'),
     Date.parse('1990-05-05T00:00:00Z'),
     Date.parse('9999-12-31T23:59:59.999Z'),
-  ];
+  ]);
   const MIN = -TIME_TREE_BOUND_MS;
   const MAX = TIME_TREE_BOUND_MS;
 
@@ -90,17 +123,30 @@ describe('eventWindows', () => {
     const windows = eventWindows(source, { lo: MIN, hi: MAX, skip: 0, maxWindow: 64 });
     await windows.next();
     // Events counted by every query but the first (the whole namespace, shared with `count`).
-    const counted = asked.slice(1).reduce((sum, r) => sum + sorted.filter((t) => t >= r.from && t < r.to).length, 0);
+    const counted = asked.slice(1).reduce((sum, r) => sum + sorted.filter((e) => inSlice(e, r)).length, 0);
     expect(counted).toBeLessThan(times.length);
     expect(asked.length).toBeLessThan(80);
   });
 
-  it('yields an instant holding more than a window whole', async () => {
-    const burst = Array.from({ length: 500 }, () => T0);
-    const { source } = sourceOver(burst);
-    const windows = [];
-    for await (const w of eventWindows(source, { lo: MIN, hi: MAX, skip: 0, maxWindow: 64 })) windows.push(w);
-    expect(windows).toEqual([{ from: T0, to: T0 + 1, count: 500, skip: 0 }]);
+  it('splits an instant holding more than a window by id, and pages through it in order', async () => {
+    const burst = withIds(Array.from({ length: 5000 }, () => T0));
+    for (const skip of [0, 130, 2500, 4950]) {
+      const { page, expected, windows, read } = await pageOf(burst, MIN, MAX, skip, 100);
+      expect(page).toEqual(expected);
+      expect(windows.every((w) => w.ids !== undefined && w.count <= 64)).toBe(true);
+      expect(read).toBeLessThan(400);
+    }
+  });
+
+  it('reads an instant whole when its ids share one bucket (ids that are not hex)', async () => {
+    const burst = withIds(
+      Array.from({ length: 500 }, () => T0),
+      (i) => `evt_${i}`,
+    );
+    const { page, expected, windows } = await pageOf(burst, MIN, MAX, 0, 100);
+    expect(page).toEqual(expected);
+    // 'evt_…' sorts between 'ef' and 'f0': bucket 0xef.
+    expect(windows).toEqual([{ from: T0, to: T0 + 1, ids: { from: 0xef, to: 0xf0 }, count: 500, skip: 0 }]);
   });
 
   it('yields nothing for an empty namespace or an empty range', async () => {

@@ -5,7 +5,7 @@
  * of a time range read whole and sorted here. Reading costs per row read (~50 µs on the dev server), counting per row
  * counted (~1.5 µs; bench/PERFORMANCE.md, "Listing cost"), so the walk below counts its way to small ranges and only
  * those are read. Ranges are nodes of a binary tree over time whose bounds are powers of two in ms, so most of them
- * recur from one request to the next and a short-lived count cache serves them (./visibility-counts.ts).
+ * recur from one request to the next and shared counts serve them (./visibility-counts.ts).
  *
  * No Temporal here: the walk takes a count function, so it is unit-tested against an array.
  */
@@ -16,8 +16,35 @@ export interface TimeRange {
   to: number;
 }
 
+/**
+ * Event ids split a single instant that holds more events than a window, in ID_BUCKETS buckets by their first two
+ * characters as hex (event ids are UUIDs): bucket k holds the ids from idBound(k) up to idBound(k + 1). Ids of any
+ * other form still fall in exactly one bucket, in order, but may all share one, which is then read whole.
+ */
+export const ID_BUCKETS = 256;
+
+/** A half-open range of id buckets, [from, to), within [0, ID_BUCKETS). */
+export interface IdRange {
+  from: number;
+  to: number;
+}
+
+/** Part of the listing to count or read: a time range, narrowed to some id buckets when it is one instant. */
+export interface Slice extends TimeRange {
+  ids?: IdRange;
+}
+
+/**
+ * The lowest id of bucket `k` (ids sort as strings), or undefined for bucket 0 (no lower bound) and ID_BUCKETS (no
+ * upper bound). Pivots are ASCII, so string order in JavaScript and byte order in the database agree on every id.
+ */
+export function idBound(k: number): string | undefined {
+  if (k <= 0 || k >= ID_BUCKETS) return undefined;
+  return k.toString(16).padStart(2, '0');
+}
+
 /** A range to read, with the number of its first events (by the counts) that fall before the page. */
-export interface EventWindow extends TimeRange {
+export interface EventWindow extends Slice {
   /** Events counted in the range when it was chosen (a hint: visibility moves on). */
   count: number;
   /** Events to skip at its start (what was left of the offset). */
@@ -25,8 +52,8 @@ export interface EventWindow extends TimeRange {
 }
 
 export interface WindowSource {
-  /** Events in the range that match the listing's filter. */
-  count(range: TimeRange): Promise<number>;
+  /** Events in the slice that match the listing's filter. */
+  count(slice: Slice): Promise<number>;
   /**
    * Due times of a few matching events, cheap to get (visibility's own order), to guess where events are; used only
    * to choose which half of a large range to count. May be empty.
@@ -41,14 +68,22 @@ const EDGE_GRAIN_MS = 2 ** 20;
 /** Growth of the ranges counted from a node's left edge while they hold fewer events than needed. */
 const PROBE_GROWTH = 2;
 
-interface Node extends TimeRange {
+interface Node extends Slice {
   /** Known count (from a count, or derived as a parent's count minus a sibling's). */
   count?: number;
 }
 
 /**
- * Ranges of `[lo, hi)`, in time order, each holding at most `maxWindow` events unless it is a single instant, with
- * the first `skip` events (by the counts) left out. The caller reads the windows it needs and stops pulling.
+ * A count derived as a difference of counts, or undefined (count it) when that says the range is empty: counts may be
+ * of different moments, and only a count of its own may skip a range.
+ */
+function derived(count: number): number | undefined {
+  return count > 0 ? count : undefined;
+}
+
+/**
+ * Slices of `[lo, hi)`, in order, each holding at most `maxWindow` events unless it is one id bucket of one instant,
+ * with the first `skip` events (by the counts) left out. The caller reads the windows it needs and stops pulling.
  */
 export async function* eventWindows(
   source: WindowSource,
@@ -67,9 +102,18 @@ export async function* eventWindows(
       skip -= count;
       continue;
     }
-    if (count <= maxWindow || node.to - node.from <= 1) {
-      yield { from: node.from, to: node.to, count, skip };
+    const ids = node.ids ?? { from: 0, to: ID_BUCKETS };
+    if (count <= maxWindow || (node.to - node.from <= 1 && ids.to - ids.from <= 1)) {
+      yield { from: node.from, to: node.to, ...(node.ids && { ids: node.ids }), count, skip };
       skip = 0;
+      continue;
+    }
+    if (node.to - node.from <= 1) {
+      // One instant holding a burst: split by id. Either half costs the same to count (the instant is scanned).
+      const mid = ids.from + Math.floor((ids.to - ids.from) / 2);
+      const left = await source.count({ ...node, ids: { from: ids.from, to: mid } });
+      stack.push({ ...node, ids: { from: mid, to: ids.to }, count: derived(count - left) });
+      stack.push({ ...node, ids: { from: ids.from, to: mid }, count: left });
       continue;
     }
     // Too many to read: split it. Counting costs per event counted, so count the part expected to hold fewer.
@@ -94,14 +138,14 @@ async function halves(
   if (inRight < inLeft) {
     const r = await source.count(right);
     return [
-      { ...left, count: Math.max(0, count - r) },
+      { ...left, count: derived(count - r) },
       { ...right, count: r },
     ];
   }
   const l = await source.count(left);
   return [
     { ...left, count: l },
-    { ...right, count: Math.max(0, count - l) },
+    { ...right, count: derived(count - l) },
   ];
 }
 
@@ -137,8 +181,8 @@ async function split(
     if (upTo > skip || to >= node.to) {
       const parts: Node[] = [];
       if (before > 0) parts.push({ from: node.from, to: reached, count: before });
-      parts.push({ from: reached, to, count: Math.max(0, upTo - before) });
-      if (to < node.to) parts.push({ from: to, to: node.to, count: Math.max(0, count - upTo) });
+      parts.push({ from: reached, to, count: derived(upTo - before) });
+      if (to < node.to) parts.push({ from: to, to: node.to, count: derived(count - upTo) });
       return parts;
     }
     before = upTo;

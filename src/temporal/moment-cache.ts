@@ -1,9 +1,7 @@
 /**
- * Visibility answers shared for a moment. Concurrent listings with the same filter ask the same count queries (the
- * walk in ./event-windows.ts visits the same tree nodes), and on the dev server a count holds its single SQLite
- * connection for ~1.5 µs per event counted, so one answer serves every asker for MOMENT_MS. A count only says where a
- * page lies (the page itself is read, not counted), or is an offset or `count` of that age: visibility is itself
- * eventually consistent.
+ * Visibility answers shared for a moment: concurrent listings with the same filter ask the same ones, and one answer
+ * serves every asker for MOMENT_MS. Used for the samples that guide the walk in ./event-windows.ts (a hint only);
+ * counts have their own rules (./visibility-counts.ts).
  */
 
 /** How long an answer is reused, in ms. */
@@ -33,11 +31,6 @@ export class MomentCache<T> {
     this.entries.set(key, { at, value });
     if (this.entries.size > MAX_ENTRIES) this.evictOld(at);
     return value;
-  }
-
-  /** Forgets every answer: this process has just changed what they count. */
-  clear(): void {
-    this.entries.clear();
   }
 
   private evictOld(at: number): void {

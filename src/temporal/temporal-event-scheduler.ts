@@ -36,6 +36,7 @@ import { AttemptListing } from './attempt-listing';
 import { EventListing } from './event-listing';
 import { ListingSlots } from './listing-slots';
 import { MomentCache } from './moment-cache';
+import { VisibilityCounts, type EventChange, type EventMark } from './visibility-counts';
 import { toDomainError } from './to-domain-error';
 
 /** The workflow type, as registered by the worker (the function's name). */
@@ -73,19 +74,20 @@ export class TemporalEventScheduler implements EventScheduler {
   private readonly listing: EventListing;
   private readonly attemptListing: AttemptListing;
   private readonly listingSlots = new ListingSlots();
-  /** Counts shared by listings for a moment; forgotten on every change made here, so a listing sees its own writes. */
-  private readonly counts = new MomentCache<number>();
+  /** Counts shared by listings; every change made here is reported to them, so a listing sees its own writes. */
+  private readonly counts: VisibilityCounts;
 
   constructor(options: TemporalEventSchedulerOptions) {
     this.client = options.client;
     this.taskQueue = options.taskQueue;
     this.callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
-    const counts = this.counts;
+    const counts = new VisibilityCounts(async (query) => (await this.client.workflow.count(query)).count);
+    this.counts = counts;
     this.listing = new EventListing(this.client, counts, new MomentCache());
     this.attemptListing = new AttemptListing(
       this.client,
       (eventId) => this.attemptsOf(eventId),
-      (query) => counts.get(query, async () => (await this.client.workflow.count(query)).count),
+      (query) => counts.get(query),
     );
   }
 
@@ -99,26 +101,37 @@ export class TemporalEventScheduler implements EventScheduler {
       prepareAheadMs: PREPARE_AHEAD_MS,
       revision: EVENT_WORKFLOW_REVISION,
     };
-    await this.change(id, () =>
-      this.client.workflow.start<typeof scheduledEventWorkflow>(EVENT_WORKFLOW_TYPE, {
-        workflowId: id,
-        taskQueue: this.taskQueue,
-        args: [input],
-        // An event id is never reused, even after its workflow has closed (a deleted event's id may be).
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        memo: { [MEMO_DEFINITION]: definition, [MEMO_CREATED_AT]: input.createdAt, [MEMO_REVISION]: input.revision },
-        typedSearchAttributes: [
-          { key: EVENT_STATUS, value: 'scheduled' },
-          { key: EVENT_TIME, value: new Date(definition.scheduledTime) },
-          { key: EVENT_TRIES, value: 0 },
-        ],
-        // Due soon: its tasks go ahead of a backlog of events due later (./event-priority.ts).
-        priority: eventPriority(Date.parse(definition.scheduledTime), createdAtMs),
-        staticSummary: `POST ${definition.webhook} at ${definition.scheduledTime}`,
-        staticDetails: definition.comment ?? undefined,
-      }),
+    const event: ScheduledEvent = {
+      id,
+      createdAt: input.createdAt,
+      ...definition,
+      status: 'scheduled',
+      tries: 0,
+      nextRetryAt: null,
+    };
+    await this.change(
+      id,
+      () =>
+        this.client.workflow.start<typeof scheduledEventWorkflow>(EVENT_WORKFLOW_TYPE, {
+          workflowId: id,
+          taskQueue: this.taskQueue,
+          args: [input],
+          // An event id is never reused, even after its workflow has closed (a deleted event's id may be).
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          memo: { [MEMO_DEFINITION]: definition, [MEMO_CREATED_AT]: input.createdAt, [MEMO_REVISION]: input.revision },
+          typedSearchAttributes: [
+            { key: EVENT_STATUS, value: 'scheduled' },
+            { key: EVENT_TIME, value: new Date(definition.scheduledTime) },
+            { key: EVENT_TRIES, value: 0 },
+          ],
+          // Due soon: its tasks go ahead of a backlog of events due later (./event-priority.ts).
+          priority: eventPriority(Date.parse(definition.scheduledTime), createdAtMs),
+          staticSummary: `POST ${definition.webhook} at ${definition.scheduledTime}`,
+          staticDetails: definition.comment ?? undefined,
+        }),
+      () => ({ after: markOf(event) }),
     );
-    return { id, createdAt: input.createdAt, ...definition, status: 'scheduled', tries: 0, nextRetryAt: null };
+    return event;
   }
 
   async get(eventId: string): Promise<ScheduledEvent> {
@@ -156,37 +169,45 @@ export class TemporalEventScheduler implements EventScheduler {
    * An answer that is neither (no worker confirmed in time) comes back with the event still pending.
    */
   async cancel(eventId: string): Promise<ScheduledEvent> {
-    return this.change(eventId, async () => {
-      const deadline = Date.now() + this.callTimeoutMs - CANCEL_SETTLE_MS;
-      const handle = this.client.workflow.getHandle(eventId);
-      const before = await this.describeWithAttempt(handle);
-      if (!isPending(before.event.status)) {
-        throw new EventConflictError(eventId, `the event has already finished (${before.event.status})`);
-      }
-      // Events created before cancel was final know only the `cancel` signal (a cancel request would end them as
-      // they did then: a held attempt's event `dead`, or `cancelled` after a failed call).
-      const { finalCancel } = before;
-      const closedFirst = await this.ifStillRunning(handle, () =>
-        finalCancel ? handle.cancel() : handle.signal(cancelSignal),
-      );
-      if (closedFirst !== undefined) {
-        throw new EventConflictError(eventId, `the event has already finished (${closedFirst.status})`);
-      }
-      // With a worker running, the workflow ends the event itself within moments, and says how.
-      const settled = await this.settled(handle, Date.now() + CANCEL_SETTLE_MS);
-      if (settled !== undefined) return cancelOutcome(settled);
-      // No worker ended it in time (none runs, or all are busy). Decide from what the server holds now.
-      const now = await this.describeWithAttempt(handle);
-      if (!isPending(now.event.status)) return cancelOutcome(now.event);
-      if (cannotOutrun(now)) {
-        // Final already; terminating shows it at once in listings, with or without a worker.
-        const closed = await this.ifStillRunning(handle, () => handle.terminate(CANCEL_REASON));
-        return closed === undefined ? { ...now.event, status: 'cancelled', nextRetryAt: null } : cancelOutcome(closed);
-      }
-      // A worker holds an attempt that may be cleared to call: only the workflow knows how it ends.
-      const late = await this.settled(handle, deadline);
-      return late === undefined ? now.event : cancelOutcome(late);
-    });
+    let was: EventMark | undefined;
+    return this.change(
+      eventId,
+      async () => {
+        const deadline = Date.now() + this.callTimeoutMs - CANCEL_SETTLE_MS;
+        const handle = this.client.workflow.getHandle(eventId);
+        const before = await this.describeWithAttempt(handle);
+        was = markOf(before.event);
+        if (!isPending(before.event.status)) {
+          throw new EventConflictError(eventId, `the event has already finished (${before.event.status})`);
+        }
+        // Events created before cancel was final know only the `cancel` signal (a cancel request would end them as
+        // they did then: a held attempt's event `dead`, or `cancelled` after a failed call).
+        const { finalCancel } = before;
+        const closedFirst = await this.ifStillRunning(handle, () =>
+          finalCancel ? handle.cancel() : handle.signal(cancelSignal),
+        );
+        if (closedFirst !== undefined) {
+          throw new EventConflictError(eventId, `the event has already finished (${closedFirst.status})`);
+        }
+        // With a worker running, the workflow ends the event itself within moments, and says how.
+        const settled = await this.settled(handle, Date.now() + CANCEL_SETTLE_MS);
+        if (settled !== undefined) return cancelOutcome(settled);
+        // No worker ended it in time (none runs, or all are busy). Decide from what the server holds now.
+        const now = await this.describeWithAttempt(handle);
+        if (!isPending(now.event.status)) return cancelOutcome(now.event);
+        if (cannotOutrun(now)) {
+          // Final already; terminating shows it at once in listings, with or without a worker.
+          const closed = await this.ifStillRunning(handle, () => handle.terminate(CANCEL_REASON));
+          return closed === undefined
+            ? { ...now.event, status: 'cancelled', nextRetryAt: null }
+            : cancelOutcome(closed);
+        }
+        // A worker holds an attempt that may be cleared to call: only the workflow knows how it ends.
+        const late = await this.settled(handle, deadline);
+        return late === undefined ? now.event : cancelOutcome(late);
+      },
+      (after) => ({ before: was, after: markOf(after) }),
+    );
   }
 
   /**
@@ -209,30 +230,41 @@ export class TemporalEventScheduler implements EventScheduler {
   }
 
   async delete(eventId: string): Promise<void> {
-    await this.change(eventId, async () => {
-      const event = await this.describe(this.client.workflow.getHandle(eventId));
-      if (isPending(event.status)) throw new EventConflictError(eventId, `the event is still ${event.status}`);
-      await this.client.workflowService.deleteWorkflowExecution({
-        namespace: this.client.options.namespace,
-        workflowExecution: { workflowId: eventId },
-      });
-    });
+    let was: EventMark | undefined;
+    await this.change(
+      eventId,
+      async () => {
+        const event = await this.describe(this.client.workflow.getHandle(eventId));
+        was = markOf(event);
+        if (isPending(event.status)) throw new EventConflictError(eventId, `the event is still ${event.status}`);
+        await this.client.workflowService.deleteWorkflowExecution({
+          namespace: this.client.options.namespace,
+          workflowExecution: { workflowId: eventId },
+        });
+      },
+      () => ({ before: was }),
+    );
   }
 
   async update(eventId: string, patch: EventPatch): Promise<ScheduledEvent> {
-    return this.change(eventId, async () => {
-      const handle = this.client.workflow.getHandle(eventId);
-      try {
-        await handle.executeUpdate(editUpdate, { args: [patch] });
-      } catch (err) {
-        // Temporal answers an Update sent to a closed workflow as "not found"; when the event exists it has
-        // finished, which is a conflict, not an unknown event.
-        if (!(toDomainError(err, eventId) instanceof EventNotFoundError)) throw err;
-        const event = await this.describe(handle);
-        throw new EventConflictError(eventId, `the event can no longer be changed (${event.status})`);
-      }
-      return this.describe(handle);
-    });
+    return this.change(
+      eventId,
+      async () => {
+        const handle = this.client.workflow.getHandle(eventId);
+        try {
+          await handle.executeUpdate(editUpdate, { args: [patch] });
+        } catch (err) {
+          // Temporal answers an Update sent to a closed workflow as "not found"; when the event exists it has
+          // finished, which is a conflict, not an unknown event.
+          if (!(toDomainError(err, eventId) instanceof EventNotFoundError)) throw err;
+          const event = await this.describe(handle);
+          throw new EventConflictError(eventId, `the event can no longer be changed (${event.status})`);
+        }
+        return this.describe(handle);
+      },
+      // A pending event stays pending; only a new due time moves it (from a time not read here, so not known).
+      () => (patch.scheduledTime === undefined ? {} : undefined),
+    );
   }
 
   async readiness(): Promise<Readiness> {
@@ -287,15 +319,25 @@ export class TemporalEventScheduler implements EventScheduler {
   }
 
   /**
-   * `call` for an operation that changes events: the shared counts are forgotten before and after it, so that no
-   * count taken while it ran outlives it and a listing from this process sees its own write.
+   * `call` for an operation that changes events; `effect` says what it did to the event once it has succeeded, so
+   * that shared counts follow it (./visibility-counts.ts) and a listing from this process sees its own write.
    */
-  private async change<T>(eventId: string, fn: () => Promise<T>): Promise<T> {
-    this.counts.clear();
+  private async change<T>(
+    eventId: string,
+    fn: () => Promise<T>,
+    effect: (result: T) => EventChange | undefined,
+  ): Promise<T> {
+    let change: EventChange | undefined;
     try {
-      return await this.call(eventId, fn);
+      const result = await this.call(eventId, fn);
+      change = effect(result);
+      return result;
+    } catch (err) {
+      // A conflict or an unknown event is answered before anything is written; any other failure may have written.
+      if (err instanceof EventConflictError || err instanceof EventNotFoundError) change = {};
+      throw err;
     } finally {
-      this.counts.clear();
+      this.counts.changed(change);
     }
   }
 
@@ -357,4 +399,9 @@ function cancelOutcome(event: ScheduledEvent): ScheduledEvent {
 
 function isPending(status: EventStatus): boolean {
   return status === 'scheduled' || status === 'locked';
+}
+
+/** An event as the shared counts see it. */
+function markOf(event: ScheduledEvent): EventMark {
+  return { id: event.id, time: Date.parse(event.scheduledTime), status: event.status };
 }
