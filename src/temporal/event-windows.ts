@@ -84,11 +84,12 @@ function derived(count: number): number | undefined {
 /**
  * Slices of `[lo, hi)`, in order, each holding at most `maxWindow` events unless it is one id bucket of one instant,
  * with the first `skip` events (by the counts) left out. The caller reads the windows it needs and stops pulling.
+ * Returns, when it ends, what is left of `skip` (all of it that the range did not hold).
  */
 export async function* eventWindows(
   source: WindowSource,
   options: { lo: number; hi: number; skip: number; maxWindow: number },
-): AsyncGenerator<EventWindow> {
+): AsyncGenerator<EventWindow, number> {
   const { maxWindow } = options;
   let skip = options.skip;
   // Nodes still to visit, the next one last.
@@ -121,6 +122,7 @@ export async function* eventWindows(
     const parts = await split(source, node, count, skip, skip + Math.ceil(maxWindow / 2), sample);
     for (let i = parts.length - 1; i >= 0; i--) stack.push(parts[i] as Node);
   }
+  return skip;
 }
 
 /** The two halves of a node, counting the one the sample says is emptier and deriving the other. */

@@ -247,10 +247,13 @@ export class TemporalEventScheduler implements EventScheduler {
   }
 
   async update(eventId: string, patch: EventPatch): Promise<ScheduledEvent> {
+    let was: EventMark | undefined;
     return this.change(
       eventId,
       async () => {
         const handle = this.client.workflow.getHandle(eventId);
+        // A new due time moves the event between counted ranges: read where it was, for the shared counts.
+        if (patch.scheduledTime !== undefined) was = markOf(await this.describe(handle));
         try {
           await handle.executeUpdate(editUpdate, { args: [patch] });
         } catch (err) {
@@ -262,8 +265,8 @@ export class TemporalEventScheduler implements EventScheduler {
         }
         return this.describe(handle);
       },
-      // A pending event stays pending; only a new due time moves it (from a time not read here, so not known).
-      () => (patch.scheduledTime === undefined ? {} : undefined),
+      // A pending event stays pending: only a new due time moves it.
+      (after) => (was === undefined ? {} : { before: was, after: markOf(after) }),
     );
   }
 
@@ -328,6 +331,7 @@ export class TemporalEventScheduler implements EventScheduler {
     effect: (result: T) => EventChange | undefined,
   ): Promise<T> {
     let change: EventChange | undefined;
+    const startedAt = Date.now();
     try {
       const result = await this.call(eventId, fn);
       change = effect(result);
@@ -337,7 +341,7 @@ export class TemporalEventScheduler implements EventScheduler {
       if (err instanceof EventConflictError || err instanceof EventNotFoundError) change = {};
       throw err;
     } finally {
-      this.counts.changed(change);
+      this.counts.changed(change, startedAt);
     }
   }
 

@@ -1,12 +1,13 @@
 import { MOMENT_MS } from './moment-cache';
-import { VisibilityCounts, type CountScope } from './visibility-counts';
+import { VisibilityCounts, type CountScope, type EventMark } from './visibility-counts';
 
 const DAY = 86_400_000;
-const scheduledInDay: CountScope = { statuses: ['scheduled', 'locked'], range: { from: 0, to: DAY } };
+const pendingInDay: CountScope = { statuses: ['scheduled', 'locked'], range: { from: 0, to: DAY } };
+const mark = (time: number, status: EventMark['status'], id = 'e'): EventMark => ({ id, time, status });
 
-/** A count source answering `answers[query]`, counting its loads; a clock the test moves. */
+/** A count source answering `answers[query]`, recording its loads; a clock the test moves. */
 function setup(answers: Record<string, number>) {
-  const clock = { now: 0 };
+  const clock = { now: 100 };
   const loads: string[] = [];
   const counts = new VisibilityCounts(
     async (query) => {
@@ -21,86 +22,135 @@ function setup(answers: Record<string, number>) {
 describe('VisibilityCounts', () => {
   it('reuses a count for a time that grows with what it counted', async () => {
     const { clock, loads, counts } = setup({ small: 10, large: 50_000 });
-    await counts.get('small', scheduledInDay);
-    await counts.get('large', scheduledInDay);
-    clock.now = MOMENT_MS + 1;
-    await counts.get('small', scheduledInDay);
-    await counts.get('large', scheduledInDay);
+    await counts.get('small', pendingInDay);
+    await counts.get('large', pendingInDay);
+    clock.now += MOMENT_MS;
+    await counts.get('small', pendingInDay);
+    await counts.get('large', pendingInDay);
     expect(loads).toEqual(['small', 'large', 'small']);
-    clock.now = 25_000; // 50,000 × 0.5 ms
-    await counts.get('large', scheduledInDay);
+    clock.now += 25_000; // 50,000 × 0.5 ms after it was answered
+    await counts.get('large', pendingInDay);
     expect(loads).toEqual(['small', 'large', 'small', 'large']);
   });
 
-  it('shares one load between concurrent askers and does not keep a failure', async () => {
-    const { loads, counts } = setup({ q: 3 });
-    expect(await Promise.all([counts.get('q'), counts.get('q')])).toEqual([3, 3]);
-    expect(loads).toEqual(['q']);
-    const failing = new VisibilityCounts(() => Promise.reject(new Error('down')));
-    await expect(failing.get('q')).rejects.toThrow('down');
+  it('shares one load between concurrent askers, however long it takes', async () => {
+    let answer: (n: number) => void = () => undefined;
+    let loads = 0;
+    const clock = { now: 0 };
+    const counts = new VisibilityCounts(
+      () => {
+        loads += 1;
+        return new Promise((resolve) => (answer = resolve));
+      },
+      () => clock.now,
+    );
+    const first = counts.get('q', pendingInDay);
+    clock.now += 5 * MOMENT_MS;
+    const second = counts.get('q', pendingInDay);
+    answer(3);
+    expect(await Promise.all([first, second])).toEqual([3, 3]);
+    expect(loads).toBe(1);
   });
 
-  it("moves a long-lived count by this process's own changes in its scope, and only those", async () => {
-    const { loads, counts } = setup({ large: 50_000 });
-    await counts.get('large', scheduledInDay);
-    counts.changed({ after: { id: 'e', time: 1000, status: 'scheduled' } }); // created in scope
-    counts.changed({ after: { id: 'e', time: DAY + 1, status: 'scheduled' } }); // due after the range
-    counts.changed({ before: { id: 'e', time: 2000, status: 'delivered' } }); // a status it does not count, deleted
-    counts.changed({
-      before: { id: 'e', time: 3000, status: 'scheduled' },
-      after: { id: 'e', time: 3000, status: 'cancelled' },
+  it('does not keep a failure: the next asker loads again', async () => {
+    let fail = true;
+    const counts = new VisibilityCounts(async () => {
+      if (fail) throw new Error('down');
+      return 7;
     });
-    counts.changed({
-      before: { id: 'e', time: 4000, status: 'scheduled' },
-      after: { id: 'e', time: 5000, status: 'scheduled' },
-    });
-    expect(await counts.get('large', scheduledInDay)).toBe(50_000 + 1 - 1);
-    counts.changed({ after: { id: 'e', time: 10, status: 'locked' } });
-    expect(await counts.get('large', scheduledInDay)).toBe(50_000 + 1);
+    await expect(counts.get('q')).rejects.toThrow('down');
+    fail = false;
+    expect(await counts.get('q')).toBe(7);
+  });
+
+  it("moves a count answered before a change exactly, by this process's changes in its scope only", async () => {
+    const { clock, loads, counts } = setup({ large: 50_000 });
+    await counts.get('large', pendingInDay);
+    clock.now += 10;
+    const t = clock.now;
+    counts.changed({ after: mark(1000, 'scheduled') }, t); // created in scope
+    counts.changed({ after: mark(DAY + 1, 'scheduled') }, t); // due after the range
+    counts.changed({ before: mark(2000, 'delivered') }, t); // deleted, a status it does not count
+    counts.changed({ before: mark(3000, 'scheduled'), after: mark(3000, 'cancelled') }, t); // cancelled
+    counts.changed({ before: mark(4000, 'scheduled'), after: mark(5000, 'scheduled') }, t); // rescheduled within
+    counts.changed({ before: mark(6000, 'locked'), after: mark(DAY + 5, 'locked') }, t); // rescheduled out
+    expect(await counts.get('large', pendingInDay)).toBe(50_000 + 1 - 1 - 1);
     expect(loads).toEqual(['large']);
   });
 
+  it('counts only ids within its id bounds', async () => {
+    const { clock, counts } = setup({ bucket: 5_000 });
+    const bucket: CountScope = { ...pendingInDay, ids: { from: '80', to: '90' } };
+    await counts.get('bucket', bucket);
+    clock.now += 10;
+    counts.changed({ after: mark(1000, 'scheduled', '7f-x') }, clock.now);
+    counts.changed({ after: mark(1000, 'scheduled', '80-x') }, clock.now);
+    counts.changed({ after: mark(1000, 'scheduled', '90') }, clock.now);
+    expect(await counts.get('bucket', bucket)).toBe(5_001);
+  });
+
+  it('gives a count that raced with a change what it added, never what it took away', async () => {
+    const { clock, counts } = setup({ large: 50_000 });
+    const startedAt = clock.now;
+    await counts.get('large', pendingInDay); // answered while the changes below ran
+    counts.changed({ after: mark(1000, 'scheduled') }, startedAt);
+    counts.changed({ before: mark(2000, 'scheduled'), after: mark(2000, 'cancelled') }, startedAt);
+    expect(await counts.get('large', pendingInDay)).toBe(50_001);
+  });
+
+  it('moves a count still in flight when a change ends by what the change added', async () => {
+    let answer: (n: number) => void = () => undefined;
+    const counts = new VisibilityCounts(() => new Promise((resolve) => (answer = resolve)));
+    const pending = counts.get('q', pendingInDay);
+    counts.changed({ after: mark(1000, 'scheduled') }, Date.now());
+    counts.changed({ before: mark(2000, 'scheduled') }, Date.now());
+    answer(5);
+    expect(await pending).toBe(6);
+  });
+
+  it('asks again rather than answer a count moved below zero', async () => {
+    const { clock, loads, counts, answers } = setup({ q: 2_500 });
+    await counts.get('q', pendingInDay); // 2,500: reused 1.25 s, so moved rather than dropped
+    clock.now += 10;
+    answers.q = 0;
+    for (let i = 0; i < 2_501; i++) counts.changed({ before: mark(1000 + i, 'scheduled') }, clock.now);
+    expect(await counts.get('q', pendingInDay)).toBe(0);
+    expect(loads).toEqual(['q', 'q']);
+  });
+
   it('forgets a count of a moment that a change touches, and keeps one it does not', async () => {
-    const { loads, counts, answers } = setup({ inDay: 5, nextDay: 7 });
-    const nextDay: CountScope = { ...scheduledInDay, range: { from: DAY, to: 2 * DAY } };
-    await counts.get('inDay', scheduledInDay);
+    const { clock, loads, counts, answers } = setup({ inDay: 5, nextDay: 7 });
+    const nextDay: CountScope = { ...pendingInDay, range: { from: DAY, to: 2 * DAY } };
+    await counts.get('inDay', pendingInDay);
     await counts.get('nextDay', nextDay);
     answers.inDay = 6;
-    counts.changed({ after: { id: 'e', time: 1000, status: 'scheduled' } });
-    expect(await counts.get('inDay', scheduledInDay)).toBe(6);
+    counts.changed({ after: mark(1000, 'scheduled') }, clock.now);
+    expect(await counts.get('inDay', pendingInDay)).toBe(6);
     expect(await counts.get('nextDay', nextDay)).toBe(7);
     expect(loads).toEqual(['inDay', 'nextDay', 'inDay']);
   });
 
-  it('moves a count still in flight when a change ends: it was asked before the change could show', async () => {
-    let answer: (n: number) => void = () => undefined;
-    const counts = new VisibilityCounts(() => new Promise((resolve) => (answer = resolve)));
-    const pending = counts.get('q', scheduledInDay);
-    counts.changed({ after: { id: 'e', time: 1000, status: 'scheduled' } });
-    answer(5);
-    expect(await pending).toBe(6);
-    expect(await counts.get('q', scheduledInDay)).toBe(6);
-  });
-
   it('after a change of unknown effect, forgets counts of a moment and keeps others for a moment only', async () => {
     const { clock, loads, counts } = setup({ small: 5, large: 50_000, tries: 3 });
-    await counts.get('small', scheduledInDay);
-    await counts.get('large', scheduledInDay);
+    await counts.get('small', pendingInDay);
+    await counts.get('large', pendingInDay);
     await counts.get('tries');
-    counts.changed(undefined);
-    await counts.get('small', scheduledInDay);
-    await counts.get('large', scheduledInDay);
+    counts.changed(undefined, clock.now);
+    await counts.get('small', pendingInDay);
+    await counts.get('large', pendingInDay);
     await counts.get('tries');
     expect(loads).toEqual(['small', 'large', 'tries', 'small', 'tries']);
-    clock.now = MOMENT_MS;
-    await counts.get('large', scheduledInDay);
+    clock.now += MOMENT_MS;
+    await counts.get('large', pendingInDay);
     expect(loads.at(-1)).toBe('large');
   });
 
-  it('forgets a count whose scope is not known on any change', async () => {
-    const { loads, counts } = setup({ tries: 3 });
+  it('forgets a count whose scope is not known on any write, and nothing on a change that wrote nothing', async () => {
+    const { clock, loads, counts } = setup({ tries: 3 });
     await counts.get('tries');
-    counts.changed({});
+    counts.changed({}, clock.now);
+    await counts.get('tries');
+    counts.changed({ after: mark(DAY * 9, 'scheduled') }, clock.now);
     await counts.get('tries');
     expect(loads).toEqual(['tries', 'tries']);
   });

@@ -10,8 +10,9 @@
  * A count is a hint for where a page lies (the page itself is read, not counted), or an offset or `count` of that age
  * (docs/contract.md, "Listing"). Writes made through this process are not hidden by age: a count of one moment
  * (small, cheap) that a change touches is forgotten, and a long-lived count is moved by what the change did, so
- * totals and offsets follow this process's own writes at once. Writes through other processes, and events the
- * workflows move on (scheduled to delivered), show in a count once it is taken again.
+ * totals and offsets follow this process's own writes (within one for a write that raced with the count; see
+ * `changed`). Writes through other processes, and events the workflows move on (scheduled to delivered), show in a
+ * count once it is taken again.
  */
 import type { EventStatus } from '../shared/event';
 import type { TimeRange } from './event-windows';
@@ -45,16 +46,14 @@ export interface CountScope {
 }
 
 interface Entry {
-  /** When the count was asked of visibility (ms). */
-  at: number;
   value: Promise<number>;
-  /** How long it is reused, once known (ms). */
+  /** When visibility answered (ms); undefined while the count is in flight (then every asker shares it). */
+  settledAt?: number;
+  /** How long it is reused once answered (ms). */
   reuseMs: number;
   scope?: CountScope;
   /** Net events this process's changes added to the scope since the count was asked. */
   moved: number;
-  /** Whether visibility has answered. */
-  settled: boolean;
   /** A change of unknown effect happened since it was asked: reused for a moment only. */
   capped: boolean;
 }
@@ -69,24 +68,20 @@ export class VisibilityCounts {
 
   /** The count for `query`; `scope` says what it counts, so that a change made here can move it (see above). */
   async get(query: string, scope?: CountScope): Promise<number> {
-    const at = this.now();
     const hit = this.entries.get(query);
-    if (hit !== undefined && at - hit.at < hit.reuseMs) return (await hit.value) + hit.moved;
-    const entry: Entry = {
-      at,
-      value: this.load(query),
-      reuseMs: MOMENT_MS,
-      scope,
-      moved: 0,
-      settled: false,
-      capped: false,
-    };
+    if (hit !== undefined && (hit.settledAt === undefined || this.now() - hit.settledAt < hit.reuseMs)) {
+      const n = (await hit.value) + hit.moved;
+      if (n >= 0) return n;
+      // Moved below zero: the count already lacked what a change took away. Ask again.
+      if (this.entries.get(query) === hit) this.entries.delete(query);
+    }
+    const entry: Entry = { value: this.load(query), reuseMs: MOMENT_MS, scope, moved: 0, capped: false };
     this.entries.delete(query);
     this.entries.set(query, entry);
-    if (this.entries.size > MAX_ENTRIES) this.evictOld(at);
+    if (this.entries.size > MAX_ENTRIES) this.evict();
     try {
       const n = await entry.value;
-      entry.settled = true;
+      entry.settledAt = this.now();
       if (scope !== undefined && !entry.capped) entry.reuseMs = reuseFor(n);
       return n + entry.moved;
     } catch (err) {
@@ -97,36 +92,55 @@ export class VisibilityCounts {
   }
 
   /**
-   * A change made through this process has ended; `change` is undefined when what it did is not known (it failed,
-   * or changed an event in a way not described). Counts of a moment that it may touch are forgotten; long-lived ones
-   * are moved by it, or, when it is unknown, live no longer than a moment.
+   * A change made through this process, started at `startedAt` (ms), has ended; `change` is undefined when what it
+   * did is not known (it failed, or changed an event in a way not described). Counts of a moment that it may touch
+   * are forgotten; long-lived ones are moved by it, or, when it is unknown, live no longer than a moment.
    *
-   * A count asked before the change ended is taken not to include it: visibility is written after the change
-   * returns. One asked after it is taken to include it.
+   * A count answered before the change started cannot hold it and is moved exactly. One taken while the change ran
+   * may or may not hold it (a cancel shows in visibility before it answers; a create usually just after): it gets
+   * what the change added, never what it took away, so it may be one too high, which costs a read, but never one too
+   * low, which could skip a range that holds an event.
    */
-  changed(change: EventChange | undefined): void {
+  changed(change: EventChange | undefined, startedAt: number): void {
+    if (change !== undefined && change.before === undefined && change.after === undefined) return;
     for (const [query, entry] of this.entries) {
       const scope = entry.scope;
-      // Not scoped: not known what it counts.
+      const ofAMoment = entry.settledAt !== undefined && entry.reuseMs <= MOMENT_MS;
       if (scope === undefined) {
+        // Not known what it counts.
         this.entries.delete(query);
       } else if (change === undefined) {
         entry.capped = true;
-        if (entry.settled && entry.reuseMs <= MOMENT_MS) this.entries.delete(query);
+        if (ofAMoment) this.entries.delete(query);
         else entry.reuseMs = MOMENT_MS;
       } else if (touches(scope, change.before) || touches(scope, change.after)) {
-        // A settled count of a moment is cheap to take again; any other is moved (one in flight cannot be dropped
-        // without another asker starting the same count again).
-        if (entry.settled && entry.reuseMs <= MOMENT_MS) this.entries.delete(query);
-        else entry.moved += (counts(scope, change.after) ? 1 : 0) - (counts(scope, change.before) ? 1 : 0);
+        // A count of a moment is cheap to take again; any other is moved (one in flight cannot be dropped without
+        // another asker starting the same count again).
+        if (ofAMoment) {
+          this.entries.delete(query);
+          continue;
+        }
+        const delta = (counts(scope, change.after) ? 1 : 0) - (counts(scope, change.before) ? 1 : 0);
+        const before = entry.settledAt !== undefined && entry.settledAt < startedAt;
+        if (before || delta > 0) entry.moved += delta;
       }
     }
   }
 
-  private evictOld(at: number): void {
-    for (const [query, entry] of this.entries) {
-      if (this.entries.size <= MAX_ENTRIES && at - entry.at < entry.reuseMs) break;
-      this.entries.delete(query);
+  /** Down to 90 % of MAX_ENTRIES: expired counts first, then counts of a moment (cheap to take again), then the oldest. */
+  private evict(): void {
+    const now = this.now();
+    const target = Math.floor(MAX_ENTRIES * 0.9);
+    const passes: ((e: Entry) => boolean)[] = [
+      (e) => e.settledAt !== undefined && now - e.settledAt >= e.reuseMs,
+      (e) => e.settledAt !== undefined && e.reuseMs <= MOMENT_MS,
+      () => true,
+    ];
+    for (const drop of passes) {
+      for (const [query, entry] of this.entries) {
+        if (this.entries.size <= target) return;
+        if (drop(entry)) this.entries.delete(query);
+      }
     }
   }
 }
