@@ -33,42 +33,6 @@ describe('VisibilityCounts', () => {
     expect(loads).toEqual(['small', 'large', 'small', 'large']);
   });
 
-  it('takes a long-lived count again in the background late in its life, answering the old one meanwhile', async () => {
-    const { clock, loads, counts, answers } = setup({ large: 50_000 });
-    await counts.get('large', pendingInDay);
-    answers.large = 50_100;
-    clock.now += 18_000; // 72 % of 25 s: no refresh yet
-    expect(await counts.get('large', pendingInDay)).toBe(50_000);
-    expect(loads).toEqual(['large']);
-    clock.now += 1_000;
-    expect(await counts.get('large', pendingInDay)).toBe(50_000);
-    expect(loads).toEqual(['large', 'large']);
-    await new Promise((resolve) => setImmediate(resolve));
-    clock.now += 10_000; // past the first count's life, within the second's
-    expect(await counts.get('large', pendingInDay)).toBe(50_100);
-    expect(loads).toEqual(['large', 'large']);
-  });
-
-  it('moves a count being taken again by what a write added, so the replacement holds it', async () => {
-    let answer: (n: number) => void = () => undefined;
-    const clock = { now: 0 };
-    const loads: number[] = [];
-    const counts = new VisibilityCounts(
-      () => {
-        loads.push(clock.now);
-        return loads.length === 1 ? Promise.resolve(50_000) : new Promise((resolve) => (answer = resolve));
-      },
-      () => clock.now,
-    );
-    await counts.get('large', pendingInDay);
-    clock.now = 20_000;
-    await counts.get('large', pendingInDay); // starts the refresh
-    counts.changed({ after: mark(1000, 'scheduled') }, clock.now);
-    answer(50_000);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(await counts.get('large', pendingInDay)).toBe(50_001);
-  });
-
   it('shares one load between concurrent askers, however long it takes', async () => {
     let answer: (n: number) => void = () => undefined;
     let loads = 0;

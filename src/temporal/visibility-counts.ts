@@ -22,11 +22,6 @@ import { MOMENT_MS } from './moment-cache';
 const REUSE_MS_PER_EVENT = 0.5;
 /** Longest reuse, in ms (reached at 120,000 events). */
 const MAX_REUSE_MS = 60_000;
-/**
- * A long-lived count asked for after this share of its life is taken again in the background, so that a request
- * never waits for a large count except the first time (~150 ms per 100,000 events).
- */
-const REFRESH_AT = 0.75;
 /** Counts kept at most; the oldest go first. */
 const MAX_ENTRIES = 4096;
 
@@ -61,8 +56,6 @@ interface Entry {
   moved: number;
   /** A change of unknown effect happened since it was asked: reused for a moment only. */
   capped: boolean;
-  /** The same count taken again ahead of expiry, in flight; it replaces this one when answered. */
-  next?: Entry;
 }
 
 export class VisibilityCounts {
@@ -76,12 +69,7 @@ export class VisibilityCounts {
   /** The count for `query`; `scope` says what it counts, so that a change made here can move it (see above). */
   async get(query: string, scope?: CountScope): Promise<number> {
     const hit = this.entries.get(query);
-    const now = this.now();
-    if (hit !== undefined && (hit.settledAt === undefined || now - hit.settledAt < hit.reuseMs)) {
-      const longLived = hit.settledAt !== undefined && hit.reuseMs > MOMENT_MS;
-      if (longLived && hit.next === undefined && now - (hit.settledAt as number) >= hit.reuseMs * REFRESH_AT) {
-        this.refresh(query, hit);
-      }
+    if (hit !== undefined && (hit.settledAt === undefined || this.now() - hit.settledAt < hit.reuseMs)) {
       const n = (await hit.value) + hit.moved;
       if (n >= 0) return n;
       // Moved below zero: the count already lacked what a change took away. Ask again.
@@ -103,24 +91,6 @@ export class VisibilityCounts {
     }
   }
 
-  /** Takes `old`'s count again in the background; the answer replaces `old` (a failure leaves it to expire). */
-  private refresh(query: string, old: Entry): void {
-    const next: Entry = { value: this.load(query), reuseMs: MOMENT_MS, scope: old.scope, moved: 0, capped: false };
-    old.next = next;
-    next.value.then(
-      (n) => {
-        next.settledAt = this.now();
-        if (!next.capped) next.reuseMs = reuseFor(n);
-        if (this.entries.get(query) !== old) return;
-        this.entries.delete(query);
-        this.entries.set(query, next);
-      },
-      () => {
-        if (old.next === next) old.next = undefined;
-      },
-    );
-  }
-
   /**
    * A change made through this process, started at `startedAt` (ms), has ended; `change` is undefined when what it
    * did is not known (it failed, or changed an event in a way not described). Counts of a moment that it may touch
@@ -134,8 +104,26 @@ export class VisibilityCounts {
   changed(change: EventChange | undefined, startedAt: number): void {
     if (change !== undefined && change.before === undefined && change.after === undefined) return;
     for (const [query, entry] of this.entries) {
-      if (entry.next !== undefined) apply(entry.next, change, startedAt);
-      if (apply(entry, change, startedAt) === 'drop') this.entries.delete(query);
+      const scope = entry.scope;
+      const ofAMoment = entry.settledAt !== undefined && entry.reuseMs <= MOMENT_MS;
+      if (scope === undefined) {
+        // Not known what it counts.
+        this.entries.delete(query);
+      } else if (change === undefined) {
+        entry.capped = true;
+        if (ofAMoment) this.entries.delete(query);
+        else entry.reuseMs = MOMENT_MS;
+      } else if (touches(scope, change.before) || touches(scope, change.after)) {
+        // A count of a moment is cheap to take again; any other is moved (one in flight cannot be dropped without
+        // another asker starting the same count again).
+        if (ofAMoment) {
+          this.entries.delete(query);
+          continue;
+        }
+        const delta = (counts(scope, change.after) ? 1 : 0) - (counts(scope, change.before) ? 1 : 0);
+        const before = entry.settledAt !== undefined && entry.settledAt < startedAt;
+        if (before || delta > 0) entry.moved += delta;
+      }
     }
   }
 
@@ -155,28 +143,6 @@ export class VisibilityCounts {
       }
     }
   }
-}
-
-/** What a change does to one count: moves or caps it in place, or says to drop it (see `changed`). */
-function apply(entry: Entry, change: EventChange | undefined, startedAt: number): 'drop' | 'keep' {
-  const scope = entry.scope;
-  // Not known what it counts.
-  if (scope === undefined) return 'drop';
-  const ofAMoment = entry.settledAt !== undefined && entry.reuseMs <= MOMENT_MS;
-  if (change === undefined) {
-    entry.capped = true;
-    if (ofAMoment) return 'drop';
-    entry.reuseMs = MOMENT_MS;
-    return 'keep';
-  }
-  if (!touches(scope, change.before) && !touches(scope, change.after)) return 'keep';
-  // A count of a moment is cheap to take again; any other is moved (one in flight cannot be dropped without another
-  // asker starting the same count again).
-  if (ofAMoment) return 'drop';
-  const delta = (counts(scope, change.after) ? 1 : 0) - (counts(scope, change.before) ? 1 : 0);
-  const before = entry.settledAt !== undefined && entry.settledAt < startedAt;
-  if (before || delta > 0) entry.moved += delta;
-  return 'keep';
 }
 
 function reuseFor(n: number): number {
