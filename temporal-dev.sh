@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs a local Temporal development server (the `temporal` CLI's `server start-dev`) for scheduled-events.
 #
-# Usage: bash temporal-dev.sh [start|stop|status|path|foreground|configure]
+# Usage: bash temporal-dev.sh [start|stop|status|path|foreground|configure|search-attributes]
 #   start       (default) start the server in the background, wait until it is healthy, then `configure`;
 #               when it is already running, only `configure`
 #   stop        stop the server started from this data dir (pid file) and wait for it to exit
@@ -10,6 +10,7 @@
 #   foreground  run the server in the foreground (Ctrl-C stops it); `configure` runs alongside once it is healthy
 #   configure   on the server already answering on TEMPORAL_PORT: create TEMPORAL_NAMESPACE if missing, register our
 #               search attributes in it and set its retention (idempotent; e.g. for a second namespace)
+#   search-attributes  print our search attributes as Name=Type, one per line (for another cluster's setup)
 #
 # Environment (defaults in brackets):
 #   TEMPORAL_CLI_PATH   the `temporal` binary to use [then `temporal` on PATH, then the cache below, built if missing]
@@ -36,15 +37,33 @@ SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 readonly SCRIPT_DIR
 readonly CACHE_BIN_DIR=${XDG_CACHE_HOME:-${HOME:?set HOME or XDG_CACHE_HOME}/.cache}/scheduled-events/temporal-cli-${CLI_VERSION}/bin
 
-# Our custom search attributes, as Name=Type. This list MUST match workflows/search-attributes.ts (the keys the
-# workflow upserts); a missing attribute makes the workflow's upsert fail. SQL visibility (the dev server's SQLite)
-# allows at most 3 Datetime, 3 Int and 10 Keyword custom attributes per namespace.
-readonly SEARCH_ATTRIBUTES=(
-  ScheduledEventStatus=Keyword
-  ScheduledEventTime=Datetime
-  ScheduledEventTries=Int
-  ScheduledEventNextRetryAt=Datetime
-)
+# Our custom search attributes, as Name=Type, read from their one definition, workflows/search-attributes.ts (each
+# `defineSearchAttributeKey('Name', SearchAttributeType.TYPE)`; test/storage-schema.test.ts checks this reading). A
+# missing attribute makes the workflow's upsert fail. SQL visibility (the dev server's SQLite) allows at most 3
+# Datetime, 3 Int and 10 Keyword custom attributes per namespace.
+search_attributes_from_source() {
+  local name type
+  sed -n "s/.*defineSearchAttributeKey('\([A-Za-z0-9_]*\)', *SearchAttributeType\.\([A-Z_]*\)).*/\1 \2/p" \
+    "$SCRIPT_DIR/workflows/search-attributes.ts" |
+    while read -r name type; do
+      case $type in
+        KEYWORD) echo "$name=Keyword" ;;
+        TEXT) echo "$name=Text" ;;
+        INT) echo "$name=Int" ;;
+        DOUBLE) echo "$name=Double" ;;
+        BOOL) echo "$name=Bool" ;;
+        DATETIME) echo "$name=Datetime" ;;
+        KEYWORD_LIST) echo "$name=KeywordList" ;;
+        *) printf 'temporal-dev: error: unknown search attribute type %s for %s\n' "$type" "$name" >&2 && return 1 ;;
+      esac
+    done
+}
+mapfile -t SEARCH_ATTRIBUTES < <(search_attributes_from_source)
+if [[ ${#SEARCH_ATTRIBUTES[@]} -eq 0 ]]; then
+  echo 'temporal-dev: error: no search attributes found in workflows/search-attributes.ts' >&2
+  exit 1
+fi
+readonly SEARCH_ATTRIBUTES
 
 readonly PORT=${TEMPORAL_PORT:-7233}
 readonly UI_PORT=${TEMPORAL_UI_PORT:-8233}
@@ -393,17 +412,18 @@ cmd_status() {
 main() {
   local command=${1:-start}
   case $command in
-    start | stop | status | path | foreground | configure) ;;
+    start | stop | status | path | foreground | configure | search-attributes) ;;
     -h | --help | help)
       sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
       return 0
       ;;
-    *) die "unknown command '$command' (expected start, stop, status, path, foreground or configure)" ;;
+    *) die "unknown command '$command' (expected start, stop, status, path, foreground, configure or search-attributes)" ;;
   esac
   # `stop` needs no binary, and `status` only once a server is found: neither should trigger a build.
   case $command in
     stop) cmd_stop ;;
     status) cmd_status ;;
+    search-attributes) printf '%s\n' "${SEARCH_ATTRIBUTES[@]}" ;;
     *)
       TEMPORAL=$(find_cli)
       case $command in

@@ -2,8 +2,8 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 
 /**
  * Custom search attributes: they make listings possible (status filter, due-time order) and let users filter
- * events in the Temporal Web UI. `temporal-dev.sh` registers the same list on the dev server; the README gives
- * the command for any other cluster. Keep the three in step.
+ * events in the Temporal Web UI. `temporal-dev.sh` registers the same list on the dev server; docs/operations.md
+ * gives the command for any other cluster. Keep the three in step.
  */
 
 /** The event's status (docs/contract.md §1): scheduled, locked, delivered, error, dead, cancelled. */
