@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The full-size reliability run: the fault, load and hostile-input tests of test/reliability/ at the sizes the README's
-# "Guarantees" section cites, one test file at a time (they measure throughput and recovery times), then a summary of
-# the figures each test recorded.
+# The full-size reliability run: the fault, load and hostile-input tests of test/reliability/ at the sizes behind
+# docs/guarantees.md (figures in bench/PERFORMANCE.md, "Fault tests"), one test file at a time (they measure
+# throughput and recovery times), then a summary of the figures each test recorded.
 #
 # Usage: scripts/reliability-full.sh [extra jest arguments]
 #

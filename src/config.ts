@@ -25,8 +25,8 @@ const webOrigin = z
   .regex(/^https?:\/\/[^/?#\s]+$/, 'an origin is scheme://host[:port], with no path (e.g. https://app.example.com)');
 
 /**
- * Every setting, read from the environment. Each default works with `npm start` on one machine; the README's
- * configuration table mirrors this schema.
+ * Every setting, read from the environment. Each default works with `npm start` on one machine;
+ * docs/configuration.md's table mirrors this schema.
  */
 export const ConfigSchema = z.object({
   /** Port the HTTP API listens on. (Default: 8080) */

@@ -2,8 +2,10 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 
 /**
  * Custom search attributes: they make listings possible (status filter, due-time order) and let users filter
- * events in the Temporal Web UI. `temporal-dev.sh` registers the same list on the dev server; docs/operations.md
- * gives the command for any other cluster. Keep the three in step.
+ * events in the Temporal Web UI. This is their one definition: `temporal-dev.sh` reads the
+ * `defineSearchAttributeKey('Name', SearchAttributeType.TYPE)` lines below to register them (keep that form), and
+ * `bash temporal-dev.sh search-attributes` prints them for any other cluster (docs/operations.md;
+ * test/storage-schema.test.ts checks the reading).
  */
 
 /** The event's status (docs/contract.md §1): scheduled, locked, delivered, error, dead, cancelled. */
@@ -14,4 +16,3 @@ export const EVENT_TIME = defineSearchAttributeKey('ScheduledEventTime', SearchA
 export const EVENT_TRIES = defineSearchAttributeKey('ScheduledEventTries', SearchAttributeType.INT);
 /** When the next retry is due; absent unless one is pending. */
 export const EVENT_NEXT_RETRY_AT = defineSearchAttributeKey('ScheduledEventNextRetryAt', SearchAttributeType.DATETIME);
-

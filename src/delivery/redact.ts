@@ -10,7 +10,7 @@ export const REDACTED = '[redacted]';
 
 /**
  * Values shorter than this are left alone: replacing every `on` or `80` would garble every message, and a value that
- * short is not a secret worth the name. (Documented in the README's Security section.)
+ * short is not a secret worth the name. (Documented in docs/security.md.)
  */
 export const MIN_REDACTED_LENGTH = 4;
 

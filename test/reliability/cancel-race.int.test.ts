@@ -4,7 +4,7 @@
  * each workflow task goes to either worker and a held attempt is often on the worker that did not process the cancel
  * (the case a workflow sink cannot reach; the attempt's clearance before its call must).
  *
- * Promise (README "Guarantees", cancel): an event whose cancel was answered 200 `cancelled` is never called; a cancel
+ * Promise (docs/guarantees.md, cancel): an event whose cancel was answered 200 `cancelled` is never called; a cancel
  * that lost the race to a call under way is a 409 and the event ends with that call logged; every call the receiver
  * saw is in the event's invocations, and the final status agrees with the calls.
  *
