@@ -38,12 +38,12 @@ readonly SCRIPT_DIR
 readonly CACHE_BIN_DIR=${XDG_CACHE_HOME:-${HOME:?set HOME or XDG_CACHE_HOME}/.cache}/scheduled-events/temporal-cli-${CLI_VERSION}/bin
 
 # Our custom search attributes, as Name=Type, read from their one definition, workflows/search-attributes.ts (each
-# `defineSearchAttributeKey('Name', SearchAttributeType.TYPE)`; test/storage-schema.test.ts checks this reading). A
-# missing attribute makes the workflow's upsert fail. SQL visibility (the dev server's SQLite) allows at most 3
-# Datetime, 3 Int and 10 Keyword custom attributes per namespace.
+# `export const X = defineSearchAttributeKey('Name', SearchAttributeType.TYPE)` line; test/storage-schema.test.ts
+# checks this reading). A missing attribute makes the workflow's upsert fail. SQL visibility (the dev server's
+# SQLite) allows at most 3 Datetime, 3 Int and 10 Keyword custom attributes per namespace.
 search_attributes_from_source() {
   local name type
-  sed -n "s/.*defineSearchAttributeKey('\([A-Za-z0-9_]*\)', *SearchAttributeType\.\([A-Z_]*\)).*/\1 \2/p" \
+  sed -n "s/^export const [A-Z_]* = defineSearchAttributeKey('\([A-Za-z0-9_]*\)', *SearchAttributeType\.\([A-Z_]*\)).*/\1 \2/p" \
     "$SCRIPT_DIR/workflows/search-attributes.ts" |
     while read -r name type; do
       case $type in

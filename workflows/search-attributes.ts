@@ -3,7 +3,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 /**
  * Custom search attributes: they make listings possible (status filter, due-time order) and let users filter
  * events in the Temporal Web UI. This is their one definition: `temporal-dev.sh` reads the
- * `defineSearchAttributeKey('Name', SearchAttributeType.TYPE)` lines below to register them (keep that form), and
+ * `export const … = defineSearchAttributeKey(…)` lines below to register them (keep each on one line), and
  * `bash temporal-dev.sh search-attributes` prints them for any other cluster (docs/operations.md;
  * test/storage-schema.test.ts checks the reading).
  */
