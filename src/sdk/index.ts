@@ -1,9 +1,10 @@
 /**
- * The scheduled-events SDK: a typed client of the service's REST API (docs/contract.md §7), and the package's main export.
+ * The scheduled-events SDK: a typed client of the service's REST API (docs/contract.md §7), published as its own
+ * package, scheduled-events-sdk (packages/sdk builds it from here and src/shared).
  * No runtime dependencies: it needs `fetch` and `AbortSignal.any` (Node 20.3+).
  *
  * @example
- * import { ScheduledEventsClient, NotFoundApiError } from 'scheduled-events';
+ * import { ScheduledEventsClient, NotFoundApiError } from 'scheduled-events-sdk';
  *
  * const client = new ScheduledEventsClient({ baseUrl: 'http://127.0.0.1:8080' });
  * const event = await client.create({ webhook: 'https://example.com/hook', scheduleAt: '2030-01-01T09:00:00Z' });

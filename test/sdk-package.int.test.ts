@@ -1,0 +1,91 @@
+/**
+ * The SDK as a user installs it: packages/sdk is packed (its prepack builds it), the tarball is installed alone into an empty
+ * project outside the repository, and scripts there (one `require`, one `import`) schedule an event that the real
+ * stack delivers to a local receiver.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { serve, type ServerType } from '@hono/node-server';
+import { type Receiver, startReceiver } from './helpers/receiver';
+import { createIsolatedNamespace, type Stack, startStack } from './helpers/stack';
+
+const ROOT = join(__dirname, '..');
+const npm = (args: string[], cwd: string) =>
+  execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8' });
+
+let receiver: Receiver;
+let stack: Stack;
+let server: ServerType;
+let baseUrl: string;
+const temporary: string[] = [];
+
+beforeAll(async () => {
+  receiver = await startReceiver();
+  stack = await startStack({ namespace: await createIsolatedNamespace(`sdk-pkg-${randomUUID().slice(0, 8)}`) });
+  server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: stack.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise((resolve) => server?.close(resolve));
+  await stack?.stop();
+  await receiver?.close();
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A script that schedules one event to `path` with the installed package and prints how it ended. */
+const script = (load: string, path: string) => `${load}
+const client = new ScheduledEventsClient({ baseUrl: process.env.API_URL });
+(async () => {
+  const event = await client.create({ webhook: process.env.WEBHOOK_URL, scheduleAt: new Date(Date.now() + 500), payload: { via: '${path}' } });
+  const done = await client.waitFor(event.id, 'delivered', { timeoutMs: 20000, pollIntervalMs: 200 });
+  console.log(JSON.stringify({ id: done.id, status: done.status, max: MAX_BATCH_EVENTS }));
+})().catch((err) => { console.error(err); process.exit(1); });
+`;
+
+test('the packed SDK installs alone in an empty project and schedules an event with require and with import', async () => {
+  const packDir = mkdtempSync(join(tmpdir(), 'sdk-pack-'));
+  const project = mkdtempSync(join(tmpdir(), 'sdk-user-'));
+  temporary.push(packDir, project);
+  const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', packDir], join(ROOT, 'packages/sdk'))) as {
+    filename: string;
+    files: { path: string }[];
+  }[];
+  const files = packed!.files.map((f) => f.path);
+  expect(files).toEqual(expect.arrayContaining(['dist/sdk/index.js', 'dist/sdk/index.d.ts', 'package.json']));
+  expect(files.filter((f) => /\.test\.|\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
+
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'sdk-user', version: '1.0.0', private: true }));
+  npm(['install', '--offline', join(packDir, packed!.filename)], project);
+  // Nothing else came with it: no Temporal, no Hono.
+  expect(readdirSync(join(project, 'node_modules')).filter((name) => !name.startsWith('.'))).toEqual([
+    'scheduled-events-sdk',
+  ]);
+
+  writeFileSync(
+    join(project, 'use.cjs'),
+    script("const { ScheduledEventsClient, MAX_BATCH_EVENTS } = require('scheduled-events-sdk');", '/cjs'),
+  );
+  writeFileSync(
+    join(project, 'use.mjs'),
+    script("import { ScheduledEventsClient, MAX_BATCH_EVENTS } from 'scheduled-events-sdk';", '/mjs'),
+  );
+  const run = promisify(execFile);
+  const outcomes = await Promise.all(
+    (['cjs', 'mjs'] as const).map(async (kind) => {
+      const env = { ...process.env, API_URL: baseUrl, WEBHOOK_URL: receiver.url(`/${kind}`) };
+      const { stdout } = await run(process.execPath, [`use.${kind}`], { cwd: project, env, timeout: 30_000 });
+      return JSON.parse(stdout) as { id: string; status: string; max: number };
+    }),
+  );
+  for (const outcome of outcomes) expect(outcome).toMatchObject({ status: 'delivered', max: 1000 });
+  expect(receiver.requestsTo('/cjs')[0]?.body).toMatchObject({ id: outcomes[0]!.id, payload: { via: '/cjs' } });
+  expect(receiver.requestsTo('/mjs')[0]?.body).toMatchObject({ id: outcomes[1]!.id, payload: { via: '/mjs' } });
+});
