@@ -220,6 +220,21 @@ export default defineConfig(
     },
   },
   {
+    // The service layer: the operations both APIs call, on the EventScheduler interface alone.
+    files: ['src/events/**/*.ts'],
+    ignores: TESTS,
+    rules: {
+      'no-restricted-imports': restrict(
+        { ...ALL_TEMPORAL, message: 'The service reaches Temporal only through the EventScheduler interface.' },
+        { ...HONO, message: 'The service knows no HTTP: the APIs translate to and from it.' },
+        {
+          regex: `${srcDir('(?:api|sdk|delivery|temporal)')}|${REL}(?:config|worker|server|main)$|${topDir('(?:workflows|activities)')}`,
+          message: 'The service sits on src/shared alone: no API, SDK, delivery, Temporal glue, config or entrypoints.',
+        },
+      ),
+    },
+  },
+  {
     files: ['src/api/**/*.ts'],
     ignores: TESTS,
     rules: {

@@ -50,6 +50,10 @@ const BOUNDARIES: [string, string, string, string][] = [
   ['src/sdk/probe.ts', use('hono'), 'without Hono', use('../shared/event')],
   ['src/sdk/probe.ts', use('@temporalio/client'), 'without Temporal packages', use('../shared/event')],
   ['src/api/probe.ts', 'export const port = process.env.PORT;\n', 'Only src/config.ts', use('../shared/event')],
+  ['src/events/probe.ts', use('hono'), 'knows no HTTP', use('../shared/event')],
+  ['src/events/probe.ts', use('@temporalio/client'), 'EventScheduler interface', use('../shared/scheduler')],
+  ['src/events/probe.ts', use('../api/errors'), 'src/shared alone', use('./idempotency')],
+  ['src/events/probe.ts', use('../temporal/temporal-event-scheduler'), 'src/shared alone', use('../shared/errors')],
 ];
 
 describe('layer boundaries (eslint.config.mjs)', () => {

@@ -4,6 +4,7 @@
  */
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { EventService } from '../events/event-service';
 import type { EventScheduler } from '../shared/scheduler';
 import { adminSecretAuth } from './auth';
 import { browserOrigins, jsonBodiesOnly, loopbackHostsOnly } from './browser-guard';
@@ -77,12 +78,13 @@ export function createApp(deps: AppDeps) {
 
   app.route('/', createHealthRouter(deps.scheduler, logger));
   app.route('/', createDocsRouter({ maxRequestBodyBytes: MAX_REQUEST_BODY_BYTES }));
-  app.route('/v1', createHasuraRouter({ scheduler: deps.scheduler, logger, webhookRules: deps.webhookRules }));
-  // The same scheduler as the Hasura API: one code path per operation, whichever API is called.
+  // One service for both APIs: one code path per operation, whichever API is called.
+  const service = new EventService(deps.scheduler);
+  app.route('/v1', createHasuraRouter({ service, logger, webhookRules: deps.webhookRules }));
   app.route(
     '/v1',
     createEventsRouter({
-      scheduler: deps.scheduler,
+      service,
       logger,
       temporalUiUrl: deps.temporalUiUrl,
       temporalNamespace: deps.temporalNamespace,

@@ -5,7 +5,12 @@
  */
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { EventConflictError, EventNotFoundError, SchedulerUnavailableError } from '../shared/errors';
+import {
+  EventConflictError,
+  EventNotFoundError,
+  EventTooLargeError,
+  SchedulerUnavailableError,
+} from '../shared/errors';
 
 /** Every `code` the API answers with, and the HTTP status each one goes with. */
 export const ERROR_STATUS = {
@@ -102,6 +107,9 @@ export function domainErrorToApiError(err: unknown, path: string = ROOT_PATH): A
   if (err instanceof EventNotFoundError) return new ApiError('not-found', err.message, path, { cause: err });
   if (err instanceof EventConflictError) return new ApiError('conflict', err.message, path, { cause: err });
   if (err instanceof SchedulerUnavailableError) return new ApiError('unavailable', err.message, path, { cause: err });
+  if (err instanceof EventTooLargeError) {
+    return new ApiError('parse-failed', err.message, `${path}.${err.field}`, { cause: err });
+  }
   return null;
 }
 

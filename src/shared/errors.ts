@@ -43,3 +43,14 @@ export class SchedulerUnavailableError extends Error {
     this.name = 'SchedulerUnavailableError';
   }
 }
+
+/** An edit that would make the event's record outgrow its workflow history; `field` names the part at fault. */
+export class EventTooLargeError extends Error {
+  constructor(
+    public readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EventTooLargeError';
+  }
+}

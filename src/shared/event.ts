@@ -192,6 +192,11 @@ export function compareAttemptOrder(
  * sends larger lists in chunks of this size.
  */
 export const MAX_BATCH_EVENTS = 1000;
+/**
+ * Largest page of a listing (`GET /v1/events`'s `limit`; Hasura's unlimited listing streams pages of it). Here because
+ * the service reads pages of it too (docs/contract.md §7).
+ */
+export const MAX_LIST_LIMIT = 1000;
 
 /** Longest delay a Node timer can hold (2^31 - 1 ms, about 24.8 days); a longer one fires at once. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;

@@ -11,7 +11,8 @@ import { version } from '../../../package.json';
 import { ERROR_STATUS, type ErrorBody } from '../errors';
 import { MAX_BULK_ITEMS } from '../hasura-commands';
 import { MAX_JSON_DEPTH } from '../request-body';
-import { BATCH_CREATE_CONCURRENCY, IDEMPOTENT_REPLAYED_HEADER } from '../routes/events';
+import { BATCH_CREATE_CONCURRENCY } from '../../events/event-service';
+import { IDEMPOTENT_REPLAYED_HEADER } from '../routes/events';
 import {
   BatchCreateBodySchema,
   CreateEventBodySchema,
@@ -626,7 +627,10 @@ export function buildOpenApiDocument(options: OpenApiOptions): OpenApiDocument {
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     tags: [
       { name: TAG_EVENTS, description: 'The resource API (docs/contract.md §7); the TypeScript SDK speaks it' },
-      { name: TAG_HASURA, description: "Hasura's one-off scheduled-event commands, for migration (docs/contract.md §4)" },
+      {
+        name: TAG_HASURA,
+        description: "Hasura's one-off scheduled-event commands, for migration (docs/contract.md §4)",
+      },
       { name: TAG_OPERATIONS, description: 'Probes and documentation; public even with an admin secret' },
     ],
     security: [{ [ADMIN_SECRET_SCHEME]: [] }, { [BEARER_SCHEME]: [] }],

@@ -9,7 +9,7 @@ import { JSON_BODY_REQUIRED_MESSAGE } from '../browser-guard';
 import { encodeCursor } from '../cursor';
 import { ApiError, UNEXPECTED_ERROR_MESSAGE, type ErrorBody } from '../errors';
 import { EVENT_STATUSES } from '../../shared/event';
-import { idempotencyConflictMessage } from '../routes/events';
+import { idempotencyConflictMessage } from '../../events/idempotency';
 import { SCHEDULE_AT_NO_TIMEZONE_MESSAGE } from '../schemas/common';
 import {
   IDEMPOTENCY_KEY_HEADER,

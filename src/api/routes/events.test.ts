@@ -5,7 +5,8 @@ import { createApp } from '../app';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { UNEXPECTED_ERROR_MESSAGE } from '../errors';
 import { FakeEventScheduler } from '../../../test/doubles/fake-scheduler';
-import { eventIdForIdempotencyKey } from '../idempotency';
+import { eventIdForIdempotencyKey } from '../../events/idempotency';
+import { BATCH_CREATE_CONCURRENCY } from '../../events/event-service';
 import { DEFAULT_LIST_LIMIT, INVALID_CURSOR_MESSAGE, MAX_BATCH_EVENTS, MAX_LIST_LIMIT } from '../schemas/events';
 import {
   BatchResponseSchema,
@@ -16,7 +17,7 @@ import {
   InvocationListSchema,
 } from '../schemas/responses';
 import { createTestApp, OPERATOR_ALLOWED_TEST_SECRETS, RecordingLogger } from '../../../test/doubles/api';
-import { BATCH_CREATE_CONCURRENCY, IDEMPOTENT_REPLAYED_HEADER, temporalUiUrlOf } from './events';
+import { IDEMPOTENT_REPLAYED_HEADER, temporalUiUrlOf } from './events';
 
 const NOW = new Date('2024-05-01T12:00:00.000Z');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

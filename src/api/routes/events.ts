@@ -1,28 +1,21 @@
 /**
- * The native REST API (docs/contract.md §7): `/v1/events` as a resource. Mounted at `/v1`. It runs on the same `EventScheduler`
- * as the Hasura API (src/api/routes/hasura.ts), with the same schemas and translation: the two APIs are thin
- * translations of one service, so an event behaves the same whichever API created it.
+ * The native REST API (docs/contract.md §7): `/v1/events` as a resource. Mounted at `/v1`. It calls the same
+ * EventService (src/events/event-service.ts) as the Hasura API (src/api/routes/hasura.ts), with the same schemas and
+ * translation: each route validates, calls one operation and translates, so an event behaves the same whichever API
+ * created it.
  *
- * Errors are thrown (`ApiError`, or the scheduler's domain errors) and answered by `app.onError`, in docs/contract.md §4's shape.
+ * Errors are thrown (`ApiError`, or the service's domain errors) and answered by `app.onError`, in docs/contract.md
+ * §4's shape.
  */
 import { Hono } from 'hono';
-import { EventConflictError, EventNotFoundError } from '../../shared/errors';
-import {
-  applyPatch,
-  DEFAULT_RETRY_CONF,
-  type EventDefinition,
-  type EventPatch,
-  type RetryConf,
-  type ScheduledEvent,
-} from '../../shared/event';
-import type { EventScheduler } from '../../shared/scheduler';
+import type { EventService } from '../../events/event-service';
+import { DEFAULT_RETRY_CONF, type EventDefinition, type EventPatch, type RetryConf } from '../../shared/event';
 import { encodeCursor } from '../cursor';
 import { ApiError, domainErrorToApiError, jsonPath, ROOT_PATH, toApiError, type ErrorBody } from '../errors';
 import { rejectUnsupportedCreateKeys } from '../hasura-commands';
-import { eventIdForIdempotencyKey, sameDefinition } from '../idempotency';
 import type { ApiLogger } from '../logger';
 import { readJsonBody } from '../request-body';
-import { CreateScheduledEventArgsSchema, historyBudgetProblem } from '../schemas/hasura';
+import { CreateScheduledEventArgsSchema } from '../schemas/hasura';
 import {
   BatchEnvelopeSchema,
   IDEMPOTENCY_KEY_HEADER,
@@ -36,12 +29,6 @@ import { toEventDefinition, toHasuraEvent, toHasuraInvocation, toHeaderConf, typ
 import { parseOrThrow } from '../validation';
 import { checkWebhookRules, DEFAULT_WEBHOOK_RULES, type WebhookRules } from '../webhook-rules';
 
-/**
- * Creates a batch starts at once. Each create is one Temporal call (a gRPC round trip); 32 in flight keep a batch of
- * 1,000 to a few dozen round trips without flooding the frontend or the connection for other requests.
- */
-export const BATCH_CREATE_CONCURRENCY = 32;
-
 /** Response header that marks the answer to a repeated idempotency key (the first event, nothing created). */
 export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
 
@@ -53,7 +40,7 @@ const QUERY_PATH = jsonPath(ROOT_PATH, ['query']);
 const HEADERS_PATH = jsonPath(ROOT_PATH, ['headers']);
 
 export interface EventsRouterDeps {
-  scheduler: EventScheduler;
+  service: EventService;
   logger: ApiLogger;
   /** Base URL of the Temporal Web UI; without it `GET /v1/events/{id}` has no `temporal_ui_url`. */
   temporalUiUrl?: string;
@@ -67,14 +54,6 @@ export interface EventsRouterDeps {
 export function temporalUiUrlOf(baseUrl: string, namespace: string, eventId: string): string {
   const base = baseUrl.replace(/\/+$/, '');
   return `${base}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(eventId)}`;
-}
-
-/** The 409 of a key reused with another body. */
-export function idempotencyConflictMessage(key: string, eventId: string): string {
-  return (
-    `${IDEMPOTENCY_KEY_HEADER} ${JSON.stringify(key)} was already used for event ${eventId} with a different body ` +
-    '(or that event has been changed since); use a new key for a new event'
-  );
 }
 
 /** The JSON type of a value, for messages. */
@@ -134,24 +113,9 @@ function retryConfPatch(patch: PatchRetryConf): Partial<RetryConf> {
   return changed;
 }
 
-/** Runs `fn` over `items` with at most `limit` calls in flight; results in input order. */
-async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    // Single-threaded: reading and bumping `next` cannot interleave with another worker.
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 /** The REST router; mount it at `/v1`. */
 export function createEventsRouter(deps: EventsRouterDeps) {
-  const { scheduler, logger, temporalUiUrl } = deps;
+  const { service, logger, temporalUiUrl } = deps;
   const rules = deps.webhookRules ?? DEFAULT_WEBHOOK_RULES;
   const namespace = deps.temporalNamespace ?? DEFAULT_TEMPORAL_NAMESPACE;
 
@@ -169,33 +133,14 @@ export function createEventsRouter(deps: EventsRouterDeps) {
       const definition = parseCreateBody(await readJsonBody(c), ROOT_PATH, rules);
       const rawKey = c.req.header(IDEMPOTENCY_KEY_HEADER);
       if (rawKey === undefined) {
-        const event = await scheduler.create(definition);
+        const event = await service.create(definition);
         return c.json(toHasuraEvent(event), 201, { Location: eventLocation(event.id) });
       }
       const key = parseOrThrow(IdempotencyKeySchema, rawKey, jsonPath(HEADERS_PATH, [IDEMPOTENCY_KEY_HEADER]));
-      const eventId = eventIdForIdempotencyKey(key);
-      try {
-        const event = await scheduler.create(definition, { eventId });
-        return c.json(toHasuraEvent(event), 201, { Location: eventLocation(event.id) });
-      } catch (err) {
-        if (!(err instanceof EventConflictError)) throw err;
-      }
-      // The key was used before (or a concurrent repeat won the race): Temporal refused a second workflow.
-      let first: ScheduledEvent;
-      try {
-        first = await scheduler.get(eventId);
-      } catch (err) {
-        // Taken but unreadable: its history was deleted (Hasura's delete of a finished event) and the id stays
-        // reserved. A 404 would read as "this route does not exist"; the key is what is at fault.
-        if (!(err instanceof EventNotFoundError)) throw err;
-        throw new ApiError(
-          'conflict',
-          `${IDEMPOTENCY_KEY_HEADER} ${JSON.stringify(key)} was used for an event that has since been deleted; use a new key`,
-        );
-      }
-      if (!sameDefinition(first, definition)) throw new ApiError('conflict', idempotencyConflictMessage(key, eventId));
-      return c.json(toHasuraEvent(first), 200, {
-        Location: eventLocation(first.id),
+      const { event, replayed } = await service.createOnce(definition, key);
+      if (!replayed) return c.json(toHasuraEvent(event), 201, { Location: eventLocation(event.id) });
+      return c.json(toHasuraEvent(event), 200, {
+        Location: eventLocation(event.id),
         [IDEMPOTENT_REPLAYED_HEADER]: 'true',
       });
     })
@@ -216,25 +161,22 @@ export function createEventsRouter(deps: EventsRouterDeps) {
           return { ok: false as const, result: { error: err.toBody() } };
         }
       });
-      const results = await mapConcurrently(
-        parsed,
-        BATCH_CREATE_CONCURRENCY,
-        async (item): Promise<HasuraEvent | { error: ErrorBody }> => {
-          if (!item.ok) return item.result;
-          try {
-            return toHasuraEvent(await scheduler.create(item.definition));
-          } catch (err) {
-            return batchItemError(err, item.path);
-          }
-        },
-      );
+      const valid = parsed.flatMap((item) => (item.ok ? [item.definition] : []));
+      const created = await service.createEach(valid);
+      let next = 0;
+      const results = parsed.map((item): HasuraEvent | { error: ErrorBody } => {
+        if (!item.ok) return item.result;
+        const outcome = created[next++];
+        if (outcome === undefined || 'error' in outcome) return batchItemError(outcome?.error, item.path);
+        return toHasuraEvent(outcome.event);
+      });
       return c.json({ results });
     })
 
     .get('/events', async (c) => {
       const query = parseOrThrow(ListEventsQuerySchema, listQueryOf(c.req.queries()), QUERY_PATH);
       // One more than asked tells whether another page exists, whatever the scheduler's `total` counts.
-      const page = await scheduler.list({
+      const page = await service.list({
         statuses: query.status,
         scheduledAfter: query.scheduled_after,
         scheduledBefore: query.scheduled_before,
@@ -251,18 +193,15 @@ export function createEventsRouter(deps: EventsRouterDeps) {
     })
 
     .get('/events/:id', async (c) => {
-      const event = await scheduler.get(c.req.param('id'));
+      const event = await service.get(c.req.param('id'));
       const link =
         temporalUiUrl === undefined ? {} : { temporal_ui_url: temporalUiUrlOf(temporalUiUrl, namespace, event.id) };
       return c.json({ ...toHasuraEvent(event), ...link });
     })
 
     .get('/events/:id/invocations', async (c) => {
-      const eventId = c.req.param('id');
-      // The log of an unknown id is empty for the scheduler (as in Hasura); this resource answers 404 instead.
-      await scheduler.get(eventId);
-      const { invocations } = await scheduler.invocations({ eventId });
-      return c.json({ invocations: invocations.map(toHasuraInvocation) });
+      const attempts = await service.attemptsOf(c.req.param('id'));
+      return c.json({ invocations: attempts.map(toHasuraInvocation) });
     })
 
     .patch('/events/:id', async (c) => {
@@ -278,30 +217,14 @@ export function createEventsRouter(deps: EventsRouterDeps) {
       if (fields.headers !== undefined) patch.headers = fields.headers.map(toHeaderConf);
       if (fields.comment !== undefined) patch.comment = fields.comment;
       if (fields.retry_conf !== undefined) patch.retryConf = retryConfPatch(fields.retry_conf);
-      // A field-named 400 for an edit that is over the history budget as things stand; the workflow's Update checks
-      // the same rule again on the event as it is then (a 409 if a concurrent edit made it so).
-      const recorded = [patch.payload, patch.comment, patch.headers, patch.retryConf?.numRetries];
-      if (recorded.some((part) => part !== undefined)) {
-        const current = await scheduler.get(eventId);
-        const edited = applyPatch(current, patch);
-        // An event past editing gets the Update's 409 below, not a budget 400 for an edit it could never take.
-        const problem =
-          current.status === 'scheduled' ? historyBudgetProblem(edited, edited.retryConf.numRetries) : undefined;
-        if (problem !== undefined) {
-          const field =
-            patch.retryConf?.numRetries !== undefined
-              ? 'retry_conf.num_retries'
-              : (['payload', 'comment', 'headers'] as const).find((key) => patch[key] !== undefined);
-          throw ApiError.parseFailed(problem, `${ROOT_PATH}.${field ?? 'payload'}`);
-        }
-      }
-      return c.json(toHasuraEvent(await scheduler.update(eventId, patch)));
+      // An edit over the history budget is a 400 naming the field (EventTooLargeError, from the service).
+      return c.json(toHasuraEvent(await service.edit(eventId, patch)));
     })
 
     .delete('/events/:id', async (c) => {
       // 200: ended (cancelled; or dead, out of tolerance first): no call. 202: recorded, not yet confirmed (a worker
       // holds the attempt and has not answered in time). 409: already finished, or a call under way decided it.
-      const event = await scheduler.cancel(c.req.param('id'));
+      const event = await service.cancel(c.req.param('id'));
       return c.json(toHasuraEvent(event), event.status === 'scheduled' || event.status === 'locked' ? 202 : 200);
     });
 }

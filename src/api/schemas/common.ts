@@ -48,7 +48,6 @@ export const MAX_HEADERS_BYTES = 8 * 1024;
 /** Hasura refuses env references into its own configuration, so a webhook cannot be made to leak it. */
 export const RESERVED_ENV_PREFIX = 'HASURA_GRAPHQL_';
 
-
 /** CR and LF would split the header (request smuggling); NUL is refused by every HTTP stack. */
 const FORBIDDEN_HEADER_VALUE_CHARS = /[\r\n\0]/;
 
@@ -111,7 +110,8 @@ export const ScheduleAtSchema = z
 // z.unknown() checked against z.json() rather than z.json() itself: z.json() rebuilds objects, and rebuilding drops an
 // own `__proto__` key that JSON.parse produced. The payload must reach the webhook exactly as it was sent.
 const JsonAsGivenSchema = z.unknown().superRefine((value, ctx) => {
-  if (!z.json().safeParse(value).success) ctx.addIssue({ code: 'custom', input: value, message: 'payload must be JSON' });
+  if (!z.json().safeParse(value).success)
+    ctx.addIssue({ code: 'custom', input: value, message: 'payload must be JSON' });
 }) as unknown as z.ZodType<z.infer<ReturnType<typeof z.json>>>;
 
 export const PayloadSchema = orDefault(JsonAsGivenSchema, null).meta({

@@ -19,13 +19,12 @@ import {
 import { CreateScheduledEventArgsSchema } from './hasura';
 import { parseTimestamp } from './timestamp';
 
-// The batch limit is part of the wire contract the SDK shares: defined in src/shared, named here for the schemas.
-import { MAX_BATCH_EVENTS } from '../../shared/event';
-export { MAX_BATCH_EVENTS };
+// The batch and page limits are part of the wire contract the SDK and the service share: defined in src/shared, named
+// here for the schemas.
+import { MAX_BATCH_EVENTS, MAX_LIST_LIMIT } from '../../shared/event';
+export { MAX_BATCH_EVENTS, MAX_LIST_LIMIT };
 /** Page size of `GET /v1/events` when `limit` is absent. */
 export const DEFAULT_LIST_LIMIT = 100;
-/** Largest page of `GET /v1/events` (docs/contract.md §7): a page is read and sorted in one request. */
-export const MAX_LIST_LIMIT = 1000;
 /**
  * Longest `Idempotency-Key`. Keys are hashed into the event id, so any length would work; the bound keeps headers
  * sane and matches what other APIs accept (a UUID, or a business key such as `order-42-reminder`).
@@ -33,7 +32,9 @@ export const MAX_LIST_LIMIT = 1000;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
 /** The header that makes a create idempotent. */
-export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+// The header's name is the service's (its messages name it too): src/events/idempotency.ts.
+import { IDEMPOTENCY_KEY_HEADER } from '../../events/idempotency';
+export { IDEMPOTENCY_KEY_HEADER };
 
 /** Body of `POST /v1/events`: exactly Hasura's `create_scheduled_event` args (unknown keys are ignored, as there). */
 export const CreateEventBodySchema = CreateScheduledEventArgsSchema;

@@ -4,7 +4,7 @@
  * type it parses to.
  */
 import { z } from 'zod';
-import { historyBudgetExceeded, recordedLength, type RecordedParts } from '../../shared/event';
+import { historyBudgetProblem } from '../../events/history-budget';
 import { EventDefinitionFields, EventStatusSchema, NonNegativeIntSchema } from './common';
 
 /** `type` of delete/get commands. Only `one_off` is served; `cron` is answered with 400 `not-supported`. */
@@ -16,22 +16,6 @@ export const CreateScheduledEventArgsSchema = z.object(EventDefinitionFields).su
   const problem = historyBudgetProblem(args, args.retry_conf.num_retries);
   if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['retry_conf', 'num_retries'], message: problem });
 });
-
-/**
- * Why these parts and retry count could outgrow the event's workflow history, or undefined when they fit. Each
- * attempt records the webhook body (payload and comment) and the headers twice (the activity's input and the logged
- * request), and Temporal terminates a workflow whose history passes 50 MB. Used by create and by PATCH, which must
- * not get around it.
- */
-export function historyBudgetProblem(parts: RecordedParts, numRetries: number): string | undefined {
-  // The parts and the rule the workflow's edit validator applies too (src/shared/event.ts), counted in bytes here.
-  const bytes = recordedLength(parts, (text) => Buffer.byteLength(text));
-  if (!historyBudgetExceeded(bytes, numRetries)) return undefined;
-  return (
-    `num_retries ${numRetries} with ${bytes} bytes of payload, comment and headers could outgrow Temporal's ` +
-    'workflow history limit; use fewer retries or a smaller payload, comment or header list'
-  );
-}
 
 export type CreateScheduledEventArgs = z.output<typeof CreateScheduledEventArgsSchema>;
 

@@ -3,10 +3,26 @@
  *
  * The key is turned into the event id, deterministically, so that the second create with a key asks Temporal to start
  * a workflow whose id is already taken, which Temporal refuses atomically: no lookup table, and no window in which two
- * concurrent repeats could both create. The route then compares the two definitions (`sameDefinition`).
+ * concurrent repeats could both create. The service then compares the two definitions (`sameDefinition`).
  */
 import { createHash } from 'node:crypto';
 import type { EventDefinition } from '../shared/event';
+
+/** The request header that carries the key (its name also appears in the service's messages). */
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+
+/** The 409 of a key reused with another body. */
+export function idempotencyConflictMessage(key: string, eventId: string): string {
+  return (
+    `${IDEMPOTENCY_KEY_HEADER} ${JSON.stringify(key)} was already used for event ${eventId} with a different body ` +
+    '(or that event has been changed since); use a new key for a new event'
+  );
+}
+
+/** The 409 of a key whose event was deleted: the id stays reserved, so the key cannot be used again. */
+export function idempotencyDeletedMessage(key: string): string {
+  return `${IDEMPOTENCY_KEY_HEADER} ${JSON.stringify(key)} was used for an event that has since been deleted; use a new key`;
+}
 
 /**
  * The namespace of event ids derived from idempotency keys: a random UUID fixed once for this service. Changing it
