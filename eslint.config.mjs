@@ -28,6 +28,8 @@ const srcDir = (dir) => `${REL}(?:src/)?${dir}(?:/|$)`;
 /** Matches a relative import of the top-level `<dir>` (workflows, activities). */
 const topDir = (dir) => `${REL}${dir}(?:/|$)`;
 /** Matches a package and its subpaths. */
+/** src/config.ts and the entrypoints, from any depth, with or without an extension. */
+const ENTRYPOINTS = `${REL}(?:src/)?(?:config|worker|server|main)(?:\\.[cm]?[jt]s)?$`;
 const pkg = (name) => `^${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?:/|$)`;
 
 const NODE_BUILTINS = {
@@ -170,7 +172,7 @@ export default defineConfig(
           message: 'src/shared is bundled into workflow code: no Node-side Temporal packages.',
         },
         {
-          regex: `${srcDir('(?:delivery|api|temporal|sdk)')}|${topDir('(?:workflows|activities)')}`,
+          regex: `${srcDir('(?:delivery|api|temporal|sdk|events)')}|${topDir('(?:workflows|activities)')}`,
           message: 'src/shared is the bottom layer: it imports nothing else from the project.',
         },
       ),
@@ -187,7 +189,7 @@ export default defineConfig(
           message: 'The Temporal client layer runs in the API: client packages only, no worker or activity code.',
         },
         {
-          regex: `${srcDir('(?:api|sdk|delivery)')}|${REL}(?:config|worker|server|main)$`,
+          regex: `${srcDir('(?:api|sdk|delivery|events)')}|${ENTRYPOINTS}`,
           message: 'The Temporal client layer sits below the API and knows no HTTP, SDK or delivery code.',
         },
         {
@@ -216,7 +218,10 @@ export default defineConfig(
     files: ['src/delivery/**/*.ts'],
     ignores: TESTS,
     rules: {
-      'no-restricted-imports': restrict(ALL_TEMPORAL, HONO),
+      'no-restricted-imports': restrict(ALL_TEMPORAL, HONO, {
+        regex: `${srcDir('(?:api|sdk|temporal|events)')}|${ENTRYPOINTS}`,
+        message: 'src/delivery is the HTTP call alone: no API, SDK, Temporal glue, service, config or entrypoints.',
+      }),
     },
   },
   {
@@ -228,7 +233,7 @@ export default defineConfig(
         { ...ALL_TEMPORAL, message: 'The service reaches Temporal only through the EventScheduler interface.' },
         { ...HONO, message: 'The service knows no HTTP: the APIs translate to and from it.' },
         {
-          regex: `${srcDir('(?:api|sdk|delivery|temporal)')}|${REL}(?:config|worker|server|main)$|${topDir('(?:workflows|activities)')}`,
+          regex: `${srcDir('(?:api|sdk|delivery|temporal)')}|${ENTRYPOINTS}|${topDir('(?:workflows|activities)')}`,
           message: 'The service sits on src/shared alone: no API, SDK, delivery, Temporal glue, config or entrypoints.',
         },
       ),
@@ -272,8 +277,8 @@ export default defineConfig(
         { ...ALL_TEMPORAL, message: 'The SDK is published without Temporal packages.' },
         { regex: `${REL}(?:src/)?api/app`, message: 'The SDK may share src/api schemas, not the server app.' },
         {
-          regex: `${srcDir('temporal')}|${topDir('(?:workflows|activities)')}`,
-          message: 'The SDK is an HTTP client: no Temporal glue, workflows or activities.',
+          regex: `${srcDir('(?:temporal|events)')}|${topDir('(?:workflows|activities)')}`,
+          message: 'The SDK is an HTTP client: no Temporal glue, service, workflows or activities.',
         },
       ),
     },

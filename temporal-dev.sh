@@ -38,13 +38,17 @@ readonly SCRIPT_DIR
 readonly CACHE_BIN_DIR=${XDG_CACHE_HOME:-${HOME:?set HOME or XDG_CACHE_HOME}/.cache}/scheduled-events/temporal-cli-${CLI_VERSION}/bin
 
 # Our custom search attributes, as Name=Type, read from their one definition, workflows/search-attributes.ts (each
-# `export const X = defineSearchAttributeKey('Name', SearchAttributeType.TYPE)` line; test/storage-schema.test.ts
-# checks this reading). A missing attribute makes the workflow's upsert fail. SQL visibility (the dev server's
-# SQLite) allows at most 3 Datetime, 3 Int and 10 Keyword custom attributes per namespace.
+# `export const X = defineSearchAttributeKey('Name', SearchAttributeType.TYPE)` on one line), by the commands that
+# need them (load_search_attributes; test/storage-schema.test.ts checks the reading). A missing attribute makes the
+# workflow's upsert fail. SQL visibility (the dev server's SQLite) allows at most 3 Datetime, 3 Int and 10 Keyword
+# custom attributes per namespace.
+SEARCH_ATTRIBUTE_SOURCE=$SCRIPT_DIR/workflows/search-attributes.ts
+SEARCH_ATTRIBUTES=()
+
 search_attributes_from_source() {
   local name type
-  sed -n "s/^export const [A-Z_]* = defineSearchAttributeKey('\([A-Za-z0-9_]*\)', *SearchAttributeType\.\([A-Z_]*\)).*/\1 \2/p" \
-    "$SCRIPT_DIR/workflows/search-attributes.ts" |
+  sed -n "s/^export const [A-Z0-9_]* = defineSearchAttributeKey(['\"]\([A-Za-z0-9_]*\)['\"], *SearchAttributeType\.\([A-Z_]*\)).*/\1 \2/p" \
+    "$SEARCH_ATTRIBUTE_SOURCE" | tr -d '\r' |
     while read -r name type; do
       case $type in
         KEYWORD) echo "$name=Keyword" ;;
@@ -58,12 +62,18 @@ search_attributes_from_source() {
       esac
     done
 }
-mapfile -t SEARCH_ATTRIBUTES < <(search_attributes_from_source)
-if [[ ${#SEARCH_ATTRIBUTES[@]} -eq 0 ]]; then
-  echo 'temporal-dev: error: no search attributes found in workflows/search-attributes.ts' >&2
-  exit 1
-fi
-readonly SEARCH_ATTRIBUTES
+
+# Fills SEARCH_ATTRIBUTES, or stops: every definition in the source must have been read (a line wrapped by a
+# formatter would otherwise be left out, and the workflow's upserts of it would fail).
+load_search_attributes() {
+  local list defined
+  list=$(search_attributes_from_source) || die "could not read the search attributes in $SEARCH_ATTRIBUTE_SOURCE"
+  [[ -z $list ]] || mapfile -t SEARCH_ATTRIBUTES <<<"$list"
+  defined=$(grep -v '^[[:space:]]*\(\*\|//\|/\*\)' "$SEARCH_ATTRIBUTE_SOURCE" | grep -c 'defineSearchAttributeKey(' || true)
+  if ((${#SEARCH_ATTRIBUTES[@]} == 0 || ${#SEARCH_ATTRIBUTES[@]} != defined)); then
+    die "read ${#SEARCH_ATTRIBUTES[@]} of $defined search attributes in $SEARCH_ATTRIBUTE_SOURCE (keep each \`export const X = defineSearchAttributeKey('Name', SearchAttributeType.TYPE)\` on one line)"
+  fi
+}
 
 readonly PORT=${TEMPORAL_PORT:-7233}
 readonly UI_PORT=${TEMPORAL_UI_PORT:-8233}
@@ -228,6 +238,7 @@ configure_namespace() {
       return 1
     fi
   fi
+  load_search_attributes
   for entry in "${SEARCH_ATTRIBUTES[@]}"; do
     name=${entry%%=*}
     type=${entry#*=}
@@ -423,7 +434,10 @@ main() {
   case $command in
     stop) cmd_stop ;;
     status) cmd_status ;;
-    search-attributes) printf '%s\n' "${SEARCH_ATTRIBUTES[@]}" ;;
+    search-attributes)
+      load_search_attributes
+      printf '%s\n' "${SEARCH_ATTRIBUTES[@]}"
+      ;;
     *)
       TEMPORAL=$(find_cli)
       case $command in

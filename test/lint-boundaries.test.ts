@@ -54,6 +54,12 @@ const BOUNDARIES: [string, string, string, string][] = [
   ['src/events/probe.ts', use('@temporalio/client'), 'EventScheduler interface', use('../shared/scheduler')],
   ['src/events/probe.ts', use('../api/errors'), 'src/shared alone', use('./idempotency')],
   ['src/events/probe.ts', use('../temporal/temporal-event-scheduler'), 'src/shared alone', use('../shared/errors')],
+  ['src/events/probe.ts', use('../config.js'), 'src/shared alone', use('../shared/errors')],
+  ['src/events/nested/probe.ts', use('../../api/errors'), 'src/shared alone', use('../../shared/errors')],
+  ['src/shared/probe.ts', use('../events/idempotency'), 'bottom layer', use('./errors')],
+  ['src/temporal/probe.ts', use('../events/event-service'), 'sits below the API', use('../shared/errors')],
+  ['src/delivery/probe.ts', use('../events/event-service'), 'the HTTP call alone', use('../shared/errors')],
+  ['src/sdk/probe.ts', use('../events/event-service'), 'an HTTP client', use('../shared/errors')],
 ];
 
 describe('layer boundaries (eslint.config.mjs)', () => {

@@ -58,9 +58,13 @@ test('the packed SDK installs alone in an empty project and schedules an event w
     filename: string;
     files: { path: string }[];
   }[];
-  const files = packed!.files.map((f) => f.path);
-  expect(files).toEqual(expect.arrayContaining(['dist/sdk/index.js', 'dist/sdk/index.d.ts', 'package.json']));
-  expect(files.filter((f) => /\.test\.|\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
+  // Exactly the SDK's modules and the one shared module they use, each with its types; nothing else.
+  const modules = readdirSync(join(ROOT, 'src/sdk'))
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+    .map((f) => `dist/sdk/${f.replace(/\.ts$/, '')}`)
+    .concat('dist/shared/event');
+  const expected = modules.flatMap((m) => [`${m}.js`, `${m}.d.ts`]).concat('LICENSE', 'README.md', 'package.json');
+  expect(packed!.files.map((f) => f.path).sort()).toEqual(expected.sort());
 
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'sdk-user', version: '1.0.0', private: true }));
   npm(['install', '--offline', join(packDir, packed!.filename)], project);
@@ -77,6 +81,22 @@ test('the packed SDK installs alone in an empty project and schedules an event w
     join(project, 'use.mjs'),
     script("import { ScheduledEventsClient, MAX_BATCH_EVENTS } from 'scheduled-events-sdk';", '/mjs'),
   );
+  // TypeScript consumers find the types under both module resolutions in use.
+  writeFileSync(
+    join(project, 'check.ts'),
+    "import { ScheduledEventsClient, type ScheduledEvent } from 'scheduled-events-sdk';\n" +
+      "export const read: (id: string) => Promise<ScheduledEvent> = (id) => new ScheduledEventsClient({ baseUrl: 'http://127.0.0.1:1' }).get(id);\n",
+  );
+  const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+  for (const [module, moduleResolution] of [
+    ['node16', 'node16'],
+    ['commonjs', 'node10'],
+  ]) {
+    const compilerOptions = { strict: true, noEmit: true, lib: ['es2022', 'dom'], types: [], module, moduleResolution };
+    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['check.ts'] }));
+    execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project, encoding: 'utf8' });
+  }
+
   const run = promisify(execFile);
   const outcomes = await Promise.all(
     (['cjs', 'mjs'] as const).map(async (kind) => {

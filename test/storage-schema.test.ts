@@ -2,7 +2,9 @@
  * The search attributes have one definition, workflows/search-attributes.ts: temporal-dev.sh reads its
  * `defineSearchAttributeKey` lines to register them, and must read exactly what the module exports.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as attributes from '../workflows/search-attributes';
 
@@ -24,5 +26,32 @@ describe('storage schema', () => {
     const defined = Object.values(attributes).map((key) => `${key.name}=${CLI_TYPE[key.type] ?? key.type}`);
     expect(defined.length).toBeGreaterThan(0);
     expect(printed.trim().split('\n').sort()).toEqual(defined.sort());
+  });
+
+  it.each([
+    [
+      'a type it does not know',
+      (src: string) => src.replace('SearchAttributeType.DATETIME);', 'SearchAttributeType.DATE_TIME);'),
+      /unknown search attribute type DATE_TIME/,
+    ],
+    [
+      'a definition wrapped over two lines',
+      (src: string) => src.replace('EVENT_TRIES = define', 'EVENT_TRIES =\n  define'),
+      /read 3 of 4 search attributes/,
+    ],
+  ])('temporal-dev.sh stops, rather than register part of the list, on %s', (_label, edit, message) => {
+    const dir = mkdtempSync(join(tmpdir(), 'storage-schema-'));
+    try {
+      mkdirSync(join(dir, 'workflows'));
+      copyFileSync(join(__dirname, '..', 'temporal-dev.sh'), join(dir, 'temporal-dev.sh'));
+      const source = readFileSync(join(__dirname, '..', 'workflows', 'search-attributes.ts'), 'utf8');
+      writeFileSync(join(dir, 'workflows', 'search-attributes.ts'), edit(source));
+      const run = spawnSync('bash', [join(dir, 'temporal-dev.sh'), 'search-attributes'], { encoding: 'utf8' });
+      expect(run.status).not.toBe(0);
+      expect(run.stderr).toMatch(message);
+      expect(run.stdout).toBe('');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

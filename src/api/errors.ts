@@ -6,6 +6,7 @@
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import {
+  CancelUnconfirmedError,
   EventConflictError,
   EventNotFoundError,
   EventTooLargeError,
@@ -107,6 +108,8 @@ export function domainErrorToApiError(err: unknown, path: string = ROOT_PATH): A
   if (err instanceof EventNotFoundError) return new ApiError('not-found', err.message, path, { cause: err });
   if (err instanceof EventConflictError) return new ApiError('conflict', err.message, path, { cause: err });
   if (err instanceof SchedulerUnavailableError) return new ApiError('unavailable', err.message, path, { cause: err });
+  // Recorded, not yet final: a 503 as docs/contract.md §4 says for Hasura's delete, at the command's args.
+  if (err instanceof CancelUnconfirmedError) return new ApiError('unavailable', err.message, path, { cause: err });
   if (err instanceof EventTooLargeError) {
     return new ApiError('parse-failed', err.message, `${path}.${err.field}`, { cause: err });
   }

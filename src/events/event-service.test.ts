@@ -1,7 +1,13 @@
 import { FakeEventScheduler } from '../../test/doubles/fake-scheduler';
-import { CallInFlightError, EventConflictError, EventNotFoundError, EventTooLargeError } from '../shared/errors';
+import {
+  CallInFlightError,
+  CancelUnconfirmedError,
+  EventConflictError,
+  EventNotFoundError,
+  EventTooLargeError,
+} from '../shared/errors';
 import { DEFAULT_RETRY_CONF, type EventDefinition } from '../shared/event';
-import { CancelUnconfirmedError, EventService } from './event-service';
+import { EventService } from './event-service';
 import { eventIdForIdempotencyKey } from './idempotency';
 
 const definition: EventDefinition = {
@@ -37,8 +43,9 @@ describe('EventService', () => {
 
   it('creates each of a batch, a failure being its own result, in order', async () => {
     const { scheduler, service } = setup();
-    const results = await service.createEach([definition, definition]);
-    expect(results.map((r) => ('event' in r ? r.event.status : 'error'))).toEqual(['scheduled', 'scheduled']);
+    const definitions = Array.from({ length: 40 }, (_, i) => ({ ...definition, payload: { i } }));
+    const results = await service.createEach(definitions);
+    expect(results.map((r) => ('event' in r ? r.event.payload : 'error'))).toEqual(definitions.map((d) => d.payload));
     scheduler.failWith = new Error('down');
     const failed = await service.createEach([definition]);
     expect(failed).toEqual([{ error: scheduler.failWith }]);

@@ -5,10 +5,10 @@
  */
 import {
   CallInFlightError,
+  CancelUnconfirmedError,
   EventConflictError,
   EventNotFoundError,
   EventTooLargeError,
-  SchedulerUnavailableError,
 } from '../shared/errors';
 import {
   applyPatch,
@@ -184,7 +184,8 @@ export class EventService {
   async remove(eventId: string): Promise<void> {
     try {
       const event = await this.scheduler.cancel(eventId);
-      if (event.status !== 'cancelled' && event.status !== 'dead') throw new CancelUnconfirmedError(eventId);
+      if (event.status !== 'cancelled' && event.status !== 'dead')
+        throw new CancelUnconfirmedError(eventId, CANCEL_UNCONFIRMED);
       return;
     } catch (err) {
       if (err instanceof EventNotFoundError) return;
@@ -197,14 +198,6 @@ export class EventService {
       // Deleted in between by another request: the caller's wish is granted all the same.
       if (!(err instanceof EventNotFoundError)) throw err;
     }
-  }
-}
-
-/** A cancel recorded but not yet confirmed final, where only a final answer will do (Hasura's delete). */
-export class CancelUnconfirmedError extends SchedulerUnavailableError {
-  constructor(public readonly eventId: string) {
-    super({ message: CANCEL_UNCONFIRMED });
-    this.name = 'CancelUnconfirmedError';
   }
 }
 

@@ -54,3 +54,17 @@ export class EventTooLargeError extends Error {
     this.name = 'EventTooLargeError';
   }
 }
+
+/**
+ * A cancel recorded but not yet confirmed final (a worker holds the event's attempt and has not answered in time),
+ * where only a final answer will do (Hasura's delete). Not "unavailable": the cancel was done and holds.
+ */
+export class CancelUnconfirmedError extends Error {
+  constructor(
+    public readonly eventId: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CancelUnconfirmedError';
+  }
+}

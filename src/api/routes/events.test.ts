@@ -584,6 +584,20 @@ describe('PATCH /v1/events/:id', () => {
     expect(ctx.scheduler.peek(event.id)?.scheduledTime).toBe('2030-07-01T10:00:00.000Z');
   });
 
+  it('refuses an edit that would outgrow the history with a 400 naming the field, and changes nothing', async () => {
+    const ctx = setup();
+    const event = await ctx.seed({ payload: 'x'.repeat(600 * 1024) });
+    const retries = await patch(ctx, event.id, { retry_conf: { num_retries: 100 } });
+    expect(retries.status).toBe(400);
+    expect(retries.body).toMatchObject({ code: 'parse-failed', path: '$.retry_conf.num_retries' });
+    expect(ctx.scheduler.peek(event.id)).toMatchObject({ retryConf: event.retryConf });
+    const retrying = await ctx.seed({ retryConf: { ...event.retryConf, numRetries: 60 } });
+    const comment = await patch(ctx, retrying.id, { comment: 'y'.repeat(600 * 1024) });
+    expect(comment.status).toBe(400);
+    expect(comment.body).toMatchObject({ code: 'parse-failed', path: '$.comment' });
+    expect(ctx.scheduler.peek(retrying.id)?.comment).toBe(retrying.comment);
+  });
+
   it('changes only the fields given, merging retry_conf field by field', async () => {
     const ctx = setup();
     const event = await ctx.seed({

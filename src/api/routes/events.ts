@@ -167,8 +167,12 @@ export function createEventsRouter(deps: EventsRouterDeps) {
       const results = parsed.map((item): HasuraEvent | { error: ErrorBody } => {
         if (!item.ok) return item.result;
         const outcome = created[next++];
-        if (outcome === undefined || 'error' in outcome) return batchItemError(outcome?.error, item.path);
-        return toHasuraEvent(outcome.event);
+        try {
+          if (outcome === undefined || 'error' in outcome) throw outcome?.error;
+          return toHasuraEvent(outcome.event);
+        } catch (err) {
+          return batchItemError(err, item.path);
+        }
       });
       return c.json({ results });
     })

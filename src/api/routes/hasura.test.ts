@@ -526,7 +526,11 @@ describe('delete_scheduled_event', () => {
     scheduler.unconfirmedCancels.add(held);
     const unconfirmed = await post('/v1/metadata', del(held));
     expect(unconfirmed.status).toBe(503);
-    expect(unconfirmed.body).toMatchObject({ code: 'unavailable', error: expect.stringContaining('recorded') });
+    expect(unconfirmed.body).toMatchObject({
+      code: 'unavailable',
+      error: expect.stringContaining('recorded'),
+      path: '$.args',
+    });
 
     const calling = await createOne(post);
     scheduler.failOn.cancel = new CallInFlightError(calling, 'delivered');
