@@ -1,0 +1,168 @@
+/**
+ * The event workflow's attempt loop, path by path, with the `deliverWebhook` activity stubbed (no HTTP, no API):
+ * what each outcome of an attempt makes the workflow do next, and how the event ends. Runs on the dev server the
+ * integration project starts, with the pre-built workflow bundle; events are due a moment after they start and
+ * prepare 50 ms ahead, so each path takes about a second.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import {
+  DEFAULT_RETRY_CONF,
+  EVENT_WORKFLOW_REVISION,
+  type AttemptRecord,
+  type DeliverWebhookInput,
+  type DeliverWebhookResult,
+  type EventDefinition,
+  type RetryConf,
+  type ScheduledEventInput,
+} from '../src/shared/event';
+import type { EventOutcome } from '../workflows/scheduled-event';
+import { editUpdate } from '../workflows/messages';
+import { connectClient, type RunningWorker, startWorker, uniqueTaskQueue } from './helpers/temporal';
+
+type Reply = (input: DeliverWebhookInput) => DeliverWebhookResult | Promise<DeliverWebhookResult>;
+
+/** What the stubbed activity saw, and when (ms). */
+interface Call {
+  input: DeliverWebhookInput;
+  at: number;
+}
+
+let client: Client;
+let worker: RunningWorker;
+let taskQueue: string;
+/** How the stub answers, per event id; every call is recorded. */
+const replies = new Map<string, Reply[]>();
+const calls = new Map<string, Call[]>();
+
+const record = (input: DeliverWebhookInput, fields: Partial<AttemptRecord>): AttemptRecord => ({
+  id: input.invocationId,
+  eventId: input.eventId,
+  attempt: input.attempt,
+  createdAt: new Date().toISOString(),
+  durationMs: 1,
+  success: true,
+  status: 200,
+  request: { body: input.body, headers: [] },
+  response: { type: 'webhook_response', status: 200, headers: [], body: '', bodyTruncated: false },
+  retryAfterSeconds: null,
+  ...fields,
+});
+const ok: Reply = (input) => ({ kind: 'attempted', record: record(input, {}) });
+const fail =
+  (fields: Partial<AttemptRecord> = {}): Reply =>
+  (input) => ({ kind: 'attempted', record: record(input, { success: false, status: 500, ...fields }) });
+
+beforeAll(async () => {
+  client = await connectClient();
+  taskQueue = uniqueTaskQueue('workflow-paths');
+  worker = await startWorker({
+    taskQueue,
+    activities: {
+      async deliverWebhook(input: DeliverWebhookInput): Promise<DeliverWebhookResult> {
+        const seen = calls.get(input.eventId) ?? [];
+        seen.push({ input, at: Date.now() });
+        calls.set(input.eventId, seen);
+        const script = replies.get(input.eventId) ?? [ok];
+        const reply = script[Math.min(seen.length, script.length) - 1] as Reply;
+        return reply(input);
+      },
+    },
+  });
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await client?.connection.close();
+});
+
+/** Starts an event due `inMs` from now whose attempts the stub answers with `script` (the last reply repeats). */
+async function start(
+  script: Reply[],
+  options: { inMs?: number; retry?: Partial<RetryConf>; definition?: Partial<EventDefinition> } = {},
+): Promise<WorkflowHandle> {
+  const id = randomUUID();
+  replies.set(id, script);
+  const definition: EventDefinition = {
+    webhook: 'http://127.0.0.1:9/hook',
+    scheduledTime: new Date(Date.now() + (options.inMs ?? 300)).toISOString(),
+    payload: { id },
+    headers: [],
+    retryConf: { ...DEFAULT_RETRY_CONF, ...options.retry },
+    comment: null,
+    ...options.definition,
+  };
+  const input: ScheduledEventInput = {
+    id,
+    createdAt: new Date().toISOString(),
+    definition,
+    prepareAheadMs: 50,
+    revision: EVENT_WORKFLOW_REVISION,
+  };
+  return client.workflow.start('scheduledEventWorkflow', { workflowId: id, taskQueue, args: [input] });
+}
+
+const outcome = (handle: WorkflowHandle) => handle.result() as Promise<EventOutcome>;
+const callsOf = (handle: WorkflowHandle) => calls.get(handle.workflowId) ?? [];
+
+test('a 2xx on the first attempt: delivered after one call, given its instant, deadline and body', async () => {
+  const handle = await start([ok], { retry: { toleranceSeconds: 60 } });
+  expect(await outcome(handle)).toEqual({ status: 'delivered', tries: 1 });
+  const [call] = callsOf(handle);
+  const input = call!.input;
+  expect(input).toMatchObject({ eventId: handle.workflowId, attempt: 1, body: { id: handle.workflowId } });
+  expect(Date.parse(input.notAfter) - Date.parse(input.notBefore)).toBe(60_000);
+  expect(callsOf(handle)).toHaveLength(1);
+});
+
+test('a failure, then a 2xx: retried after the interval, delivered on the second attempt', async () => {
+  const handle = await start([fail(), ok], { retry: { numRetries: 3, retryIntervalSeconds: 1 } });
+  expect(await outcome(handle)).toEqual({ status: 'delivered', tries: 2 });
+  const [first, second] = callsOf(handle);
+  expect(second!.input.attempt).toBe(2);
+  expect(Date.parse(second!.input.notBefore) - first!.at).toBeGreaterThanOrEqual(1000);
+});
+
+test("Retry-After replaces the interval (never adding attempts), and every failure spent ends it 'error'", async () => {
+  const handle = await start([fail({ retryAfterSeconds: 1 })], { retry: { numRetries: 1, retryIntervalSeconds: 600 } });
+  expect(await outcome(handle)).toEqual({ status: 'error', tries: 2 });
+  const [first, second] = callsOf(handle);
+  const gapMs = Date.parse(second!.input.notBefore) - first!.at;
+  expect(gapMs).toBeGreaterThanOrEqual(1000);
+  expect(gapMs).toBeLessThan(10_000);
+});
+
+test("a call the service refused is not retried: 'error' after one attempt", async () => {
+  const handle = await start([fail({ refused: true })], { retry: { numRetries: 5, retryIntervalSeconds: 1 } });
+  expect(await outcome(handle)).toEqual({ status: 'error', tries: 1 });
+  expect(callsOf(handle)).toHaveLength(1);
+});
+
+test("an event already past its tolerance is 'dead' without a call", async () => {
+  const handle = await start([ok], { inMs: -5_000, retry: { toleranceSeconds: 1 } });
+  expect(await outcome(handle)).toEqual({ status: 'dead', tries: 0 });
+  expect(callsOf(handle)).toHaveLength(0);
+});
+
+test("an attempt that finds itself past tolerance, or a retry that would be, ends the event 'dead'", async () => {
+  const late = await start([() => ({ kind: 'pastTolerance' })]);
+  expect(await outcome(late)).toEqual({ status: 'dead', tries: 0 });
+  const noRoom = await start([fail()], { retry: { numRetries: 3, retryIntervalSeconds: 30, toleranceSeconds: 5 } });
+  expect(await outcome(noRoom)).toEqual({ status: 'dead', tries: 1 });
+  expect(callsOf(noRoom)).toHaveLength(1);
+});
+
+test("a cancel before the instant ends the event 'cancelled' without a call", async () => {
+  const handle = await start([ok], { inMs: 60_000 });
+  await handle.cancel();
+  expect(await outcome(handle)).toEqual({ status: 'cancelled', tries: 0 });
+  expect(callsOf(handle)).toHaveLength(0);
+});
+
+test('an edit of the due time before the instant moves the attempt to the new time', async () => {
+  const handle = await start([ok], { inMs: 60_000 });
+  const newTime = new Date(Date.now() + 500).toISOString();
+  await handle.executeUpdate(editUpdate, { args: [{ scheduledTime: newTime }] });
+  expect(await outcome(handle)).toEqual({ status: 'delivered', tries: 1 });
+  expect(callsOf(handle)[0]!.input.notBefore).toBe(newTime);
+});
