@@ -17,7 +17,7 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Env, EnvPolicy, FetchLike } from '../src/delivery';
+import type { Env, EnvPolicy, FetchLike, SigningKey } from '../src/delivery';
 import { callWebhook, type PreparedWebhook, preconnectWebhook, prepareWebhook } from '../src/delivery';
 import { CLEARANCE_NEIGHBOURHOOD_MS, clearanceLeadMs, MAX_CLEARANCE_LEAD_MS, MAX_TIMER_MS } from '../src/shared/event';
 import type {
@@ -38,6 +38,8 @@ export interface ActivityDeps {
   envPolicy?: EnvPolicy;
   /** `User-Agent` sent with every webhook call, `<product>/<version>`. */
   userAgent: string;
+  /** Keys that sign every call (WEBHOOK_SIGNING_SECRETS); none: unsigned. */
+  signingKeys?: readonly SigningKey[];
   /**
    * HTTP client; the delivery layer's keep-alive client by default, which calls public addresses only (the worker
    * passes one built with WEBHOOK_ALLOWED_DESTINATIONS).
@@ -75,7 +77,6 @@ const HEARTBEAT_INTERVAL_MS = 1000;
  * open when the call comes (the client closes unused ones after 2 s, under receivers' keep-alive timeouts).
  */
 const PRECONNECT_LEAD_MS = 500;
-
 
 /** How much of a failure message goes into the log line: enough to recognise, not a 64 KiB response body. */
 const LOGGED_MESSAGE_CHARS = 200;

@@ -4,11 +4,15 @@
  *   npm start                                   # in one terminal: dev server, worker and API
  *   npx tsx examples/schedule-and-receive.ts    # in another
  *
- * Env: SCHEDULED_EVENTS_URL (default http://127.0.0.1:8080), ADMIN_SECRET when the API has one.
+ * Env: SCHEDULED_EVENTS_URL (default http://127.0.0.1:8080), ADMIN_SECRET when the API has one, and
+ * WEBHOOK_SIGNING_SECRET, the secret the receiver verifies calls with (default: the development secret `npm start`
+ * keeps in .temporal/webhook-signing-secret).
  */
-import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ScheduledEventsClient } from '../src/sdk';
+import { resolve } from 'node:path';
+import { ScheduledEventsClient, verifyWebhook } from '../src/sdk';
 
 /** How far ahead the example schedules its event. */
 const DELAY_MS = 3000;
@@ -16,7 +20,17 @@ const DELAY_MS = 3000;
 interface Delivery {
   at: number;
   body: string;
-  idempotencyKey: string | undefined;
+  headers: IncomingHttpHeaders;
+}
+
+/** The secret to verify calls with, if one is known. */
+function signingSecret(): string | undefined {
+  if (process.env.WEBHOOK_SIGNING_SECRET) return process.env.WEBHOOK_SIGNING_SECRET;
+  try {
+    return readFileSync(resolve(__dirname, '..', '.temporal', 'webhook-signing-secret'), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
 }
 
 /** A receiver on a free loopback port that resolves `delivery` on the first POST. */
@@ -28,7 +42,7 @@ async function startReceiver(): Promise<{ server: Server; port: number; delivery
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
       res.writeHead(204).end();
-      deliver({ at: Date.now(), body, idempotencyKey: req.headers['idempotency-key'] as string | undefined });
+      deliver({ at: Date.now(), body, headers: req.headers });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -50,8 +64,17 @@ async function main(): Promise<void> {
       comment: 'examples/schedule-and-receive.ts',
     });
     console.log(`scheduled ${event.id} for ${dueAt.toISOString()}`);
-    const { at, body, idempotencyKey } = await delivery;
-    console.log(`received ${at - dueAt.getTime()} ms after the due time (Idempotency-Key ${idempotencyKey}): ${body}`);
+    const { at, body, headers } = await delivery;
+    console.log(
+      `received ${at - dueAt.getTime()} ms after the due time (webhook-id ${String(headers['webhook-id'])}): ${body}`,
+    );
+    // Verify on the raw body, before parsing it: the signature covers the exact bytes sent.
+    const secret = signingSecret();
+    if (secret === undefined) console.log('no signing secret known: not verified');
+    else {
+      await verifyWebhook({ secrets: secret, headers, body });
+      console.log('signature verified (Standard Webhooks, webhook-signature)');
+    }
     const done = await events.waitFor(event.id, ['delivered', 'error', 'dead'], { pollIntervalMs: 200 });
     const [attempt] = await events.invocations(event.id);
     console.log(`status ${done.status}, tries ${done.tries}, logged HTTP ${attempt?.status}`);

@@ -17,6 +17,26 @@ describe('webhook settings', () => {
     );
   });
 
+  it('reads WEBHOOK_SIGNING_SECRETS as keys, space- or comma-separated, and names a bad one without quoting it', () => {
+    const a = `whsec_${Buffer.alloc(32, 1).toString('base64')}`;
+    const b = `whsec_${Buffer.alloc(24, 2).toString('base64')}`;
+    expect(loadConfig({}).WEBHOOK_SIGNING_SECRETS).toEqual([]);
+    expect(loadConfig({ WEBHOOK_SIGNING_SECRETS: `${a} ${b}` }).WEBHOOK_SIGNING_SECRETS).toEqual([
+      Buffer.alloc(32, 1),
+      Buffer.alloc(24, 2),
+    ]);
+    expect(loadConfig({ WEBHOOK_SIGNING_SECRETS: `${a},${b}` }).WEBHOOK_SIGNING_SECRETS).toHaveLength(2);
+    const short = `whsec_${Buffer.alloc(16, 7).toString('base64')}`;
+    expect(() => loadConfig({ WEBHOOK_SIGNING_SECRETS: `${a} ${short}` })).toThrow(
+      /WEBHOOK_SIGNING_SECRETS.*secret 2 of 2/s,
+    );
+    try {
+      loadConfig({ WEBHOOK_SIGNING_SECRETS: short });
+    } catch (err) {
+      expect((err as Error).message).not.toContain(short.slice(6));
+    }
+  });
+
   it('refuses a malformed destination or env allow-list, naming the entry', () => {
     expect(() => loadConfig({ WEBHOOK_ALLOWED_DESTINATIONS: '10.0.0.0/33' })).toThrow(
       /WEBHOOK_ALLOWED_DESTINATIONS.*10\.0\.0\.0\/33/s,

@@ -7,6 +7,8 @@ import {
   type EnvPolicy,
   LOOPBACK_DESTINATIONS_LIST,
   parseDestinationAllowList,
+  parseSigningSecret,
+  type SigningKey,
 } from './delivery';
 import { isLoopbackHost } from './shared/loopback';
 
@@ -78,6 +80,29 @@ export const ConfigSchema = z.object({
     .superRefine((text, ctx) => {
       const built = createEnvPolicy(text);
       if (!built.ok) for (const problem of built.problems) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  /**
+   * Secrets that sign every webhook call (Standard Webhooks, `webhook-signature`; docs/security.md), space-separated:
+   * each `whsec_` and the base64 of 24 to 64 random bytes. Give two during a rotation (the new one and the old one);
+   * every call then carries a signature for each, and receivers accept either. Read by the worker at start.
+   * (Default: none, calls are unsigned; `npm start` uses a development secret kept in .temporal/ and prints it)
+   */
+  WEBHOOK_SIGNING_SECRETS: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      const secrets = text.split(/[\s,]+/).filter((secret) => secret !== '');
+      const keys: SigningKey[] = [];
+      secrets.forEach((secret, i) => {
+        try {
+          keys.push(parseSigningSecret(secret));
+        } catch (error) {
+          // The message never quotes the secret: it names its position.
+          const reason = error instanceof Error ? error.message : String(error);
+          ctx.addIssue({ code: 'custom', message: `secret ${i + 1} of ${secrets.length}: ${reason}` });
+        }
+      });
+      return keys;
     }),
   /** Temporal frontend, host:port. (Default: 127.0.0.1:7233, the dev server) */
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
@@ -184,6 +209,14 @@ export function describeDestinations(config: Config): string {
   return entries.length === 0
     ? 'webhooks: public addresses only (WEBHOOK_ALLOWED_DESTINATIONS is empty)'
     : `webhooks: public addresses, and ${entries.join(', ')} (WEBHOOK_ALLOWED_DESTINATIONS)`;
+}
+
+/** The startup line that says whether webhook calls are signed. */
+export function describeSigning(config: Config, developmentSecretFile?: string): string {
+  const keys = config.WEBHOOK_SIGNING_SECRETS.length;
+  if (keys === 0) return 'webhooks: unsigned (set WEBHOOK_SIGNING_SECRETS to sign them; docs/security.md)';
+  const source = developmentSecretFile === undefined ? 'WEBHOOK_SIGNING_SECRETS' : developmentSecretFile;
+  return `webhooks: signed (webhook-signature) with ${keys === 1 ? 'one key' : `${keys} keys`} from ${source}`;
 }
 
 /** The admin secret, from either name. */

@@ -1,6 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
-import { type Config, describeDestinations, loadConfig, withDevelopmentDefaults } from './config';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { type Config, describeDestinations, describeSigning, loadConfig, withDevelopmentDefaults } from './config';
+import { newSigningSecret } from './delivery';
 import { startApi } from './server';
 import { shutdownOnSignals } from './shutdown';
 import { createEventWorker } from './worker';
@@ -17,8 +20,29 @@ function devServer(command: 'start' | 'stop' | 'status'): boolean {
   return spawnSync('bash', [DEV_SCRIPT, command], { stdio: ['ignore', 'inherit', 'inherit'] }).status === 0;
 }
 
+/**
+ * The development signing secret of this checkout: kept in the dev server's data dir (made on first use, readable by
+ * this user only) so that a local receiver configured with it keeps verifying across restarts.
+ */
+function developmentSigningSecret(env: NodeJS.ProcessEnv): { secret: string; file: string } {
+  const dir = env.TEMPORAL_DATA_DIR ?? resolve(__dirname, '..', '.temporal');
+  const file = join(dir, 'webhook-signing-secret');
+  try {
+    return { secret: readFileSync(file, 'utf8').trim(), file };
+  } catch {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const secret = newSigningSecret(randomBytes);
+    writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+    return { secret, file };
+  }
+}
+
 async function main(): Promise<void> {
-  const { env, developing } = withDevelopmentDefaults(process.env);
+  const defaults = withDevelopmentDefaults(process.env);
+  const { developing } = defaults;
+  // Calls are signed on one machine too: unless WEBHOOK_SIGNING_SECRETS says otherwise, with a development secret.
+  const signing = defaults.env.WEBHOOK_SIGNING_SECRETS ? undefined : developmentSigningSecret(defaults.env);
+  const env = signing === undefined ? defaults.env : { ...defaults.env, WEBHOOK_SIGNING_SECRETS: signing.secret };
   const config = loadConfig(env);
   installWorkerLogging();
   // First, so that a port already in use is reported at once, not after the dev server, the bundle and the warm-up.
@@ -34,6 +58,8 @@ async function main(): Promise<void> {
   console.log(`API:         http://${config.HOST}:${config.PORT}  (try POST /v1/metadata)`);
   console.log(`Temporal UI: ${config.TEMPORAL_UI_URL}`);
   console.log(`${describeDestinations(config)}${developing ? ': the development default of npm start' : ''}`);
+  console.log(describeSigning(config, signing && relative(process.cwd(), signing.file)));
+  if (signing !== undefined) console.log(`webhook signing secret (development): ${signing.secret}`);
 
   shutdownOnSignals(() => {
     server.close();

@@ -6,7 +6,15 @@ import { connectionOptions } from './temporal/connection';
 import { bundleWorkflowsInChildProcess } from './workflow-bundle';
 import { installWorkerLogging } from './worker-log';
 import { shutdownOnSignals } from './shutdown';
-import { type Config, describeDestinations, envPolicyOf, loadConfig, temporalConnectionOf, USER_AGENT } from './config';
+import {
+  type Config,
+  describeDestinations,
+  describeSigning,
+  envPolicyOf,
+  loadConfig,
+  temporalConnectionOf,
+  USER_AGENT,
+} from './config';
 
 /** Longest gap between two heartbeats the worker sends for a running call. */
 const MAX_HEARTBEAT_THROTTLE_MS = 8000;
@@ -62,6 +70,7 @@ export async function createEventWorker(
       envPolicy: envPolicyOf(config),
       userAgent: USER_AGENT,
       fetch: createWebhookFetch(config.WEBHOOK_ALLOWED_DESTINATIONS),
+      signingKeys: config.WEBHOOK_SIGNING_SECRETS,
     }),
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ATTEMPTS,
     // Bounded cache: without it the SDK sizes the cache from the heap limit and keeps every sleeping event's
@@ -101,6 +110,7 @@ async function main(): Promise<void> {
   shutdownOnSignals(() => worker.shutdown());
   console.log(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
   console.log(describeDestinations(config));
+  console.log(describeSigning(config));
   await worker.run();
   await connection.close();
 }

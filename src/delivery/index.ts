@@ -36,6 +36,15 @@ export {
 } from './keep-alive-fetch';
 export { parseRetryAfter } from './retry-after';
 export {
+  newSigningSecret,
+  parseSigningSecret,
+  type SigningKey,
+  WEBHOOK_ID_HEADER,
+  WEBHOOK_SIGNATURE_HEADER,
+  WEBHOOK_TIMESTAMP_HEADER,
+  webhookSignature,
+} from './signature';
+export {
   REQUEST_NOT_MADE_STATUS,
   callWebhook,
   createWebhookFetch,

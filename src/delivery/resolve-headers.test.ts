@@ -6,10 +6,11 @@ const OURS = [
   { name: 'Content-Type', value: 'application/json' },
   { name: 'User-Agent', value: 'scheduled-events/0.1.0' },
   { name: 'Idempotency-Key', value: 'event-1' },
+  { name: 'webhook-id', value: 'event-1' },
 ];
 
 describe('defaultHeaders', () => {
-  it('is Content-Type, User-Agent and Idempotency-Key', () => {
+  it('is Content-Type, User-Agent, Idempotency-Key and webhook-id', () => {
     expect(defaultHeaders(DEFAULTS)).toEqual(OURS);
   });
 });
@@ -41,7 +42,7 @@ describe('resolveHeaders', () => {
     expect(JSON.stringify(resolved.logged)).not.toContain('s3cret');
   });
 
-  it('lets our three headers replace configured ones of the same name, in any case', () => {
+  it('lets our headers replace configured ones of the same name, in any case', () => {
     const configured = [
       { name: 'content-type', value: 'text/plain' },
       { name: 'USER-AGENT', value: 'curl/8' },

@@ -6,6 +6,7 @@
 import type { HeaderConf, LoggedHeader } from '../shared/event';
 import { type Env, lookupEnv } from './env';
 import { MissingEnvVarError } from './errors';
+import { WEBHOOK_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from './signature';
 
 /** What identifies this service and this event to the receiver. */
 export interface DefaultHeaderValues {
@@ -21,12 +22,16 @@ export interface HeaderValue {
   value: string;
 }
 
-/** The three headers we always send; docs/contract.md §2. They replace configured headers of the same name (any case). */
+/**
+ * The headers we always send, known before the call; docs/contract.md §2. With `webhook-timestamp` and, when signing,
+ * `webhook-signature`, added at the call (./signature.ts), they replace configured headers of the same name (any case).
+ */
 export function defaultHeaders({ userAgent, idempotencyKey }: DefaultHeaderValues): HeaderValue[] {
   return [
     { name: 'Content-Type', value: 'application/json' },
     { name: 'User-Agent', value: userAgent },
     { name: 'Idempotency-Key', value: idempotencyKey },
+    { name: WEBHOOK_ID_HEADER, value: idempotencyKey },
   ];
 }
 
@@ -57,8 +62,15 @@ export function isForbiddenHeaderName(name: string): boolean {
 /** RFC 9110 `token`: the characters a header name may contain. */
 export const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
-/** Lower-cased names of the headers in `defaultHeaders`; header names are case-insensitive (RFC 9110 §5.1). */
-const DEFAULT_HEADER_NAMES: ReadonlySet<string> = new Set(['content-type', 'user-agent', 'idempotency-key']);
+/** Lower-cased names of the headers we set; header names are case-insensitive (RFC 9110 §5.1). */
+const DEFAULT_HEADER_NAMES: ReadonlySet<string> = new Set([
+  'content-type',
+  'user-agent',
+  'idempotency-key',
+  WEBHOOK_ID_HEADER,
+  WEBHOOK_TIMESTAMP_HEADER,
+  WEBHOOK_SIGNATURE_HEADER,
+]);
 
 /** Whether a configured header is replaced by one of ours. */
 function isOverridden(header: HeaderConf): boolean {
@@ -67,7 +79,7 @@ function isOverridden(header: HeaderConf): boolean {
 
 /**
  * The header list an invocation log shows: the configured headers that were sent, exactly as configured (env headers
- * as `{ name, valueFromEnv }`, never their value), then our three defaults. Configured headers that our defaults
+ * as `{ name, valueFromEnv }`, never their value), then our defaults. Configured headers that our defaults
  * replaced are left out, so the log shows what the receiver got. Needs no env, so it is available even when
  * resolution fails.
  */

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MAX_STORED_RESPONSE_BODY_BYTES, type WebhookBody } from '../shared/event';
@@ -279,6 +280,7 @@ describe('sendWebhook against a real server', () => {
           { name: 'content-type', value: 'text/plain' },
           { name: 'USER-AGENT', value: 'curl/8' },
           { name: 'idempotency-key', value: 'mine' },
+          { name: 'Webhook-Signature', value: 'v1,forged' },
           { name: 'X-Custom', value: 'kept' },
         ],
       }),
@@ -288,13 +290,39 @@ describe('sendWebhook against a real server', () => {
       'content-type': 'application/json',
       'user-agent': USER_AGENT,
       'idempotency-key': 'evt-1',
+      'webhook-id': 'evt-1',
+      'webhook-timestamp': expect.stringMatching(/^\d+$/),
       'x-custom': 'kept',
     });
+    // Unsigned (no keys): a configured signature is not passed on.
+    expect(server.received[0]?.headers['webhook-signature']).toBeUndefined();
     expect(record.request.headers).toEqual([
       { name: 'X-Custom', value: 'kept' },
       { name: 'Content-Type', value: 'application/json' },
       { name: 'User-Agent', value: USER_AGENT },
       { name: 'Idempotency-Key', value: 'evt-1' },
+      { name: 'webhook-id', value: 'evt-1' },
+      { name: 'webhook-timestamp', value: server.received[0]?.headers['webhook-timestamp'] },
+    ]);
+  });
+
+  it('signs the body exactly as sent, with every key, and records the stamp and signature it sent', async () => {
+    const server = await serve((_req, res) => res.writeHead(200).end());
+    const keys = [Buffer.alloc(32, 1), Buffer.alloc(24, 2)];
+    const record = await sendWebhook(request(server.origin), {
+      ...deps(),
+      signingKeys: keys,
+      now: () => 1_700_000_000_999,
+    });
+    const received = server.received[0]!;
+    expect(received.headers['webhook-timestamp']).toBe('1700000000');
+    const expected = keys
+      .map((key) => `v1,${createHmac('sha256', key).update(`evt-1.1700000000.${received.body}`).digest('base64')}`)
+      .join(' ');
+    expect(received.headers['webhook-signature']).toBe(expected);
+    expect(record.request.headers.slice(-2)).toEqual([
+      { name: 'webhook-timestamp', value: '1700000000' },
+      { name: 'webhook-signature', value: expected },
     ]);
   });
 

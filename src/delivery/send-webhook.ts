@@ -27,6 +27,7 @@ import {
   type HeaderValue,
 } from './resolve-headers';
 import { parseRetryAfter } from './retry-after';
+import { type SigningKey, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER, webhookSignature } from './signature';
 import { resolveWebhookTemplate, templateVariables, webhookUrlIssue } from './resolve-template';
 import { createKeepAliveFetch, type FetchLike, type WebhookResponse } from './keep-alive-fetch';
 
@@ -37,8 +38,6 @@ const MS_PER_SECOND = 1000;
  * internal failures as 500 (`processError`), and the invocation then reads "failed before the webhook was called".
  */
 export const REQUEST_NOT_MADE_STATUS = 500;
-
-
 
 /** What one attempt sends: the `DeliverWebhookInput` fields that shape the request. */
 export type WebhookRequest = Pick<
@@ -101,6 +100,11 @@ export interface SendWebhookDeps {
   envPolicy?: EnvPolicy;
   /** `User-Agent` value, `<product>/<version>`. */
   userAgent: string;
+  /**
+   * Keys that sign every call (./signature.ts, WEBHOOK_SIGNING_SECRETS); all of them during a rotation. Unset or
+   * empty: calls carry `webhook-id` and `webhook-timestamp` but no `webhook-signature`.
+   */
+  signingKeys?: readonly SigningKey[];
   /** Wall clock in ms since the epoch, for `createdAt` and HTTP-date `Retry-After`. Defaults to `Date.now`. */
   now?: () => number;
 }
@@ -316,6 +320,8 @@ export async function callWebhook(
   const startedPerf = performance.now();
 
   const { redact } = prepared;
+  /** Headers set at the call (stamp and signature): recorded with the rest. */
+  const sent: { name: string; value: string }[] = [];
   const record = (
     fields: Pick<AttemptRecord, 'success' | 'status' | 'response'> & {
       retryAfterSeconds?: number | null;
@@ -327,7 +333,7 @@ export async function callWebhook(
     attempt: request.attempt,
     createdAt: new Date(startedAt).toISOString(),
     durationMs: roundMs(performance.now() - startedPerf),
-    request: { body: prepared.body, headers: prepared.logged },
+    request: { body: prepared.body, headers: [...prepared.logged, ...sent] },
     retryAfterSeconds: null,
     ...fields,
   });
@@ -360,6 +366,17 @@ export async function callWebhook(
     timedOut
       ? `timeout after ${formatSeconds(request.timeoutSeconds)}`
       : `request aborted: ${describeFetchError(callerSignal?.reason)}`;
+
+  // Stamped and signed at the call, not when prepared: the timestamp is when this attempt is sent.
+  const timestamp = String(Math.floor(now() / MS_PER_SECOND));
+  send.headers.set(WEBHOOK_TIMESTAMP_HEADER, timestamp);
+  sent.push({ name: WEBHOOK_TIMESTAMP_HEADER, value: timestamp });
+  const keys = deps.signingKeys ?? [];
+  if (keys.length > 0) {
+    const signature = webhookSignature(keys, request.eventId, Number(timestamp), send.json);
+    send.headers.set(WEBHOOK_SIGNATURE_HEADER, signature);
+    sent.push({ name: WEBHOOK_SIGNATURE_HEADER, value: signature });
+  }
 
   try {
     let response: WebhookResponse;

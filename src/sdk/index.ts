@@ -39,6 +39,9 @@ export {
   WaitTimeoutError,
 } from './errors';
 export type { ApiErrorOptions, ScheduledEventsErrorOptions } from './errors';
+export { DEFAULT_WEBHOOK_TOLERANCE_SECONDS, verifyWebhook, WebhookVerificationError } from './verify-webhook';
+export type { VerifyWebhookOptions } from './verify-webhook';
+export type { WebhookBody } from '../shared/event';
 export type { Sleep } from './sleep';
 export type { FetchInit, FetchLike, FetchResponse } from './transport';
 export type {

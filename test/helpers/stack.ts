@@ -14,7 +14,12 @@ import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { createApp } from '../../src/api/app';
 import { envPolicyOf, loadConfig, USER_AGENT } from '../../src/config';
-import { createWebhookFetch, LOOPBACK_DESTINATIONS_LIST, type LookupLike } from '../../src/delivery';
+import {
+  createWebhookFetch,
+  LOOPBACK_DESTINATIONS_LIST,
+  type LookupLike,
+  parseSigningSecret,
+} from '../../src/delivery';
 import { eventWorkerOptions } from '../../src/worker';
 import type { ScheduledEvent } from '../../src/shared/event';
 import { createTemporalClient, TemporalEventScheduler } from '../../src/temporal';
@@ -34,6 +39,8 @@ export interface StackOptions {
   workerOptions?: Partial<StartWorkerOptions>;
   /** The webhook settings of the worker and the API (see `WebhookSettings`). */
   webhooks?: WebhookSettings;
+  /** WEBHOOK_SIGNING_SECRETS of the worker (`whsec_…`); none: calls are unsigned. */
+  signingSecrets?: string[];
 }
 
 /** What the service reads from WEBHOOK_ALLOWED_DESTINATIONS and WEBHOOK_ENV_ALLOW, and the worker's resolver. */
@@ -67,7 +74,12 @@ export interface Stack {
   /** POSTs JSON through the app; returns status and parsed body. */
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
   /** Any request through the app. */
-  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any }>;
   /** Polls the event (describe: strongly consistent) until `done` holds; rejects after `timeoutMs`. */
   waitForEvent(id: string, done: (event: ScheduledEvent) => boolean, timeoutMs?: number): Promise<ScheduledEvent>;
   stop(): Promise<void>;
@@ -96,6 +108,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         namespace,
         env: options.env,
         webhooks: options.webhooks,
+        signingSecrets: options.signingSecrets,
         ...options.workerOptions,
       });
 
@@ -132,13 +145,19 @@ export function startEventWorker(
   {
     env = {},
     webhooks,
+    signingSecrets = [],
     ...options
-  }: Partial<StartWorkerOptions> & { env?: Record<string, string>; webhooks?: WebhookSettings } = {},
+  }: Partial<StartWorkerOptions> & {
+    env?: Record<string, string>;
+    webhooks?: WebhookSettings;
+    signingSecrets?: string[];
+  } = {},
 ): Promise<RunningWorker> {
   const { rules, fetch } = webhookConfig(webhooks);
+  const signingKeys = signingSecrets.map(parseSigningSecret);
   return startWorker({
     taskQueue,
-    ...eventWorkerOptions({ env, envPolicy: rules.envPolicy, fetch, userAgent: USER_AGENT }),
+    ...eventWorkerOptions({ env, envPolicy: rules.envPolicy, fetch, userAgent: USER_AGENT, signingKeys }),
     ...options,
   });
 }
@@ -176,7 +195,8 @@ export async function eventually<T>(fn: () => Promise<T>, done: (value: T) => bo
   const deadline = Date.now() + timeoutMs;
   let value = await fn();
   while (!done(value)) {
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
     await new Promise((r) => setTimeout(r, POLL_INTERVAL_MS));
     value = await fn();
   }
