@@ -27,7 +27,8 @@ interface Delivery {
 function signingSecret(): string | undefined {
   if (process.env.WEBHOOK_SIGNING_SECRET) return process.env.WEBHOOK_SIGNING_SECRET;
   try {
-    return readFileSync(resolve(__dirname, '..', '.temporal', 'webhook-signing-secret'), 'utf8').trim();
+    const dataDir = process.env.TEMPORAL_DATA_DIR || resolve(__dirname, '..', '.temporal');
+    return readFileSync(resolve(dataDir, 'webhook-signing-secret'), 'utf8').trim();
   } catch {
     return undefined;
   }
@@ -38,9 +39,11 @@ async function startReceiver(): Promise<{ server: Server; port: number; delivery
   let deliver: (d: Delivery) => void = () => undefined;
   const delivery = new Promise<Delivery>((resolve) => (deliver = resolve));
   const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    // Bytes, not text, until the whole body is in: a character split across chunks would not decode.
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
       res.writeHead(204).end();
       deliver({ at: Date.now(), body, headers: req.headers });
     });

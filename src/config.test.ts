@@ -1,4 +1,13 @@
-import { describeDestinations, envPolicyOf, loadConfig, withDevelopmentDefaults } from './config';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  describeDestinations,
+  developmentSigningSecret,
+  envPolicyOf,
+  loadConfig,
+  withDevelopmentDefaults,
+} from './config';
 import { envNameRefusal } from './delivery';
 
 describe('webhook settings', () => {
@@ -76,5 +85,32 @@ describe('npm start (withDevelopmentDefaults)', () => {
     const { env, developing } = withDevelopmentDefaults(given);
     expect(developing).toBe(false);
     expect(loadConfig(env).WEBHOOK_ALLOWED_DESTINATIONS.entries).toEqual([]);
+  });
+});
+
+describe('developmentSigningSecret', () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+  const tempDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'signing-'));
+    dirs.push(dir);
+    return dir;
+  };
+
+  it('makes a secret on first use, readable by this user only, and keeps it', () => {
+    const dir = join(tempDir(), 'data');
+    const first = developmentSigningSecret(dir);
+    expect(first.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(statSync(first.file).mode & 0o777).toBe(0o600);
+    expect(developmentSigningSecret(dir).secret).toBe(first.secret);
+    expect(loadConfig({ WEBHOOK_SIGNING_SECRETS: first.secret }).WEBHOOK_SIGNING_SECRETS).toHaveLength(1);
+  });
+
+  it('refuses a file that does not hold a secret, naming the file, and leaves it alone', () => {
+    const dir = tempDir();
+    const file = join(dir, 'webhook-signing-secret');
+    writeFileSync(file, '');
+    expect(() => developmentSigningSecret(dir)).toThrow(`${file} does not hold a webhook signing secret`);
+    expect(readFileSync(file, 'utf8')).toBe('');
   });
 });

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { version } from '../package.json';
 import {
@@ -7,6 +9,7 @@ import {
   type EnvPolicy,
   LOOPBACK_DESTINATIONS_LIST,
   parseDestinationAllowList,
+  newSigningSecret,
   parseSigningSecret,
   type SigningKey,
 } from './delivery';
@@ -217,6 +220,38 @@ export function describeSigning(config: Config, developmentSecretFile?: string):
   if (keys === 0) return 'webhooks: unsigned (set WEBHOOK_SIGNING_SECRETS to sign them; docs/security.md)';
   const source = developmentSecretFile === undefined ? 'WEBHOOK_SIGNING_SECRETS' : developmentSecretFile;
   return `webhooks: signed (webhook-signature) with ${keys === 1 ? 'one key' : `${keys} keys`} from ${source}`;
+}
+
+/**
+ * The development signing secret of this checkout: kept in the dev server's data dir (made on first use, readable by
+ * this user only) so that a local receiver configured with it keeps verifying across restarts. `dir` is the dev
+ * server's data dir (`.temporal`, or TEMPORAL_DATA_DIR).
+ */
+export function developmentSigningSecret(dir: string): { secret: string; file: string } {
+  const file = join(dir, 'webhook-signing-secret');
+  const read = (): string => {
+    const secret = readFileSync(file, 'utf8').trim();
+    try {
+      parseSigningSecret(secret);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`${file} does not hold a webhook signing secret (${reason}); delete it to have a new one made`);
+    }
+    return secret;
+  };
+  try {
+    return { secret: read(), file };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    // `wx`: another `npm start` that made it first wins, and both use its secret.
+    writeFileSync(file, `${newSigningSecret(randomBytes)}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  return { secret: read(), file };
 }
 
 /** The admin secret, from either name. */

@@ -1,9 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
-import { type Config, describeDestinations, describeSigning, loadConfig, withDevelopmentDefaults } from './config';
-import { newSigningSecret } from './delivery';
+import { relative, resolve } from 'node:path';
+import {
+  type Config,
+  describeDestinations,
+  describeSigning,
+  developmentSigningSecret,
+  loadConfig,
+  withDevelopmentDefaults,
+} from './config';
 import { startApi } from './server';
 import { shutdownOnSignals } from './shutdown';
 import { createEventWorker } from './worker';
@@ -20,28 +24,15 @@ function devServer(command: 'start' | 'stop' | 'status'): boolean {
   return spawnSync('bash', [DEV_SCRIPT, command], { stdio: ['ignore', 'inherit', 'inherit'] }).status === 0;
 }
 
-/**
- * The development signing secret of this checkout: kept in the dev server's data dir (made on first use, readable by
- * this user only) so that a local receiver configured with it keeps verifying across restarts.
- */
-function developmentSigningSecret(env: NodeJS.ProcessEnv): { secret: string; file: string } {
-  const dir = env.TEMPORAL_DATA_DIR ?? resolve(__dirname, '..', '.temporal');
-  const file = join(dir, 'webhook-signing-secret');
-  try {
-    return { secret: readFileSync(file, 'utf8').trim(), file };
-  } catch {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const secret = newSigningSecret(randomBytes);
-    writeFileSync(file, `${secret}\n`, { mode: 0o600 });
-    return { secret, file };
-  }
-}
-
 async function main(): Promise<void> {
   const defaults = withDevelopmentDefaults(process.env);
   const { developing } = defaults;
-  // Calls are signed on one machine too: unless WEBHOOK_SIGNING_SECRETS says otherwise, with a development secret.
-  const signing = defaults.env.WEBHOOK_SIGNING_SECRETS ? undefined : developmentSigningSecret(defaults.env);
+  // Calls are signed on one machine too: unless WEBHOOK_SIGNING_SECRETS says otherwise, with a development secret
+  // (only in the development setup: with an admin secret or a public HOST, this is no longer a private machine).
+  const signing =
+    developing && !defaults.env.WEBHOOK_SIGNING_SECRETS
+      ? developmentSigningSecret(defaults.env.TEMPORAL_DATA_DIR || resolve(__dirname, '..', '.temporal'))
+      : undefined;
   const env = signing === undefined ? defaults.env : { ...defaults.env, WEBHOOK_SIGNING_SECRETS: signing.secret };
   const config = loadConfig(env);
   installWorkerLogging();

@@ -309,7 +309,9 @@ describe('sendWebhook against a real server', () => {
   it('signs the body exactly as sent, with every key, and records the stamp and signature it sent', async () => {
     const server = await serve((_req, res) => res.writeHead(200).end());
     const keys = [Buffer.alloc(32, 1), Buffer.alloc(24, 2)];
-    const record = await sendWebhook(request(server.origin), {
+    // Characters that take several bytes, and one JSON leaves unescaped: the signature covers the UTF-8 sent.
+    const body = { ...BODY, payload: { text: 'é 😀 \u2028 ✓' } };
+    const record = await sendWebhook(request(server.origin, { body }), {
       ...deps(),
       signingKeys: keys,
       now: () => 1_700_000_000_999,

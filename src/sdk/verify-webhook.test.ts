@@ -58,4 +58,45 @@ describe('verifyWebhook', () => {
     await expect(check).rejects.toBeInstanceOf(WebhookVerificationError);
     await expect(check).rejects.toThrow(message);
   });
+
+  it('reads headers in any case, and a signature header repeated and joined by the HTTP stack', async () => {
+    const upper = { 'Webhook-Id': ID, 'WEBHOOK-TIMESTAMP': String(TIMESTAMP), 'Webhook-Signature': SIGNATURE };
+    await expect(
+      verifyWebhook({ secrets: SECRET, headers: upper, body: BODY, now: at(TIMESTAMP) }),
+    ).resolves.toBeDefined();
+    const joined = new Headers(headers({ 'webhook-signature': 'v1,AAAA' }));
+    joined.append('webhook-signature', SIGNATURE);
+    await expect(
+      verifyWebhook({ secrets: SECRET, headers: joined, body: BODY, now: at(TIMESTAMP) }),
+    ).resolves.toBeDefined();
+    const asArray = { ...headers(), 'webhook-signature': ['v1,AAAA', SIGNATURE] };
+    await expect(
+      verifyWebhook({ secrets: SECRET, headers: asArray, body: BODY, now: at(TIMESTAMP) }),
+    ).resolves.toBeDefined();
+  });
+
+  it('refuses a signed body that is not JSON as a verification error', async () => {
+    const body = 'not json';
+    const mac = createHmac('sha256', Buffer.from(SECRET.slice(6), 'base64'))
+      .update(`${ID}.${TIMESTAMP}.${body}`)
+      .digest('base64');
+    const check = verifyWebhook({
+      secrets: SECRET,
+      headers: headers({ 'webhook-signature': `v1,${mac}` }),
+      body,
+      now: at(TIMESTAMP),
+    });
+    await expect(check).rejects.toThrow(new WebhookVerificationError('the signed body is not JSON'));
+  });
+
+  it.each([
+    ['a tolerance that is not a number', { toleranceSeconds: Number.NaN }],
+    ['a negative tolerance', { toleranceSeconds: -1 }],
+    ['a secret that is not base64', { secrets: ['whsec_not-base64!', SECRET] }],
+    ['an empty secret', { secrets: 'whsec_' }],
+    ['no secret', { secrets: [] }],
+  ])('refuses %s as a TypeError, before reading the call', async (_label, options) => {
+    const check = verifyWebhook({ secrets: SECRET, headers: headers(), body: BODY, now: at(TIMESTAMP), ...options });
+    await expect(check).rejects.toBeInstanceOf(TypeError);
+  });
 });

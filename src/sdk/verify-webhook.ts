@@ -24,7 +24,7 @@ export interface VerifyWebhookOptions {
   /** The request's headers: a `Headers` object or a plain object (Node's `req.headers`). */
   headers: Headers | Record<string, string | readonly string[] | undefined>;
   /** The raw body exactly as received, before any JSON parsing (a string is taken as its UTF-8 bytes). */
-  body: string | Uint8Array;
+  body: string | Uint8Array<ArrayBuffer>;
   /** How far `webhook-timestamp` may be from now, in seconds. (Default: 300) */
   toleranceSeconds?: number;
   /** The clock, in ms since the epoch. (Default: Date.now) */
@@ -33,24 +33,30 @@ export interface VerifyWebhookOptions {
 
 /**
  * The webhook body of a call whose signature matches one of `secrets` and whose timestamp is within tolerance;
- * a WebhookVerificationError otherwise. Compare `webhook-id` with ids already handled to drop a repeated attempt.
+ * a WebhookVerificationError otherwise (a TypeError for bad options: a secret that is not base64, no secret, a
+ * tolerance that is not a number >= 0). Compare `webhook-id` with ids already handled to drop a repeated attempt.
+ *
+ * A signature proves the service sent the call, not that it was meant for this receiver: one set of secrets signs
+ * every call, so a receiver can replay a call it got to another receiver within the tolerance (docs/security.md).
  */
 export async function verifyWebhook(options: VerifyWebhookOptions): Promise<WebhookBody> {
-  const header = (name: string): string | undefined => {
-    const { headers } = options;
-    if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
-    const value = (headers as Record<string, string | readonly string[] | undefined>)[name];
-    return typeof value === 'string' ? value : value?.[0];
-  };
-  const id = header('webhook-id');
-  const timestamp = header('webhook-timestamp');
-  const signature = header('webhook-signature');
+  // The caller's own settings first, before any input is read: a bad one is a TypeError, not a refused call.
+  const tolerance = options.toleranceSeconds ?? DEFAULT_WEBHOOK_TOLERANCE_SECONDS;
+  if (!Number.isFinite(tolerance) || tolerance < 0) {
+    throw new TypeError(`toleranceSeconds must be a number of seconds >= 0, got ${String(tolerance)}`);
+  }
+  const secrets = typeof options.secrets === 'string' ? [options.secrets] : options.secrets;
+  if (secrets.length === 0) throw new TypeError('verifyWebhook needs at least one secret');
+  const keys = secrets.map(keyOf);
+
+  const id = header(options.headers, 'webhook-id');
+  const timestamp = header(options.headers, 'webhook-timestamp');
+  const signature = header(options.headers, 'webhook-signature');
   if (id === undefined || timestamp === undefined || signature === undefined) {
     throw new WebhookVerificationError('missing webhook-id, webhook-timestamp or webhook-signature header');
   }
   if (!/^\d{1,12}$/.test(timestamp)) throw new WebhookVerificationError('webhook-timestamp is not a number of seconds');
   const skewSeconds = Math.abs((options.now ?? Date.now)() / 1000 - Number(timestamp));
-  const tolerance = options.toleranceSeconds ?? DEFAULT_WEBHOOK_TOLERANCE_SECONDS;
   if (skewSeconds > tolerance) {
     throw new WebhookVerificationError(`webhook-timestamp is more than ${tolerance} s from now`);
   }
@@ -60,28 +66,48 @@ export async function verifyWebhook(options: VerifyWebhookOptions): Promise<Webh
   const signed = new Uint8Array(prefix.length + body.length);
   signed.set(prefix);
   signed.set(body, prefix.length);
+  // Tokens are space-separated; a header repeated and joined by the HTTP stack leaves a comma after a token (base64
+  // never ends with one).
   const offered = signature
     .split(' ')
+    .map((token) => token.replace(/,$/, ''))
     .filter((token) => token.startsWith('v1,'))
     .map((token) => token.slice(3));
-  const secrets = typeof options.secrets === 'string' ? [options.secrets] : options.secrets;
-  for (const secret of secrets) {
-    const expected = await hmacBase64(keyOf(secret), signed);
+  for (const key of keys) {
+    const expected = await hmacBase64(key, signed);
     if (offered.some((token) => constantTimeEqual(token, expected))) {
-      return JSON.parse(new TextDecoder().decode(body)) as WebhookBody;
+      try {
+        return JSON.parse(new TextDecoder().decode(body)) as WebhookBody;
+      } catch {
+        throw new WebhookVerificationError('the signed body is not JSON');
+      }
     }
   }
   throw new WebhookVerificationError('no matching signature');
 }
 
-/** The key bytes of a `whsec_…` secret. */
-function keyOf(secret: string): Uint8Array {
-  const encoded = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
-  if (encoded === '') throw new RangeError('empty webhook secret');
-  return Uint8Array.from(atob(encoded), (char) => char.charCodeAt(0));
+/** A header's value, whatever the case of its name; several values are joined with `, ` as HTTP does. */
+function header(headers: VerifyWebhookOptions['headers'], name: string): string | undefined {
+  if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
+  const entries = Object.entries(headers as Record<string, string | readonly string[] | undefined>);
+  const found = entries.find(([key]) => key.toLowerCase() === name)?.[1];
+  return typeof found === 'string' ? found : found?.join(', ');
 }
 
-async function hmacBase64(key: Uint8Array, data: Uint8Array): Promise<string> {
+/** The key bytes of a `whsec_…` secret (the prefix is optional); a TypeError when it is not standard base64. */
+function keyOf(secret: string): Uint8Array<ArrayBuffer> {
+  const encoded = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
+  let text: string;
+  try {
+    text = atob(encoded);
+  } catch {
+    throw new TypeError('a webhook secret is "whsec_" and standard base64');
+  }
+  if (text === '') throw new TypeError('a webhook secret is "whsec_" and standard base64');
+  return Uint8Array.from(text, (char) => char.charCodeAt(0));
+}
+
+async function hmacBase64(key: Uint8Array<ArrayBuffer>, data: Uint8Array<ArrayBuffer>): Promise<string> {
   const cryptoKey = await crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   const mac = new Uint8Array(await crypto.subtle.sign('HMAC', cryptoKey, data));
   return btoa(String.fromCharCode(...mac));
