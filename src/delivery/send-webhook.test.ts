@@ -328,6 +328,21 @@ describe('sendWebhook against a real server', () => {
     ]);
   });
 
+  it('signs ahead for the second an attempt is due in, and again when the call falls in another second', async () => {
+    const server = await serve((_req, res) => res.writeHead(200).end());
+    const keys = [Buffer.alloc(32, 1)];
+    const notBefore = new Date(1_700_000_000_500).toISOString();
+    for (const nowMs of [1_700_000_000_900, 1_700_000_001_200]) {
+      await sendWebhook(request(server.origin, { notBefore }), { ...deps(), signingKeys: keys, now: () => nowMs });
+    }
+    for (const [i, seconds] of [1_700_000_000, 1_700_000_001].entries()) {
+      const received = server.received[i]!;
+      expect(received.headers['webhook-timestamp']).toBe(String(seconds));
+      const mac = createHmac('sha256', keys[0]!).update(`evt-1.${seconds}.${received.body}`).digest('base64');
+      expect(received.headers['webhook-signature']).toBe(`v1,${mac}`);
+    }
+  });
+
   it('sends env header values but logs only the reference', async () => {
     const server = await serve((_req, res) => res.writeHead(200).end());
     const record = await sendWebhook(

@@ -39,11 +39,15 @@ const MS_PER_SECOND = 1000;
  */
 export const REQUEST_NOT_MADE_STATUS = 500;
 
-/** What one attempt sends: the `DeliverWebhookInput` fields that shape the request. */
+/**
+ * What one attempt sends: the `DeliverWebhookInput` fields that shape the request, and, when known, when it is due
+ * (`notBefore`), so that its signature is made ahead of the instant.
+ */
 export type WebhookRequest = Pick<
   DeliverWebhookInput,
   'eventId' | 'invocationId' | 'attempt' | 'webhook' | 'headers' | 'body' | 'timeoutSeconds'
->;
+> &
+  Partial<Pick<DeliverWebhookInput, 'notBefore'>>;
 
 /** A `WebhookRequest` plus an optional abort signal: what `sendWebhook` takes. */
 export type SendWebhookRequest = WebhookRequest & {
@@ -68,7 +72,14 @@ export interface PreparedWebhook {
   /** Scrubs the env values this attempt read from text the record keeps (src/delivery/redact.ts). */
   redact: (text: string) => string;
   send:
-    | { kind: 'ready'; url: string; headers: Headers; json: string }
+    | {
+        kind: 'ready';
+        url: string;
+        headers: Headers;
+        json: string;
+        /** The stamp and signature for the second the call is due in, made when prepared (see `callWebhook`). */
+        signedFor?: { timestamp: string; signature: string };
+      }
     /** `refused`: the policy forbids it, so no retry can succeed (AttemptRecord.refused). */
     | { kind: 'notMade'; reason: string; refused?: true };
 }
@@ -280,7 +291,25 @@ export function prepareWebhook(request: WebhookRequest, deps: SendWebhookDeps): 
   }
   const headers = toHeaders(sendHeaders);
   if (typeof headers === 'string') return notMade(headers);
-  return prepared({ kind: 'ready', url, headers, json: JSON.stringify(body) });
+  const json = JSON.stringify(body);
+  const keys = deps.signingKeys ?? [];
+  const dueMs = request.notBefore === undefined ? NaN : Date.parse(request.notBefore);
+  // Signed now for the second the call is due in: at the instant, a burst's calls then only compare seconds.
+  const signedFor =
+    keys.length > 0 && Number.isFinite(dueMs)
+      ? stampAndSign(keys, request.eventId, Math.floor(dueMs / MS_PER_SECOND), json)
+      : undefined;
+  return prepared({ kind: 'ready', url, headers, json, ...(signedFor && { signedFor }) });
+}
+
+/** The `webhook-timestamp` and `webhook-signature` values of a call sent in second `seconds`. */
+function stampAndSign(
+  keys: readonly SigningKey[],
+  eventId: string,
+  seconds: number,
+  json: string,
+): { timestamp: string; signature: string } {
+  return { timestamp: String(seconds), signature: webhookSignature(keys, eventId, seconds, json) };
 }
 
 /**
@@ -367,15 +396,22 @@ export async function callWebhook(
       ? `timeout after ${formatSeconds(request.timeoutSeconds)}`
       : `request aborted: ${describeFetchError(callerSignal?.reason)}`;
 
-  // Stamped and signed at the call, not when prepared: the timestamp is when this attempt is sent.
-  const timestamp = String(Math.floor(now() / MS_PER_SECOND));
+  // The timestamp is the second this attempt is sent in; its signature was made when prepared for the second it was
+  // due in, and is made again only when the call falls in another second.
+  const seconds = Math.floor(now() / MS_PER_SECOND);
+  const keys = deps.signingKeys ?? [];
+  const signed =
+    keys.length === 0
+      ? undefined
+      : send.signedFor?.timestamp === String(seconds)
+        ? send.signedFor
+        : stampAndSign(keys, request.eventId, seconds, send.json);
+  const timestamp = String(seconds);
   send.headers.set(WEBHOOK_TIMESTAMP_HEADER, timestamp);
   sent.push({ name: WEBHOOK_TIMESTAMP_HEADER, value: timestamp });
-  const keys = deps.signingKeys ?? [];
-  if (keys.length > 0) {
-    const signature = webhookSignature(keys, request.eventId, Number(timestamp), send.json);
-    send.headers.set(WEBHOOK_SIGNATURE_HEADER, signature);
-    sent.push({ name: WEBHOOK_SIGNATURE_HEADER, value: signature });
+  if (signed !== undefined) {
+    send.headers.set(WEBHOOK_SIGNATURE_HEADER, signed.signature);
+    sent.push({ name: WEBHOOK_SIGNATURE_HEADER, value: signed.signature });
   }
 
   try {
