@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { verifyWebhook, WebhookVerificationError } from '../src/sdk';
 import { type Receiver, startReceiver } from './helpers/receiver';
-import { createIsolatedNamespace, type Stack, startStack } from './helpers/stack';
+import { createIsolatedNamespace, type Stack, startEventWorker, startStack } from './helpers/stack';
 
 const OLD_SECRET = `whsec_${Buffer.alloc(32, 1).toString('base64')}`;
 const NEW_SECRET = `whsec_${Buffer.alloc(48, 2).toString('base64')}`;
@@ -77,4 +77,33 @@ test('without secrets a call carries webhook-id and webhook-timestamp but no sig
   expect(call!.headers['webhook-id']).toBe(id);
   expect(call!.headers['webhook-timestamp']).toMatch(/^\d+$/);
   expect(call!.headers['webhook-signature']).toBeUndefined();
+});
+
+test('a new secret takes effect at a worker restart, and events already sleeping are signed with it', async () => {
+  const namespace = await createIsolatedNamespace(`rotate-${randomUUID().slice(0, 8)}`);
+  const rotating = await startStack({ namespace, signingSecrets: [OLD_SECRET] });
+  try {
+    // Created while the old secret signs, due after the restart.
+    const res = await rotating.post('/v1/events', {
+      webhook: receiver.url('/rotated'),
+      schedule_at: new Date(Date.now() + 4_000).toISOString(),
+    });
+    const id = (res.body as { id: string }).id;
+    await rotating.worker!.stop();
+    const restarted = await startEventWorker(rotating.taskQueue, { namespace, signingSecrets: [NEW_SECRET] });
+    try {
+      await rotating.waitForEvent(id, (e) => e.status === 'delivered');
+    } finally {
+      await restarted.stop();
+    }
+    const [call] = receiver.requestsTo('/rotated');
+    await expect(
+      verifyWebhook({ secrets: NEW_SECRET, headers: call!.headers, body: call!.rawBody }),
+    ).resolves.toMatchObject({ id });
+    await expect(
+      verifyWebhook({ secrets: OLD_SECRET, headers: call!.headers, body: call!.rawBody }),
+    ).rejects.toBeInstanceOf(WebhookVerificationError);
+  } finally {
+    await rotating.stop();
+  }
 });
