@@ -85,10 +85,11 @@ export const ConfigSchema = z.object({
       if (!built.ok) for (const problem of built.problems) ctx.addIssue({ code: 'custom', message: problem });
     }),
   /**
-   * Secrets that sign every webhook call (Standard Webhooks, `webhook-signature`; docs/security.md), space-separated:
-   * each `whsec_` and the base64 of 24 to 64 random bytes. Give two during a rotation (the new one and the old one);
-   * every call then carries a signature for each, and receivers accept either. Read by the worker at start.
-   * (Default: none, calls are unsigned; `npm start` uses a development secret kept in .temporal/ and prints it)
+   * Secrets that sign every webhook call (Standard Webhooks, `webhook-signature`; docs/security.md), space- or
+   * comma-separated: each `whsec_` and the base64 of 24 to 64 random bytes. Give two during a rotation (the new one and
+   * the old one); every call then carries a signature for each, and receivers accept either. Read by the worker at
+   * start. (Default: none, calls are unsigned; `npm start` with its development defaults uses a development secret
+   * kept in .temporal/ and prints it)
    */
   WEBHOOK_SIGNING_SECRETS: z
     .string()

@@ -293,23 +293,13 @@ export function prepareWebhook(request: WebhookRequest, deps: SendWebhookDeps): 
   if (typeof headers === 'string') return notMade(headers);
   const json = JSON.stringify(body);
   const keys = deps.signingKeys ?? [];
-  const dueMs = request.notBefore === undefined ? NaN : Date.parse(request.notBefore);
+  const dueSeconds = request.notBefore === undefined ? NaN : Math.floor(Date.parse(request.notBefore) / MS_PER_SECOND);
   // Signed now for the second the call is due in: at the instant, a burst's calls then only compare seconds.
   const signedFor =
-    keys.length > 0 && Number.isFinite(dueMs)
-      ? stampAndSign(keys, request.eventId, Math.floor(dueMs / MS_PER_SECOND), json)
+    keys.length > 0 && Number.isFinite(dueSeconds)
+      ? { timestamp: String(dueSeconds), signature: webhookSignature(keys, request.eventId, dueSeconds, json) }
       : undefined;
   return prepared({ kind: 'ready', url, headers, json, ...(signedFor && { signedFor }) });
-}
-
-/** The `webhook-timestamp` and `webhook-signature` values of a call sent in second `seconds`. */
-function stampAndSign(
-  keys: readonly SigningKey[],
-  eventId: string,
-  seconds: number,
-  json: string,
-): { timestamp: string; signature: string } {
-  return { timestamp: String(seconds), signature: webhookSignature(keys, eventId, seconds, json) };
 }
 
 /**
@@ -398,20 +388,19 @@ export async function callWebhook(
 
   // The timestamp is the second this attempt is sent in; its signature was made when prepared for the second it was
   // due in, and is made again only when the call falls in another second.
-  const seconds = Math.floor(now() / MS_PER_SECOND);
+  const timestamp = String(Math.floor(now() / MS_PER_SECOND));
   const keys = deps.signingKeys ?? [];
-  const signed =
+  const signature =
     keys.length === 0
       ? undefined
-      : send.signedFor?.timestamp === String(seconds)
-        ? send.signedFor
-        : stampAndSign(keys, request.eventId, seconds, send.json);
-  const timestamp = String(seconds);
+      : send.signedFor?.timestamp === timestamp
+        ? send.signedFor.signature
+        : webhookSignature(keys, request.eventId, Number(timestamp), send.json);
   send.headers.set(WEBHOOK_TIMESTAMP_HEADER, timestamp);
   sent.push({ name: WEBHOOK_TIMESTAMP_HEADER, value: timestamp });
-  if (signed !== undefined) {
-    send.headers.set(WEBHOOK_SIGNATURE_HEADER, signed.signature);
-    sent.push({ name: WEBHOOK_SIGNATURE_HEADER, value: signed.signature });
+  if (signature !== undefined) {
+    send.headers.set(WEBHOOK_SIGNATURE_HEADER, signature);
+    sent.push({ name: WEBHOOK_SIGNATURE_HEADER, value: signature });
   }
 
   try {

@@ -10,14 +10,15 @@
  * The body signed is the exact string sent. Secrets are `whsec_` and the base64 of 24 to 64 random bytes.
  */
 import { createHmac } from 'node:crypto';
+import {
+  SIGNING_SECRET_PREFIX,
+  WEBHOOK_ID_HEADER,
+  WEBHOOK_SIGNATURE_HEADER,
+  WEBHOOK_TIMESTAMP_HEADER,
+} from '../shared/event';
 
-/** The three headers; configured headers of these names are replaced by ours (src/delivery/resolve-headers.ts). */
-export const WEBHOOK_ID_HEADER = 'webhook-id';
-export const WEBHOOK_TIMESTAMP_HEADER = 'webhook-timestamp';
-export const WEBHOOK_SIGNATURE_HEADER = 'webhook-signature';
-
-/** The prefix of a secret as the specification shows it. */
-export const SECRET_PREFIX = 'whsec_';
+// The three headers; configured headers of these names are replaced by ours (src/delivery/resolve-headers.ts).
+export { WEBHOOK_ID_HEADER, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER };
 /** Key sizes the specification allows, in bytes. */
 const MIN_KEY_BYTES = 24;
 const MAX_KEY_BYTES = 64;
@@ -31,9 +32,11 @@ export type SigningKey = Buffer;
  * The key of a `whsec_…` secret; a RangeError saying what is wrong otherwise. The message never repeats the secret.
  */
 export function parseSigningSecret(secret: string): SigningKey {
-  if (!secret.startsWith(SECRET_PREFIX)) throw new RangeError(`a signing secret starts with "${SECRET_PREFIX}"`);
-  const encoded = secret.slice(SECRET_PREFIX.length);
-  if (!BASE64.test(encoded)) throw new RangeError(`a signing secret is "${SECRET_PREFIX}" and standard, padded base64`);
+  if (!secret.startsWith(SIGNING_SECRET_PREFIX))
+    throw new RangeError(`a signing secret starts with "${SIGNING_SECRET_PREFIX}"`);
+  const encoded = secret.slice(SIGNING_SECRET_PREFIX.length);
+  if (!BASE64.test(encoded))
+    throw new RangeError(`a signing secret is "${SIGNING_SECRET_PREFIX}" and standard, padded base64`);
   const key = Buffer.from(encoded, 'base64');
   if (key.length < MIN_KEY_BYTES || key.length > MAX_KEY_BYTES) {
     throw new RangeError(`a signing secret's key is ${MIN_KEY_BYTES} to ${MAX_KEY_BYTES} bytes (got ${key.length})`);
@@ -43,7 +46,7 @@ export function parseSigningSecret(secret: string): SigningKey {
 
 /** A new secret of 32 random bytes, in the `whsec_…` form. */
 export function newSigningSecret(randomBytes: (size: number) => Buffer): string {
-  return `${SECRET_PREFIX}${randomBytes(32).toString('base64')}`;
+  return `${SIGNING_SECRET_PREFIX}${randomBytes(32).toString('base64')}`;
 }
 
 /** The `webhook-signature` value of one call: a `v1` token per key, space-separated. */

@@ -4,7 +4,13 @@
  * secrets (WEBHOOK_SIGNING_SECRETS). The `standardwebhooks` npm package verifies the same calls; this needs nothing
  * but Web Crypto (global in Node 20).
  */
-import type { WebhookBody } from '../shared/event';
+import {
+  SIGNING_SECRET_PREFIX,
+  type WebhookBody,
+  WEBHOOK_ID_HEADER,
+  WEBHOOK_SIGNATURE_HEADER,
+  WEBHOOK_TIMESTAMP_HEADER,
+} from '../shared/event';
 import { ScheduledEventsError } from './errors';
 
 /** How far `webhook-timestamp` may be from now, in seconds; the specification's libraries all use 5 minutes. */
@@ -49,9 +55,9 @@ export async function verifyWebhook(options: VerifyWebhookOptions): Promise<Webh
   if (secrets.length === 0) throw new TypeError('verifyWebhook needs at least one secret');
   const keys = secrets.map(keyOf);
 
-  const id = header(options.headers, 'webhook-id');
-  const timestamp = header(options.headers, 'webhook-timestamp');
-  const signature = header(options.headers, 'webhook-signature');
+  const id = header(options.headers, WEBHOOK_ID_HEADER);
+  const timestamp = header(options.headers, WEBHOOK_TIMESTAMP_HEADER);
+  const signature = header(options.headers, WEBHOOK_SIGNATURE_HEADER);
   if (id === undefined || timestamp === undefined || signature === undefined) {
     throw new WebhookVerificationError('missing webhook-id, webhook-timestamp or webhook-signature header');
   }
@@ -96,7 +102,7 @@ function header(headers: VerifyWebhookOptions['headers'], name: string): string 
 
 /** The key bytes of a `whsec_…` secret (the prefix is optional); a TypeError when it is not standard base64. */
 function keyOf(secret: string): Uint8Array<ArrayBuffer> {
-  const encoded = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
+  const encoded = secret.startsWith(SIGNING_SECRET_PREFIX) ? secret.slice(SIGNING_SECRET_PREFIX.length) : secret;
   let text: string;
   try {
     text = atob(encoded);

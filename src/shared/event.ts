@@ -201,6 +201,16 @@ export const MAX_LIST_LIMIT = 1000;
 /** Longest delay a Node timer can hold (2^31 - 1 ms, about 24.8 days); a longer one fires at once. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/**
+ * The Standard Webhooks headers of every call (docs/contract.md §2), named once for the sender (src/delivery/
+ * signature.ts) and the receiver's verifier (src/sdk/verify-webhook.ts).
+ */
+export const WEBHOOK_ID_HEADER = 'webhook-id';
+export const WEBHOOK_TIMESTAMP_HEADER = 'webhook-timestamp';
+export const WEBHOOK_SIGNATURE_HEADER = 'webhook-signature';
+/** The prefix of a signing secret as the specification shows it: `whsec_` and base64. */
+export const SIGNING_SECRET_PREFIX = 'whsec_';
+
 /** The JSON body POSTed to the webhook (Hasura's one-off shape; docs/contract.md §2). `comment` is omitted when unset. */
 export interface WebhookBody {
   id: string;
