@@ -5,7 +5,7 @@
 //   activities/    the worker's Node side: adapts src/delivery to Temporal, never workflow APIs or the HTTP API
 //   src/delivery/  plain HTTP delivery: knows neither Temporal nor Hono
 //   src/api/       Hono + zod: talks to Temporal only through the EventScheduler interface
-//   src/sdk/       the published client: no Hono, no Temporal, no server code
+//   src/sdk/       the published client: no Hono, no Temporal, no Node; the wire schemas as types only
 //   src/shared/    types and constants for every layer, bundled into workflows too: imports nothing else
 // and only configuration and entrypoints read process.env; everything else gets settings passed in.
 // A restriction on one folder is one `no-restricted-imports` entry below; in flat config a later block replaces
@@ -275,12 +275,27 @@ export default defineConfig(
       'no-restricted-imports': restrict(
         { ...HONO, message: 'The SDK is published without Hono.' },
         { ...ALL_TEMPORAL, message: 'The SDK is published without Temporal packages.' },
-        { regex: `${REL}(?:src/)?api/app`, message: 'The SDK may share src/api schemas, not the server app.' },
+        { ...NODE_BUILTINS, message: 'The SDK needs fetch and WebCrypto only: no Node builtins.' },
         {
-          regex: `${srcDir('(?:temporal|events)')}|${topDir('(?:workflows|activities)')}`,
-          message: 'The SDK is an HTTP client: no Temporal glue, service, workflows or activities.',
+          regex: `${srcDir('(?:temporal|events|delivery)')}|${topDir('(?:workflows|activities)')}|${ENTRYPOINTS}`,
+          message: 'The SDK is an HTTP client: no Temporal glue, service, delivery, workflows or activities.',
+        },
+        {
+          regex: `${REL}(?:src/)?api/(?!schemas/)`,
+          message: 'The SDK shares the wire schemas (src/api/schemas) with the server, nothing else of it.',
+        },
+        {
+          regex: srcDir('api'),
+          allowTypeImports: true,
+          message: 'The SDK ships without zod: it takes the wire schemas as types only (`import type`).',
         },
       ),
+      // Its own build compiles with Node's types (for the schemas it reads), so lint keeps Node's globals out.
+      'no-restricted-globals': [
+        'error',
+        { name: 'Buffer', message: 'The SDK runs wherever fetch does: use Uint8Array, TextEncoder, btoa.' },
+        { name: 'process', message: 'The SDK reads no environment: take settings as options.' },
+      ],
     },
   },
 

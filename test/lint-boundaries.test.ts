@@ -60,6 +60,15 @@ const BOUNDARIES: [string, string, string, string][] = [
   ['src/temporal/probe.ts', use('../events/event-service'), 'sits below the API', use('../shared/errors')],
   ['src/delivery/probe.ts', use('../events/event-service'), 'the HTTP call alone', use('../shared/errors')],
   ['src/sdk/probe.ts', use('../events/event-service'), 'an HTTP client', use('../shared/errors')],
+  [
+    'src/sdk/probe.ts',
+    use('../api/schemas/responses', 'EventObjectSchema'),
+    'types only',
+    useType('../api/schemas/responses'),
+  ],
+  ['src/sdk/probe.ts', useType('../api/errors'), 'nothing else of it', useType('../api/schemas/common')],
+  ['src/sdk/probe.ts', use('node:crypto'), 'no Node builtins', use('../shared/error-codes')],
+  ['src/sdk/probe.ts', 'export const b = Buffer.from("x");\n', 'runs wherever fetch does', use('./wire')],
 ];
 
 describe('layer boundaries (eslint.config.mjs)', () => {

@@ -5,10 +5,10 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import { serve, type ServerType } from '@hono/node-server';
 import { type Receiver, startReceiver } from './helpers/receiver';
@@ -58,13 +58,32 @@ test('the packed SDK installs alone in an empty project and schedules an event w
     filename: string;
     files: { path: string }[];
   }[];
-  // Exactly the SDK's modules and the one shared module they use, each with its types; nothing else.
-  const modules = readdirSync(join(ROOT, 'src/sdk'))
+  // Exactly the SDK's modules and the shared modules they use, each with its types; nothing else. The internal
+  // modules that speak the wire ship without types: theirs are type imports of the server's schemas (src/sdk/wire.ts),
+  // which the package does not carry, and no public type reaches them.
+  const typeOnly = ['wire'];
+  const internal = ['wire', 'from-wire', 'to-wire', 'to-api-error'];
+  const sdkModules = readdirSync(join(ROOT, 'src/sdk'))
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
-    .map((f) => `dist/sdk/${f.replace(/\.ts$/, '')}`)
-    .concat('dist/shared/event');
-  const expected = modules.flatMap((m) => [`${m}.js`, `${m}.d.ts`]).concat('LICENSE', 'README.md', 'package.json');
-  expect(packed!.files.map((f) => f.path).sort()).toEqual(expected.sort());
+    .map((f) => f.replace(/\.ts$/, ''));
+  const expected = sdkModules
+    .flatMap((m) => [
+      ...(typeOnly.includes(m) ? [] : [`dist/sdk/${m}.js`]),
+      ...(internal.includes(m) ? [] : [`dist/sdk/${m}.d.ts`]),
+    ])
+    .concat(['event', 'error-codes'].flatMap((m) => [`dist/shared/${m}.js`, `dist/shared/${m}.d.ts`]))
+    .concat('LICENSE', 'README.md', 'package.json');
+  const shipped = packed!.files.map((f) => f.path);
+  expect([...shipped].sort()).toEqual(expected.sort());
+  // Every relative import of every shipped file resolves inside the package.
+  const built = join(ROOT, 'packages/sdk');
+  for (const file of shipped.filter((f) => f.endsWith('.js') || f.endsWith('.d.ts'))) {
+    const text = readFileSync(join(built, file), 'utf8');
+    for (const [, spec] of text.matchAll(/(?:from |require\()['"](\.{1,2}\/[^'"]+)['"]/g)) {
+      const target = posix.join(posix.dirname(file), spec!);
+      expect([file, shipped.some((f) => f === `${target}.js` || f === `${target}.d.ts`)]).toEqual([file, true]);
+    }
+  }
 
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'sdk-user', version: '1.0.0', private: true }));
   npm(['install', '--offline', join(packDir, packed!.filename)], project);

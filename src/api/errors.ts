@@ -12,32 +12,10 @@ import {
   EventTooLargeError,
   SchedulerUnavailableError,
 } from '../shared/errors';
+import { ERROR_STATUS, type ErrorCode } from '../shared/error-codes';
+import type { ErrorBody } from './schemas/responses';
 
-/** Every `code` the API answers with, and the HTTP status each one goes with. */
-export const ERROR_STATUS = {
-  'invalid-json': 400,
-  'parse-failed': 400,
-  'not-supported': 400,
-  'access-denied': 401,
-  forbidden: 403,
-  'not-found': 404,
-  conflict: 409,
-  'payload-too-large': 413,
-  'unsupported-media-type': 415,
-  unexpected: 500,
-  unavailable: 503,
-} as const satisfies Record<string, ContentfulStatusCode>;
-
-export type ErrorCode = keyof typeof ERROR_STATUS;
-
-/** The JSON body of every error response. */
-export interface ErrorBody {
-  /** JSON path of the offending part of the request, `$` for the request as a whole (e.g. `$.args.webhook`). */
-  path: string;
-  /** Human-readable message; names the field when one is at fault. */
-  error: string;
-  code: ErrorCode;
-}
+export { ERROR_STATUS, type ErrorBody, type ErrorCode };
 
 /** Root of every error path: the request body. */
 export const ROOT_PATH = '$';

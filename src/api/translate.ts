@@ -2,62 +2,14 @@
  * Translation between the domain model (src/shared/event.ts, camelCase) and Hasura's wire objects (snake_case):
  * create args → `EventDefinition`, `ScheduledEvent` → Hasura's event object, `AttemptRecord` → Hasura's invocation.
  */
-import type {
-  AttemptRecord,
-  EventDefinition,
-  EventStatus,
-  HeaderConf,
-  JsonValue,
-  ScheduledEvent,
-  WebhookBody,
-} from '../shared/event';
-import type { CreateScheduledEventArgs, HeaderConfJson, RetryConfJson } from './schemas';
+import type { AttemptRecord, EventDefinition, HeaderConf, ScheduledEvent } from '../shared/event';
+import type { CreateScheduledEventArgs, HeaderConfJson } from './schemas';
+import { INVOCATION_VERSION, type HasuraEvent, type HasuraInvocation } from './schemas/responses';
 
-/** The event object of `get_scheduled_events` (Hasura's `OneOffScheduledEvent`; nulls kept, as Hasura does). */
-export interface HasuraEvent {
-  id: string;
-  /** The webhook template as given, `{{ENV}}` unresolved. */
-  webhook_conf: string;
-  scheduled_time: string;
-  retry_conf: RetryConfJson;
-  payload: JsonValue;
-  /** As given: env references stay references. */
-  header_conf: HeaderConfJson[];
-  status: EventStatus;
-  tries: number;
-  created_at: string;
-  next_retry_at: string | null;
-  comment: string | null;
-}
+export { INVOCATION_VERSION, type HasuraEvent, type HasuraInvocation };
 
-/** Hasura's invocation-log version tag (`invocationVersionST`). */
-export const INVOCATION_VERSION = '1';
-
-/**
- * The `data` of a response, plus `truncated: true` when the stored body (or message) was cut to
- * MAX_STORED_RESPONSE_BODY_BYTES. Hasura has no such flag: it is present only when true, so an untruncated
- * invocation has exactly Hasura's shape.
- */
+/** `{truncated: true}` when the stored text was cut, nothing otherwise: an untruncated invocation has Hasura's shape. */
 type Truncation = { truncated?: true };
-
-export type HasuraInvocationResponse =
-  | {
-      type: 'webhook_response';
-      data: { status: number; headers: { name: string; value: string }[]; body: string } & Truncation;
-      version: typeof INVOCATION_VERSION;
-    }
-  | { type: 'client_error'; data: { message: string } & Truncation; version: typeof INVOCATION_VERSION };
-
-/** One attempt, as `get_scheduled_event_invocations` lists it. */
-export interface HasuraInvocation {
-  id: string;
-  event_id: string;
-  /** HTTP status; null when no response came. */
-  status: number | null;
-  request: { payload: WebhookBody; headers: HeaderConfJson[]; version: typeof INVOCATION_VERSION };
-  response: HasuraInvocationResponse;
-  created_at: string;
-}
 
 export function toHeaderConfJson(header: HeaderConf): HeaderConfJson {
   return 'valueFromEnv' in header

@@ -9,6 +9,7 @@ import {
   ScheduledEventsError,
   UnavailableApiError,
 } from './errors';
+import { ERROR_STATUS } from '../shared/error-codes';
 import { apiErrorFromItem, apiErrorFromResponse } from './to-api-error';
 
 const body = (code: string, path = '$') => JSON.stringify({ path, error: `msg ${code}`, code });
@@ -66,6 +67,14 @@ describe('apiErrorFromItem', () => {
     expect(error).toMatchObject({ status: 400, path: '$.events[2].webhook', message: 'bad url' });
     expect(apiErrorFromItem({ path: '$', error: 'x', code: 'conflict' }, 1)).toBeInstanceOf(ConflictApiError);
     expect(apiErrorFromItem({ path: '$', error: 'x', code: 'unavailable' }, 1)).toBeInstanceOf(UnavailableApiError);
+  });
+
+  it('gives every code the status the server answers it with (src/shared/error-codes.ts)', () => {
+    for (const [code, status] of Object.entries(ERROR_STATUS)) {
+      expect([code, apiErrorFromItem({ path: '$', error: 'x', code }, 1).status]).toEqual([code, status]);
+    }
+    // An inherited property name is not a code.
+    expect(apiErrorFromItem({ path: '$', error: 'x', code: 'toString' }, 1).status).toBe(400);
   });
 
   it('treats an unknown code as a 400', () => {

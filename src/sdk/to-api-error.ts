@@ -12,6 +12,7 @@ import {
   UnavailableApiError,
 } from './errors';
 import type { ApiErrorOptions } from './errors';
+import { ERROR_STATUS } from '../shared/error-codes';
 import type { WireError } from './wire';
 
 type ApiErrorClass = new (message: string, options: ApiErrorOptions) => ApiError;
@@ -25,21 +26,6 @@ const CLASS_BY_STATUS: ReadonlyMap<number, ApiErrorClass> = new Map<number, ApiE
   [413, PayloadTooLargeApiError],
   [429, RateLimitedApiError],
   [503, UnavailableApiError],
-]);
-
-/**
- * The HTTP status each API error code comes with (docs/contract.md §4, §7). Batch items carry only `{path, error, code}`, so this
- * is how their errors get a status and a subclass.
- */
-const STATUS_BY_CODE: ReadonlyMap<string, number> = new Map([
-  ['parse-failed', 400],
-  ['invalid-json', 400],
-  ['not-supported', 400],
-  ['access-denied', 401],
-  ['not-found', 404],
-  ['conflict', 409],
-  ['payload-too-large', 413],
-  ['unavailable', 503],
 ]);
 
 /** An item error with an unknown code is most likely a new kind of validation error: treat it as a 400. */
@@ -95,6 +81,9 @@ export function apiErrorFromResponse(
  * @param attempts HTTP attempts made for the batch request.
  */
 export function apiErrorFromItem(item: WireError, attempts: number): ApiError {
-  const status = STATUS_BY_CODE.get(item.code) ?? DEFAULT_ITEM_STATUS;
+  // Batch items carry only `{path, error, code}`: the code says which status (and subclass) the error would have had.
+  const status: number = Object.hasOwn(ERROR_STATUS, item.code)
+    ? ERROR_STATUS[item.code as keyof typeof ERROR_STATUS]
+    : DEFAULT_ITEM_STATUS;
   return create(item.error, { status, code: item.code, path: item.path, attempts });
 }

@@ -1,98 +1,38 @@
 /**
  * The REST API's JSON shapes (snake_case), as the server sends and accepts them. Internal to the SDK: callers see the
- * camelCase types of ./types.ts. Response types describe what a correct server sends; ./from-wire.ts still checks
- * the parts whose absence would otherwise surface as a confusing `TypeError` far from the call.
+ * camelCase types of ./types.ts.
+ *
+ * Not restated here: each is the type of the zod schema the server validates requests with or describes its answers
+ * with (src/api/schemas/), taken as a type import, so the SDK ships none of it and compiles against the server's own
+ * definitions. Requests are the schemas' input types (what a client may send), responses their output types (what a
+ * correct server sends); ./from-wire.ts still checks the parts whose absence would otherwise surface as a confusing
+ * `TypeError` far from the call.
  */
-import type { EventStatus, JsonValue } from '../shared/event';
+import type { z } from 'zod';
+import type { HeaderConfJson } from '../api/schemas/common';
+import type { CreateEventBodySchema, PatchEventBodySchema } from '../api/schemas/events';
+import type { ErrorBody, HasuraEvent, HasuraInvocation, RetryConfObjectSchema } from '../api/schemas/responses';
 
 /** A configured header on the wire. */
-export type WireHeader = { name: string; value: string } | { name: string; value_from_env: string };
+export type WireHeader = HeaderConfJson;
 
 /** `retry_conf` as the server returns it (every field filled in). */
-export interface WireRetryConf {
-  num_retries: number;
-  retry_interval_seconds: number;
-  timeout_seconds: number;
-  tolerance_seconds: number;
-}
+export type WireRetryConf = z.output<typeof RetryConfObjectSchema>;
 
 /** Body of `POST /v1/events` and one item of `POST /v1/events/batch`. */
-export interface WireCreateArgs {
-  webhook: string;
-  schedule_at: string;
-  payload?: JsonValue;
-  headers?: WireHeader[];
-  retry_conf?: Partial<WireRetryConf>;
-  comment?: string;
-}
+export type WireCreateArgs = z.input<typeof CreateEventBodySchema>;
 
 /** Body of `PATCH /v1/events/{id}`. */
-export interface WirePatch {
-  schedule_at?: string;
-  payload?: JsonValue;
-  headers?: WireHeader[];
-  retry_conf?: Partial<WireRetryConf>;
-  comment?: string | null;
-  webhook?: string;
-}
+export type WirePatch = z.input<typeof PatchEventBodySchema>;
 
 /** The event object. */
-export interface WireEvent {
-  id: string;
-  webhook_conf: string;
-  scheduled_time: string;
-  retry_conf: WireRetryConf;
-  payload: JsonValue;
-  header_conf: WireHeader[] | null;
-  status: EventStatus;
-  tries: number;
-  created_at: string;
-  next_retry_at: string | null;
-  comment: string | null;
-  /** Only on `GET /v1/events/{id}`. */
-  temporal_ui_url?: string;
-}
-
-/** The error body of every failed request (docs/contract.md §4). */
-export interface WireError {
-  path: string;
-  error: string;
-  code: string;
-}
+export type WireEvent = HasuraEvent;
 
 /** The invocation object. */
-export interface WireInvocation {
-  id: string;
-  event_id: string;
-  status: number | null;
-  request: { payload: JsonValue; headers: WireHeader[] | null; version: string };
-  response:
-    | {
-        type: 'webhook_response';
-        data: {
-          status: number;
-          headers: { name: string; value: string }[] | Record<string, string> | null;
-          body: string;
-          truncated?: boolean;
-        };
-        version: string;
-      }
-    | { type: 'client_error'; data: { message: string; truncated?: boolean }; version: string };
-  created_at: string;
-}
+export type WireInvocation = HasuraInvocation;
 
-/** `GET /v1/events`. */
-export interface WireEventPage {
-  events: WireEvent[];
-  next_cursor: string | null;
-}
-
-/** `POST /v1/events/batch`. */
-export interface WireBatchResponse {
-  results: (WireEvent | { error: WireError })[];
-}
-
-/** `GET /v1/events/{id}/invocations`. */
-export interface WireInvocationList {
-  invocations: WireInvocation[];
-}
+/**
+ * The error body of every failed request (docs/contract.md §4), with any `code`: a newer server may answer with a
+ * code this SDK does not know yet.
+ */
+export type WireError = Omit<ErrorBody, 'code'> & { code: string };

@@ -11,7 +11,9 @@ const eslint = new ESLint({
   // The probed files do not exist, so no type information: keep to the rules that hold the layers.
   overrideConfig: { languageOptions: { parserOptions: { projectService: false } } },
   ruleFilter: ({ ruleId }) =>
-    ['no-restricted-imports', 'no-restricted-properties', 'no-restricted-syntax'].includes(ruleId),
+    ['no-restricted-imports', 'no-restricted-globals', 'no-restricted-properties', 'no-restricted-syntax'].includes(
+      ruleId,
+    ),
 });
 const results = [];
 for (const { file, code } of cases) {

@@ -181,8 +181,13 @@ export const HeaderConfSchema = z
   )
   .meta({ description: 'A webhook header: exactly one of `value` or `value_from_env`' });
 
+/** A configured header as the API answers with it (events and invocation logs): env references stay references. */
+export const HeaderConfObjectSchema = z.union([
+  z.object({ name: z.string(), value: z.string() }),
+  z.object({ name: z.string(), value_from_env: z.string().meta({ description: 'Read by the worker at delivery' }) }),
+]);
 /** A configured header on the wire: a literal value, or an env var name. */
-export type HeaderConfJson = { name: string; value: string } | { name: string; value_from_env: string };
+export type HeaderConfJson = z.output<typeof HeaderConfObjectSchema>;
 
 /** Bytes a configured header list takes: names, and literal values or env names (env values are unknown here). */
 export function headersBytes(headers: readonly HeaderConfJson[]): number {
@@ -255,7 +260,6 @@ export const RetryConfSchema = orDefault(
     tolerance_seconds: DEFAULT_RETRY_CONF.toleranceSeconds,
   },
 );
-export type RetryConfJson = z.output<typeof RetryConfSchema>;
 
 /** One event status (docs/contract.md §1, `cancelled` included); the message for an unknown one is Hasura's. */
 export const EventStatusSchema = z.enum(EVENT_STATUSES, {

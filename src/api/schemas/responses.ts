@@ -1,19 +1,23 @@
 /**
- * Response bodies, as zod schemas, for the OpenAPI document (src/api/openapi/) and for tests that check what the API
- * sends. The server builds its responses from the TypeScript types in ../translate.ts; each schema here is checked
- * against its type at compile time (`SameShape` below), so the two cannot drift apart.
+ * Response bodies: the one definition of every JSON shape the API sends. The server's types are inferred from these
+ * schemas (`HasuraEvent`, `HasuraInvocation`, `ErrorBody` below), the SDK takes its wire types from them
+ * (src/sdk/wire.ts, type imports only), and the OpenAPI document describes them (src/api/openapi/). Tests check
+ * what the API sends against them.
+ *
+ * The SDK's build compiles this file for its types: it must not import Hono, Temporal or server code.
  */
 import { z } from 'zod';
-import type { JsonValue } from '../../shared/event';
-import type { ErrorBody } from '../errors';
-import { ERROR_STATUS } from '../errors';
-import { INVOCATION_VERSION, type HasuraEvent, type HasuraInvocation } from '../translate';
-import { EventStatusSchema, RetryConfFields } from './common';
+import { ERROR_STATUS, type ErrorCode } from '../../shared/error-codes';
+import type { JsonValue, WebhookBody } from '../../shared/event';
+import { EventStatusSchema, HeaderConfObjectSchema, RetryConfFields } from './common';
 
 /** `true` when A and B accept the same values (each assignable to the other); a compile error otherwise. */
 type SameShape<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 /** Fails to compile unless `T` is `true`. */
 type Assert<T extends true> = T;
+
+/** Hasura's invocation-log version tag (`invocationVersionST`). */
+export const INVOCATION_VERSION = '1';
 
 /** A timestamp as the API writes it: `Date#toISOString()`, UTC with milliseconds. */
 export const IsoTimeSchema = z
@@ -26,12 +30,6 @@ export const IsoTimeSchema = z
 /** Any JSON value (payloads, webhook bodies). */
 export const JsonValueSchema = z.json();
 type _JsonValue = Assert<SameShape<z.output<typeof JsonValueSchema>, JsonValue>>;
-
-/** A configured header, as listings show it: env references stay references. */
-export const HeaderConfObjectSchema = z.union([
-  z.object({ name: z.string(), value: z.string() }),
-  z.object({ name: z.string(), value_from_env: z.string().meta({ description: 'Read by the worker at delivery' }) }),
-]);
 
 /** `retry_conf` with every field filled in. */
 export const RetryConfObjectSchema = z.object(RetryConfFields);
@@ -52,7 +50,8 @@ export const EventObjectSchema = z
     comment: z.string().nullable(),
   })
   .meta({ description: 'A scheduled event' });
-type _Event = Assert<SameShape<z.output<typeof EventObjectSchema>, HasuraEvent>>;
+/** The event object, as the server builds it (../translate.ts). */
+export type HasuraEvent = z.output<typeof EventObjectSchema>;
 
 /** `GET /v1/events/{id}`: the event object plus its page in the Temporal Web UI. */
 export const EventDetailsSchema = EventObjectSchema.extend({
@@ -74,6 +73,8 @@ export const WebhookBodySchema = z.object({
   comment: z.string().optional().meta({ description: 'Omitted when the event has no comment' }),
   created_at: IsoTimeSchema,
 });
+// The worker builds the body from src/shared's `WebhookBody`, which workflow code shares and so cannot be zod.
+type _WebhookBody = Assert<SameShape<z.output<typeof WebhookBodySchema>, WebhookBody>>;
 
 /** One webhook attempt (Hasura's invocation object; docs/contract.md §4). */
 export const InvocationSchema = z
@@ -106,7 +107,8 @@ export const InvocationSchema = z
     created_at: IsoTimeSchema.meta({ description: 'When the attempt started' }),
   })
   .meta({ description: 'One webhook attempt' });
-type _Invocation = Assert<SameShape<z.output<typeof InvocationSchema>, HasuraInvocation>>;
+/** One attempt, as `get_scheduled_event_invocations` lists it (../translate.ts builds it). */
+export type HasuraInvocation = z.output<typeof InvocationSchema>;
 
 /** `GET /v1/events`. */
 export const EventPageSchema = z.object({
@@ -126,10 +128,11 @@ export const ErrorObjectSchema = z
   .object({
     path: z.string().meta({ description: 'JSON path of the offending input, `$` for the request as a whole' }),
     error: z.string().meta({ description: 'What is wrong; names the field' }),
-    code: z.enum(Object.keys(ERROR_STATUS) as [keyof typeof ERROR_STATUS, ...(keyof typeof ERROR_STATUS)[]]),
+    code: z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]),
   })
   .meta({ description: 'An error' });
-type _Error = Assert<SameShape<z.output<typeof ErrorObjectSchema>, ErrorBody>>;
+/** The JSON body of every error response. */
+export type ErrorBody = z.output<typeof ErrorObjectSchema>;
 
 /** One result of `POST /v1/events/batch`: the event, or why that item was refused. */
 export const BatchResultSchema = z.union([EventObjectSchema, z.object({ error: ErrorObjectSchema })]);
