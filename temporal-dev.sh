@@ -37,12 +37,12 @@ SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 readonly SCRIPT_DIR
 readonly CACHE_BIN_DIR=${XDG_CACHE_HOME:-${HOME:?set HOME or XDG_CACHE_HOME}/.cache}/scheduled-events/temporal-cli-${CLI_VERSION}/bin
 
-# Our custom search attributes, as Name=Type, read from their one definition, workflows/search-attributes.ts (each
+# Our custom search attributes, as Name=Type, read from their one definition, workflows/storage-schema.ts (each
 # `export const X = defineSearchAttributeKey('Name', SearchAttributeType.TYPE)` on one line), by the commands that
 # need them (load_search_attributes; test/storage-schema.test.ts checks the reading). A missing attribute makes the
 # workflow's upsert fail. SQL visibility (the dev server's SQLite) allows at most 3 Datetime, 3 Int and 10 Keyword
 # custom attributes per namespace.
-SEARCH_ATTRIBUTE_SOURCE=$SCRIPT_DIR/workflows/search-attributes.ts
+SEARCH_ATTRIBUTE_SOURCE=$SCRIPT_DIR/workflows/storage-schema.ts
 SEARCH_ATTRIBUTES=()
 
 search_attributes_from_source() {

@@ -20,7 +20,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { PREPARE_AHEAD_MS, type ScheduledEventInput } from '../src/shared/event';
 import { createWebhookFetch, LOOPBACK_DESTINATIONS } from '../src/delivery';
 import { eventWorkerOptions } from '../src/worker';
-import { EVENT_STATUS, EVENT_TIME } from '../workflows/search-attributes';
+import { EVENT_STATUS, EVENT_TIME } from '../workflows/storage-schema';
 
 const [workflowType = 'scheduledEventWorkflow', eventsArg = '1000', leadArg = '25', aheadArg = '1000'] =
   process.argv.slice(2);

@@ -1,12 +1,12 @@
 /**
- * The search attributes have one definition, workflows/search-attributes.ts: temporal-dev.sh reads its
+ * The search attributes have one definition, workflows/storage-schema.ts: temporal-dev.sh reads its
  * `defineSearchAttributeKey` lines to register them, and must read exactly what the module exports.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as attributes from '../workflows/search-attributes';
+import * as storageSchema from '../workflows/storage-schema';
 
 /** The CLI's name for each SDK search attribute type. */
 const CLI_TYPE: Record<string, string> = {
@@ -23,9 +23,16 @@ describe('storage schema', () => {
   it('temporal-dev.sh registers exactly the search attributes the workflow code defines', () => {
     const root = join(__dirname, '..');
     const printed = execFileSync('bash', [join(root, 'temporal-dev.sh'), 'search-attributes'], { encoding: 'utf8' });
-    const defined = Object.values(attributes).map((key) => `${key.name}=${CLI_TYPE[key.type] ?? key.type}`);
+    const attributes = Object.values(storageSchema).filter((value) => typeof value === 'object');
+    const defined = attributes.map((key) => `${key.name}=${CLI_TYPE[key.type] ?? key.type}`);
     expect(defined.length).toBeGreaterThan(0);
     expect(printed.trim().split('\n').sort()).toEqual(defined.sort());
+  });
+
+  it('the operations guide names every search attribute with its type', () => {
+    const guide = readFileSync(join(__dirname, '..', 'docs', 'operations.md'), 'utf8').replace(/\s+/g, ' ');
+    const attributes = Object.values(storageSchema).filter((value) => typeof value === 'object');
+    for (const key of attributes) expect(guide).toContain(`\`${key.name}\` (${CLI_TYPE[key.type] ?? key.type})`);
   });
 
   it.each([
@@ -44,8 +51,8 @@ describe('storage schema', () => {
     try {
       mkdirSync(join(dir, 'workflows'));
       copyFileSync(join(__dirname, '..', 'temporal-dev.sh'), join(dir, 'temporal-dev.sh'));
-      const source = readFileSync(join(__dirname, '..', 'workflows', 'search-attributes.ts'), 'utf8');
-      writeFileSync(join(dir, 'workflows', 'search-attributes.ts'), edit(source));
+      const source = readFileSync(join(__dirname, '..', 'workflows', 'storage-schema.ts'), 'utf8');
+      writeFileSync(join(dir, 'workflows', 'storage-schema.ts'), edit(source));
       const run = spawnSync('bash', [join(dir, 'temporal-dev.sh'), 'search-attributes'], { encoding: 'utf8' });
       expect(run.status).not.toBe(0);
       expect(run.stderr).toMatch(message);

@@ -1,4 +1,4 @@
-import { defineQuery, defineSignal, defineUpdate, type Sinks } from '@temporalio/workflow';
+import { defineSignal, defineUpdate, type Sinks } from '@temporalio/workflow';
 import type { EventDefinition, EventPatch, EventStatus } from '../src/shared/event';
 
 /** What the workflow knows of its own state; returned by the query and by edits. */
@@ -20,15 +20,6 @@ export const cancelSignal = defineSignal('cancel');
  * never race the timer: it is either applied before the attempt or rejected.
  */
 export const editUpdate = defineUpdate<EventState, [EventPatch]>('edit');
-
-/** The current state (needs a running worker; listings use search attributes instead). */
-export const stateQuery = defineQuery<EventState>('state');
-
-/** Memo keys: the definition and creation time, so listings can show the whole event without a worker. */
-export const MEMO_DEFINITION = 'definition';
-export const MEMO_CREATED_AT = 'createdAt';
-/** The input's `revision` (absent for events created before it), so the API knows which cancel the event takes. */
-export const MEMO_REVISION = 'revision';
 
 /** The sink that stops a held attempt on the worker at once (see activities/held-attempts.ts). */
 export interface HeldAttemptSinks extends Sinks {

@@ -25,15 +25,8 @@ import {
   projectedPayloadHistoryBytes,
   recordedLength,
 } from '../src/shared/event';
-import {
-  cancelSignal,
-  editUpdate,
-  type EventState,
-  type HeldAttemptSinks,
-  MEMO_DEFINITION,
-  stateQuery,
-} from './messages';
-import { EVENT_NEXT_RETRY_AT, EVENT_STATUS, EVENT_TIME, EVENT_TRIES } from './search-attributes';
+import { cancelSignal, editUpdate, type EventState, type HeldAttemptSinks } from './messages';
+import { EVENT_NEXT_RETRY_AT, EVENT_STATUS, EVENT_TIME, EVENT_TRIES, MEMO_DEFINITION } from './storage-schema';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -119,7 +112,6 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
   // The root scope's cancel already reaches the attempt through the server (it is a child scope); onCancel also
   // stops it at once when it holds on this worker, and records that the event, not a worker, was cancelled.
   if (cancelIsFinal) root.cancelRequested.catch(onCancel);
-  setHandler(stateQuery, state);
   setHandler(
     editUpdate,
     (patch) => {

@@ -8,7 +8,7 @@ import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import type { AttemptRecord } from '../shared/event';
 import { compareAttemptOrder, MAX_NUM_RETRIES } from '../shared/event';
 import type { InvocationPage } from '../shared/scheduler';
-import { EVENT_TRIES } from '../../workflows/search-attributes';
+import { EVENT_TRIES } from '../../workflows/storage-schema';
 import { eventFromExecution } from './event-from-execution';
 
 /** Execution statuses of closed runs; each is read as its own stream, in close-time order. */

@@ -38,7 +38,11 @@ const GRPC_MAX_ATTEMPTS = 3;
 const MAX_RECEIVE_MESSAGE_BYTES = 128 * 1024 * 1024;
 
 /** The gRPC connection options shared by the client and the worker's native connection. */
-export function connectionOptions(config: TemporalConnectionConfig): { address: string; tls?: TLSConfig; apiKey?: string } {
+export function connectionOptions(config: TemporalConnectionConfig): {
+  address: string;
+  tls?: TLSConfig;
+  apiKey?: string;
+} {
   const mtls =
     config.clientCertPem && config.clientKeyPem
       ? { clientCertPair: { crt: Buffer.from(config.clientCertPem), key: Buffer.from(config.clientKeyPem) } }

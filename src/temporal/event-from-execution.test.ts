@@ -1,8 +1,13 @@
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { DEFAULT_RETRY_CONF, type EventDefinition } from '../shared/event';
-import { MEMO_CREATED_AT, MEMO_DEFINITION } from '../../workflows/messages';
-import { EVENT_NEXT_RETRY_AT, EVENT_STATUS, EVENT_TRIES } from '../../workflows/search-attributes';
+import {
+  EVENT_NEXT_RETRY_AT,
+  EVENT_STATUS,
+  EVENT_TRIES,
+  MEMO_CREATED_AT,
+  MEMO_DEFINITION,
+} from '../../workflows/storage-schema';
 import { eventFromExecution } from './event-from-execution';
 
 const DEFINITION: EventDefinition = {

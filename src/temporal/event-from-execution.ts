@@ -1,8 +1,13 @@
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import type { EventDefinition, EventStatus, ScheduledEvent } from '../shared/event';
 import { EVENT_STATUSES, FINAL_STATUSES } from '../shared/event';
-import { MEMO_CREATED_AT, MEMO_DEFINITION } from '../../workflows/messages';
-import { EVENT_NEXT_RETRY_AT, EVENT_STATUS, EVENT_TRIES } from '../../workflows/search-attributes';
+import {
+  EVENT_NEXT_RETRY_AT,
+  EVENT_STATUS,
+  EVENT_TRIES,
+  MEMO_CREATED_AT,
+  MEMO_DEFINITION,
+} from '../../workflows/storage-schema';
 
 /** The parts of a listing entry or a describe result that an event is built from. */
 type ExecutionView = Pick<WorkflowExecutionInfo, 'workflowId' | 'memo' | 'typedSearchAttributes' | 'status'>;

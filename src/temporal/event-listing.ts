@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import type { EventStatus, ScheduledEvent } from '../shared/event';
 import { compareEventOrder, EVENT_STATUSES, FINAL_STATUSES } from '../shared/event';
 import type { EventPage, ListEventsQuery } from '../shared/scheduler';
-import { EVENT_STATUS, EVENT_TIME } from '../../workflows/search-attributes';
+import { EVENT_STATUS, EVENT_TIME } from '../../workflows/storage-schema';
 import { eventFromExecution } from './event-from-execution';
 import {
   eventWindows,

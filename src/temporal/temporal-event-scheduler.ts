@@ -26,8 +26,16 @@ import type {
   ListEventsQuery,
   Readiness,
 } from '../shared/scheduler';
-import { cancelSignal, editUpdate, MEMO_CREATED_AT, MEMO_DEFINITION, MEMO_REVISION } from '../../workflows/messages';
-import { EVENT_STATUS, EVENT_TIME, EVENT_TRIES } from '../../workflows/search-attributes';
+import { cancelSignal, editUpdate } from '../../workflows/messages';
+import {
+  EVENT_STATUS,
+  EVENT_TIME,
+  EVENT_TRIES,
+  MEMO_CREATED_AT,
+  MEMO_DEFINITION,
+  MEMO_REVISION,
+  type EventMemo,
+} from '../../workflows/storage-schema';
 import type { scheduledEventWorkflow } from '../../workflows';
 import { attemptsFromHistory } from './attempts-from-history';
 import { eventPriority } from './event-priority';
@@ -118,7 +126,11 @@ export class TemporalEventScheduler implements EventScheduler {
           args: [input],
           // An event id is never reused, even after its workflow has closed (a deleted event's id may be).
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-          memo: { [MEMO_DEFINITION]: definition, [MEMO_CREATED_AT]: input.createdAt, [MEMO_REVISION]: input.revision },
+          memo: {
+            [MEMO_DEFINITION]: definition,
+            [MEMO_CREATED_AT]: input.createdAt,
+            [MEMO_REVISION]: input.revision,
+          } satisfies EventMemo,
           typedSearchAttributes: [
             { key: EVENT_STATUS, value: 'scheduled' },
             { key: EVENT_TIME, value: new Date(definition.scheduledTime) },
