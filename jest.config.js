@@ -1,5 +1,6 @@
 // Jest: two projects.
-//   unit         every *.test.ts under src/, workflows/, activities/ and test/ except *.int.test.ts; needs nothing running
+//   unit         every *.test.ts under src/, workflows/, activities/ and test/ except *.int.test.ts; needs nothing
+//                running (workflows/scheduled-event.test.ts starts a dev server of its own from the built CLI)
 //   integration  *.int.test.ts; test/global-setup.ts starts a private Temporal dev server (temporal-dev.sh) on free
 //                ports and bundles the workflow code once, test/global-teardown.ts stops it
 // `npm test` runs `tsc --noEmit` first, so ts-jest only transpiles: tsconfig.json sets `isolatedModules: true`, which

@@ -1,5 +1,6 @@
 /**
- * Helpers for integration tests (`*.int.test.ts`) against the dev server that test/global-setup.ts starts.
+ * Helpers for tests against a Temporal server: integration tests (`*.int.test.ts`) use the dev server that
+ * test/global-setup.ts starts; the workflow's unit test starts its own from `temporalCliPath()`.
  *
  *   const client = await connectClient();
  *   const { stop } = await startWorker({ taskQueue: uniqueTaskQueue('delivery'), activities });
@@ -7,7 +8,9 @@
  *
  * Close everything you open (workers, connections): the native Temporal runtime otherwise keeps Jest waiting.
  */
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 
 import { Client, Connection } from '@temporalio/client';
 import type { WorkerOptions } from '@temporalio/worker';
@@ -23,6 +26,16 @@ function requiredEnv(name: string): string {
     );
   }
   return value;
+}
+
+/**
+ * The `temporal` CLI that temporal-dev.sh builds, for tests that start their own server (TestWorkflowEnvironment):
+ * `TEMPORAL_CLI_PATH` when set (CI and the integration setup export it), else the script's answer, which builds the
+ * CLI once if it is missing (minutes, with the Go module proxy).
+ */
+export function temporalCliPath(): string {
+  const script = join(__dirname, '..', '..', 'temporal-dev.sh');
+  return process.env.TEMPORAL_CLI_PATH || execFileSync('bash', [script, 'path'], { encoding: 'utf8' }).trim();
 }
 
 /** Address and namespace of the test server, as global-setup exported them. */

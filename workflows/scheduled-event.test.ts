@@ -1,11 +1,14 @@
 /**
  * The event workflow's attempt loop, path by path, with the `deliverWebhook` activity stubbed (no HTTP, no API):
- * what each outcome of an attempt makes the workflow do next, and how the event ends. Runs on the dev server the
- * integration project starts, with the pre-built workflow bundle; events are due a moment after they start and
- * prepare 50 ms ahead, so each path takes about a second.
+ * what each outcome of an attempt makes the workflow do next, and how the event ends. A unit test: it starts its
+ * own Temporal dev server from the CLI that temporal-dev.sh builds (TestWorkflowEnvironment.createLocal, private
+ * database, free port), so it needs nothing running. Events are due a moment after they start and prepare 50 ms
+ * ahead, so each path takes about a second.
  */
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
 import {
   DEFAULT_RETRY_CONF,
   EVENT_WORKFLOW_REVISION,
@@ -16,9 +19,12 @@ import {
   type RetryConf,
   type ScheduledEventInput,
 } from '../src/shared/event';
-import type { EventOutcome } from '../workflows/scheduled-event';
-import { editUpdate } from '../workflows/messages';
-import { connectClient, type RunningWorker, startWorker, uniqueTaskQueue } from './helpers/temporal';
+import { installQuietRuntime, temporalCliPath, uniqueTaskQueue } from '../test/helpers/temporal';
+import { editUpdate } from './messages';
+import type { EventOutcome } from './scheduled-event';
+import * as storageSchema from './storage-schema';
+
+jest.setTimeout(60_000);
 
 type Reply = (input: DeliverWebhookInput) => DeliverWebhookResult | Promise<DeliverWebhookResult>;
 
@@ -28,8 +34,10 @@ interface Call {
   at: number;
 }
 
+let env: TestWorkflowEnvironment;
 let client: Client;
-let worker: RunningWorker;
+let worker: Worker;
+let running: Promise<void>;
 let taskQueue: string;
 /** How the stub answers, per event id; every call is recorded. */
 const replies = new Map<string, Reply[]>();
@@ -54,10 +62,20 @@ const fail =
   (input) => ({ kind: 'attempted', record: record(input, { success: false, status: 500, ...fields }) });
 
 beforeAll(async () => {
-  client = await connectClient();
+  installQuietRuntime();
+  env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: temporalCliPath() },
+      ip: '127.0.0.1',
+      searchAttributes: Object.values(storageSchema).filter((value) => typeof value === 'object'),
+    },
+  });
+  client = env.client;
   taskQueue = uniqueTaskQueue('workflow-paths');
-  worker = await startWorker({
+  worker = await Worker.create({
+    connection: env.nativeConnection,
     taskQueue,
+    workflowsPath: require.resolve('./index'),
     activities: {
       async deliverWebhook(input: DeliverWebhookInput): Promise<DeliverWebhookResult> {
         const seen = calls.get(input.eventId) ?? [];
@@ -69,11 +87,13 @@ beforeAll(async () => {
       },
     },
   });
-});
+  running = worker.run();
+}, 180_000);
 
 afterAll(async () => {
-  await worker?.stop();
-  await client?.connection.close();
+  if (worker?.getState() === 'RUNNING') worker.shutdown();
+  await running;
+  await env?.teardown();
 });
 
 /** Starts an event due `inMs` from now whose attempts the stub answers with `script` (the last reply repeats). */
