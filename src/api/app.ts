@@ -76,11 +76,9 @@ export function createApp(deps: AppDeps) {
     }),
   );
 
-  app.route('/', createHealthRouter(deps.scheduler, logger));
-  app.route('/', createDocsRouter({ maxRequestBodyBytes: MAX_REQUEST_BODY_BYTES }));
+  // Mounted in the order the reference page (/docs) lists them: the REST API, Hasura's, then the operations.
   // One service for both APIs: one code path per operation, whichever API is called.
   const service = new EventService(deps.scheduler);
-  app.route('/v1', createHasuraRouter({ service, logger, webhookRules: deps.webhookRules }));
   app.route(
     '/v1',
     createEventsRouter({
@@ -91,6 +89,10 @@ export function createApp(deps: AppDeps) {
       webhookRules: deps.webhookRules,
     }),
   );
+  app.route('/v1', createHasuraRouter({ service, logger, webhookRules: deps.webhookRules }));
+  app.route('/', createHealthRouter(deps.scheduler, logger));
+  // The document is built from the app's own routes, each documented where it is defined (src/api/openapi/).
+  app.route('/', createDocsRouter({ maxRequestBodyBytes: MAX_REQUEST_BODY_BYTES, routes: () => app.routes }));
 
   app.notFound((c) => c.json(new ApiError('not-found', ROUTE_NOT_FOUND_MESSAGE).toBody(), 404));
 

@@ -14,9 +14,13 @@ import {
   type ResponseObject,
   type ResponseOrRef,
 } from './document';
+import { healthDoc } from '../routes/operations.openapi';
 import { EXAMPLE_EVENT } from './examples';
+import { describeRoute } from './operation';
 
-const document = buildOpenApiDocument({ maxRequestBodyBytes: MAX_REQUEST_BODY_BYTES });
+/** An app, for its route table. */
+const newApp = () => createApp({ scheduler: new FakeEventScheduler(), logger: new RecordingLogger() });
+const document = buildOpenApiDocument(newApp().routes, { maxRequestBodyBytes: MAX_REQUEST_BODY_BYTES });
 
 /** The document's own id, so that component references resolve when a part of it is compiled. */
 const DOCUMENT_ID = 'https://scheduled-events.test/openapi.json';
@@ -148,12 +152,26 @@ describe('the OpenAPI document', () => {
   });
 
   it('has every route of the app, and no route the app lacks', () => {
-    const app = createApp({ scheduler: new FakeEventScheduler(), logger: new RecordingLogger() });
-    const served = app.routes
-      .filter((route) => route.method !== 'ALL') // middleware
+    const served = newApp()
+      .routes.filter((route) => route.method !== 'ALL') // middleware
       .map((route) => `${route.method} ${toOpenApiPath(route.path)}`);
     const documented = operations.map(({ method, path }) => `${method.toUpperCase()} ${path}`);
     expect([...new Set(served)].sort()).toEqual(documented.sort());
+  });
+
+  it('is built from the routes: a route without describeRoute() fails the build, and so does a second doc', () => {
+    const options = { maxRequestBodyBytes: MAX_REQUEST_BODY_BYTES };
+    const undocumented = newApp();
+    undocumented.get('/v1/extra/:id', (c) => c.text('x'));
+    expect(() => buildOpenApiDocument(undocumented.routes, options)).toThrow(
+      'GET /v1/extra/:id has no OpenAPI documentation',
+    );
+    const twice = newApp();
+    twice.get('/healthz', describeRoute(healthDoc), (c) => c.text('x'));
+    expect(() => buildOpenApiDocument(twice.routes, options)).toThrow('GET /healthz is documented twice');
+    const added = newApp();
+    added.get('/v1/extra/:id', describeRoute(healthDoc), (c) => c.text('x'));
+    expect(buildOpenApiDocument(added.routes, options).paths['/v1/extra/{id}']?.get?.operationId).toBe('health');
   });
 
   it('declares every path parameter, as required', () => {

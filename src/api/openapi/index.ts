@@ -1,2 +1,9 @@
-export { buildOpenApiDocument, toOpenApiPath, type OpenApiDocument, type OpenApiOptions } from './document';
+export {
+  buildOpenApiDocument,
+  toOpenApiPath,
+  type AppRoute,
+  type OpenApiDocument,
+  type OpenApiOptions,
+} from './document';
+export { describeRoute } from './operation';
 export { DOCS_CONTENT_SECURITY_POLICY, renderReferencePage } from './render-html';

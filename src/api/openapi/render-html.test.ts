@@ -3,7 +3,7 @@ import { createTestApp } from '../../../test/doubles/api';
 import { buildOpenApiDocument, HTTP_METHODS } from './document';
 import { DOCS_CONTENT_SECURITY_POLICY, escapeHtml, renderReferencePage } from './render-html';
 
-const document = buildOpenApiDocument({ maxRequestBodyBytes: MAX_REQUEST_BODY_BYTES });
+const document = buildOpenApiDocument(createTestApp().app.routes, { maxRequestBodyBytes: MAX_REQUEST_BODY_BYTES });
 
 describe('GET /docs', () => {
   it('serves the reference page, publicly, under a strict Content-Security-Policy', async () => {

@@ -8,19 +8,31 @@ import {
   buildOpenApiDocument,
   DOCS_CONTENT_SECURITY_POLICY,
   renderReferencePage,
+  type AppRoute,
   type OpenApiOptions,
 } from '../openapi';
+import { describeRoute } from '../openapi/operation';
+import { apiReferenceDoc, openApiDocumentDoc } from './operations.openapi';
 
-export function createDocsRouter(options: OpenApiOptions) {
+/** What the document is built from: the options, and the app's routes (read when the document is first asked for). */
+export interface DocsRouterOptions extends OpenApiOptions {
+  routes: () => readonly AppRoute[];
+}
+
+export function createDocsRouter({ routes, ...options }: DocsRouterOptions) {
   let rendered: { json: string; html: string } | undefined;
   const docs = () => {
     if (rendered === undefined) {
-      const document = buildOpenApiDocument(options);
+      const document = buildOpenApiDocument(routes(), options);
       rendered = { json: JSON.stringify(document), html: renderReferencePage(document) };
     }
     return rendered;
   };
   return new Hono()
-    .get('/openapi.json', (c) => c.body(docs().json, 200, { 'Content-Type': 'application/json; charset=utf-8' }))
-    .get('/docs', (c) => c.html(docs().html, 200, { 'Content-Security-Policy': DOCS_CONTENT_SECURITY_POLICY }));
+    .get('/openapi.json', describeRoute(openApiDocumentDoc), (c) =>
+      c.body(docs().json, 200, { 'Content-Type': 'application/json; charset=utf-8' }),
+    )
+    .get('/docs', describeRoute(apiReferenceDoc), (c) =>
+      c.html(docs().html, 200, { 'Content-Security-Policy': DOCS_CONTENT_SECURITY_POLICY }),
+    );
 }

@@ -17,7 +17,8 @@ import {
   InvocationListSchema,
 } from '../schemas/responses';
 import { createTestApp, OPERATOR_ALLOWED_TEST_SECRETS, RecordingLogger } from '../../../test/doubles/api';
-import { IDEMPOTENT_REPLAYED_HEADER, temporalUiUrlOf } from './events';
+import { IDEMPOTENT_REPLAYED_HEADER } from '../schemas/events';
+import { temporalUiUrlOf } from './events';
 
 const NOW = new Date('2024-05-01T12:00:00.000Z');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

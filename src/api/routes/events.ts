@@ -14,11 +14,13 @@ import { encodeCursor } from '../cursor';
 import { ApiError, domainErrorToApiError, jsonPath, ROOT_PATH, toApiError, type ErrorBody } from '../errors';
 import { rejectUnsupportedCreateKeys } from '../hasura-commands';
 import type { ApiLogger } from '../logger';
+import { describeRoute } from '../openapi/operation';
 import { readJsonBody } from '../request-body';
 import { CreateScheduledEventArgsSchema } from '../schemas/hasura';
 import {
   BatchEnvelopeSchema,
   IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENT_REPLAYED_HEADER,
   IdempotencyKeySchema,
   LIST_EVENTS_PARAMS,
   ListEventsQuerySchema,
@@ -28,9 +30,15 @@ import {
 import { toEventDefinition, toHasuraEvent, toHasuraInvocation, toHeaderConf, type HasuraEvent } from '../translate';
 import { parseOrThrow } from '../validation';
 import { checkWebhookRules, DEFAULT_WEBHOOK_RULES, type WebhookRules } from '../webhook-rules';
-
-/** Response header that marks the answer to a repeated idempotency key (the first event, nothing created). */
-export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
+import {
+  cancelEventDoc,
+  createEventDoc,
+  createEventsDoc,
+  getEventDoc,
+  listEventInvocationsDoc,
+  listEventsDoc,
+  updateEventDoc,
+} from './events.openapi';
 
 /** Temporal namespace used for `temporal_ui_url` when none is given. */
 export const DEFAULT_TEMPORAL_NAMESPACE = 'default';
@@ -129,7 +137,7 @@ export function createEventsRouter(deps: EventsRouterDeps) {
   };
 
   return new Hono()
-    .post('/events', async (c) => {
+    .post('/events', describeRoute(createEventDoc), async (c) => {
       const definition = parseCreateBody(await readJsonBody(c), ROOT_PATH, rules);
       const rawKey = c.req.header(IDEMPOTENCY_KEY_HEADER);
       if (rawKey === undefined) {
@@ -145,7 +153,7 @@ export function createEventsRouter(deps: EventsRouterDeps) {
       });
     })
 
-    .post('/events/batch', async (c) => {
+    .post('/events/batch', describeRoute(createEventsDoc), async (c) => {
       const { events } = parseOrThrow(BatchEnvelopeSchema, await readJsonBody(c), ROOT_PATH);
       // Every item is validated before any is started, so a malformed batch costs no Temporal calls.
       const parsed = events.map((item, index) => {
@@ -177,7 +185,7 @@ export function createEventsRouter(deps: EventsRouterDeps) {
       return c.json({ results });
     })
 
-    .get('/events', async (c) => {
+    .get('/events', describeRoute(listEventsDoc), async (c) => {
       const query = parseOrThrow(ListEventsQuerySchema, listQueryOf(c.req.queries()), QUERY_PATH);
       // One more than asked tells whether another page exists, whatever the scheduler's `total` counts.
       const page = await service.list({
@@ -196,19 +204,19 @@ export function createEventsRouter(deps: EventsRouterDeps) {
       });
     })
 
-    .get('/events/:id', async (c) => {
+    .get('/events/:id', describeRoute(getEventDoc), async (c) => {
       const event = await service.get(c.req.param('id'));
       const link =
         temporalUiUrl === undefined ? {} : { temporal_ui_url: temporalUiUrlOf(temporalUiUrl, namespace, event.id) };
       return c.json({ ...toHasuraEvent(event), ...link });
     })
 
-    .get('/events/:id/invocations', async (c) => {
+    .get('/events/:id/invocations', describeRoute(listEventInvocationsDoc), async (c) => {
       const attempts = await service.attemptsOf(c.req.param('id'));
       return c.json({ invocations: attempts.map(toHasuraInvocation) });
     })
 
-    .patch('/events/:id', async (c) => {
+    .patch('/events/:id', describeRoute(updateEventDoc), async (c) => {
       const eventId = c.req.param('id');
       const body = await readJsonBody(c);
       rejectUnsupportedCreateKeys(body, ROOT_PATH);
@@ -225,7 +233,7 @@ export function createEventsRouter(deps: EventsRouterDeps) {
       return c.json(toHasuraEvent(await service.edit(eventId, patch)));
     })
 
-    .delete('/events/:id', async (c) => {
+    .delete('/events/:id', describeRoute(cancelEventDoc), async (c) => {
       // 200: ended (cancelled; or dead, out of tolerance first): no call. 202: recorded, not yet confirmed (a worker
       // holds the attempt and has not answered in time). 409: already finished, or a call under way decided it.
       const event = await service.cancel(c.req.param('id'));

@@ -9,8 +9,10 @@ import { domainErrorToApiError, ROOT_PATH } from '../errors';
 import { holdsStream, jsonStream, StreamedArray } from '../json-stream';
 import type { ApiLogger } from '../logger';
 import { argsPath, parseHasuraCommand, type Endpoint, type HasuraCommand } from '../hasura-commands';
+import { describeRoute } from '../openapi/operation';
 import { readJsonBody } from '../request-body';
 import { DEFAULT_WEBHOOK_RULES, type WebhookRules } from '../webhook-rules';
+import { hasuraMetadataDoc, hasuraQueryDoc } from './hasura.openapi';
 import {
   toEventDefinition,
   toHasuraEvent,
@@ -103,6 +105,6 @@ export interface HasuraRouterDeps {
 export function createHasuraRouter(options: HasuraRouterDeps) {
   const deps = { ...options, webhookRules: options.webhookRules ?? DEFAULT_WEBHOOK_RULES };
   return new Hono()
-    .post('/metadata', (c) => handle(c, deps, 'metadata'))
-    .post('/query', (c) => handle(c, deps, 'query'));
+    .post('/metadata', describeRoute(hasuraMetadataDoc), (c) => handle(c, deps, 'metadata'))
+    .post('/query', describeRoute(hasuraQueryDoc), (c) => handle(c, deps, 'query'));
 }

@@ -5,11 +5,13 @@
 import { Hono } from 'hono';
 import type { EventScheduler, Readiness } from '../../shared/scheduler';
 import type { ApiLogger } from '../logger';
+import { describeRoute } from '../openapi/operation';
+import { healthDoc, readinessDoc } from './operations.openapi';
 
 export function createHealthRouter(scheduler: EventScheduler, logger: ApiLogger) {
   return new Hono()
-    .get('/healthz', (c) => c.json({ status: 'ok' as const }))
-    .get('/readyz', async (c) => {
+    .get('/healthz', describeRoute(healthDoc), (c) => c.json({ status: 'ok' as const }))
+    .get('/readyz', describeRoute(readinessDoc), async (c) => {
       let readiness: Readiness;
       try {
         readiness = await scheduler.readiness();

@@ -36,6 +36,9 @@ export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 import { IDEMPOTENCY_KEY_HEADER } from '../../events/idempotency';
 export { IDEMPOTENCY_KEY_HEADER };
 
+/** Response header that marks the answer to a repeated idempotency key (the first event, nothing created). */
+export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
+
 /** Body of `POST /v1/events`: exactly Hasura's `create_scheduled_event` args (unknown keys are ignored, as there). */
 export const CreateEventBodySchema = CreateScheduledEventArgsSchema;
 export type CreateEventBody = z.output<typeof CreateEventBodySchema>;
