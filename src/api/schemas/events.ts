@@ -2,7 +2,7 @@
  * Request schemas of the native REST API (`/v1/events`, docs/contract.md §7). The create body is Hasura's
  * `create_scheduled_event` args (one schema for both APIs); the rest is built from the same field schemas
  * (./common.ts), so a field accepts the same values wherever it appears. The OpenAPI document is generated from these
- * (src/api/openapi/), so `.meta()` here is the reference documentation. Each schema is followed by its type.
+ * (src/api/openapi/), so `.meta()` here is the reference documentation.
  */
 import { z } from 'zod';
 import { EVENT_STATUSES } from '../../shared/event';
@@ -41,7 +41,6 @@ export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
 
 /** Body of `POST /v1/events`: exactly Hasura's `create_scheduled_event` args (unknown keys are ignored, as there). */
 export const CreateEventBodySchema = CreateScheduledEventArgsSchema;
-export type CreateEventBody = z.output<typeof CreateEventBodySchema>;
 
 /** `Idempotency-Key`: any non-empty text; the same key names the same event. */
 export const IdempotencyKeySchema = z
@@ -68,14 +67,12 @@ function batchOf<S extends z.ZodType>(item: S) {
 
 /** Body of `POST /v1/events/batch`, as documented: every item a create body. */
 export const BatchCreateBodySchema = z.object({ events: batchOf(CreateEventBodySchema) });
-export type BatchCreateBody = z.output<typeof BatchCreateBodySchema>;
 
 /**
  * The same body as the route reads it: the envelope first, then each item on its own, so that one bad item fails
  * only itself instead of the whole request.
  */
 export const BatchEnvelopeSchema = z.object({ events: batchOf(z.unknown()) });
-export type BatchEnvelope = z.output<typeof BatchEnvelopeSchema>;
 
 /**
  * `retry_conf` of a PATCH: only the fields given change (merged field by field into the event's); a field set to
@@ -115,7 +112,6 @@ export const PatchEventBodySchema = z
   })
   // The refine above, for the document: JSON Schema cannot see a refine.
   .meta({ anyOf: PATCH_FIELDS.map((field) => ({ required: [field] })) });
-export type PatchEventBody = z.output<typeof PatchEventBodySchema>;
 
 /** A timestamp query parameter, read like `schedule_at` and normalized to UTC; the messages name the parameter. */
 function timestampParam(name: string, description: string, example: string) {

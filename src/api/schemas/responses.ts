@@ -118,7 +118,6 @@ export const EventPageSchema = z.object({
     .nullable()
     .meta({ description: 'Pass as `cursor` for the next page; `null` on the last page' }),
 });
-export type EventPageBody = z.output<typeof EventPageSchema>;
 
 /** `GET /v1/events/{id}/invocations`. */
 export const InvocationListSchema = z.object({ invocations: z.array(InvocationSchema) });
@@ -141,7 +140,6 @@ export const BatchResultSchema = z.union([EventObjectSchema, z.object({ error: E
 export const BatchResponseSchema = z.object({
   results: z.array(BatchResultSchema).meta({ description: 'One per input item, in input order' }),
 });
-export type BatchResponseBody = z.output<typeof BatchResponseSchema>;
 
 /** `create_scheduled_event`. */
 export const HasuraCreateResultSchema = z.object({ message: z.literal('success'), event_id: z.string() });
