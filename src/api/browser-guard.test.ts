@@ -31,6 +31,32 @@ describe('requests from web pages', () => {
     expect(scheduler.calls).toEqual([]);
   });
 
+  it("serves this server's own pages (the console): an Origin naming the Host the request went to", async () => {
+    const { app, scheduler } = setup();
+    const send = (origin: string, host: string) =>
+      app.request(`http://${host}/v1/metadata`, {
+        method: 'POST',
+        body: create,
+        headers: { 'Content-Type': 'application/json', Origin: origin, Host: host },
+      });
+    const own = await send('http://127.0.0.1:8080', '127.0.0.1:8080');
+    expect(own.status).toBe(200);
+    expect(own.headers.get('access-control-allow-origin')).toBeNull();
+    expect((await send('http://LOCALHOST:8080', 'localhost:8080')).status).toBe(200);
+    expect((await send('http://[::1]:8080', '[::1]:8080')).status).toBe(200);
+    // Another port, another name for the same machine, or no origin at all: another origin.
+    for (const [origin, host] of [
+      ['http://127.0.0.1:9999', '127.0.0.1:8080'],
+      ['http://localhost:8080', '127.0.0.1:8080'],
+      ['http://127.0.0.1:8080.attacker.example', '127.0.0.1:8080'],
+      ['null', '127.0.0.1:8080'],
+      ['http://127.0.0.1:8080', ''],
+    ] as const) {
+      expect([origin, host, (await send(origin, host)).status]).toEqual([origin, host, 403]);
+    }
+    expect(scheduler.calls.filter((call) => call.method === 'create')).toHaveLength(3);
+  });
+
   it('serves clients that send no Origin (curl, the SDK, servers), with no CORS headers', async () => {
     const { app } = setup();
     const res = await app.request('/v1/metadata', {

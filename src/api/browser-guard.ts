@@ -7,8 +7,8 @@
  * - a request with a body must say it is JSON (`Content-Type: application/json`, which a page can send cross-site
  *   only after a preflight that this API does not grant): 415 otherwise;
  * - a request carrying an `Origin` header (browsers add it to cross-site requests and to every POST) is refused with
- *   403 unless the origin is in the allow-list (`ALLOWED_ORIGINS`, empty by default); non-browser clients (curl, the
- *   SDK, servers) send none;
+ *   403 unless the origin is in the allow-list (`ALLOWED_ORIGINS`, empty by default) or is this server's own (the
+ *   web console's page, whose Origin names the Host it calls); non-browser clients (curl, the SDK, servers) send none;
  * - CORS headers, and answers to preflights, only for the allowed origins.
  */
 import type { MiddlewareHandler } from 'hono';
@@ -31,12 +31,30 @@ export interface BrowserGuardOptions {
   allowedOrigins: readonly string[];
 }
 
-/** Refuses browser origins that are not allowed, and answers CORS for those that are. First, before authentication. */
+/**
+ * Whether a request comes from a page of this very server (the web console): its `Origin` names the host the request
+ * was sent to. Browsers set both headers; a page elsewhere cannot make its requests carry another origin. A page on a
+ * rebound name (DNS rebinding) also looks same-origin, so this admits nothing the Host check without a secret
+ * (loopbackHostsOnly) or the secret itself does not already refuse.
+ */
+export function isSameOrigin(origin: string, host: string | undefined): boolean {
+  if (host === undefined) return false;
+  try {
+    return new URL(origin).host === host.toLowerCase();
+  } catch {
+    return false; // `null` (sandboxed frames, files) and anything else that is not an origin
+  }
+}
+
+/**
+ * Refuses browser origins that are not allowed, and answers CORS for those that are; a page of this server (the
+ * console) is its own origin and needs no CORS. First, before authentication.
+ */
 export function browserOrigins({ allowedOrigins }: BrowserGuardOptions): MiddlewareHandler {
   const allowed = new Set(allowedOrigins);
   return async (c, next) => {
     const origin = c.req.header('origin');
-    if (origin !== undefined) {
+    if (origin !== undefined && !isSameOrigin(origin, c.req.header('host'))) {
       if (!allowed.has(origin)) {
         throw new ApiError(
           'forbidden',
