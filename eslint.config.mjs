@@ -6,6 +6,7 @@
 //   src/delivery/  plain HTTP delivery: knows neither Temporal nor Hono
 //   src/api/       Hono + zod: talks to Temporal only through the EventScheduler interface
 //   src/sdk/       the published client: no Hono, no Temporal, no Node; the wire schemas as types only
+//   src/console/   the web console's browser code: an API client over src/sdk, nothing of the server
 //   src/shared/    types and constants for every layer, bundled into workflows too: imports nothing else
 // and only configuration and entrypoints read process.env; everything else gets settings passed in.
 // A restriction on one folder is one `no-restricted-imports` entry below; in flat config a later block replaces
@@ -295,6 +296,28 @@ export default defineConfig(
         'error',
         { name: 'Buffer', message: 'The SDK runs wherever fetch does: use Uint8Array, TextEncoder, btoa.' },
         { name: 'process', message: 'The SDK reads no environment: take settings as options.' },
+      ],
+    },
+  },
+
+  {
+    // The web console's client code: browser code over the SDK, bundled by the server (src/api/routes/console.ts).
+    files: ['src/console/**/*.ts'],
+    ignores: TESTS,
+    rules: {
+      'no-restricted-imports': restrict(
+        { ...HONO, message: 'The console runs in the browser: no Hono.' },
+        { ...ALL_TEMPORAL, message: 'The console runs in the browser: no Temporal packages.' },
+        { ...NODE_BUILTINS, message: 'The console runs in the browser: no Node builtins.' },
+        {
+          regex: `${srcDir('(?:api|temporal|events|delivery)')}|${topDir('(?:workflows|activities)')}|${ENTRYPOINTS}`,
+          message: 'The console is an API client: it uses the SDK (src/sdk) and src/shared, nothing of the server.',
+        },
+      ),
+      'no-restricted-globals': [
+        'error',
+        { name: 'Buffer', message: 'The console runs in the browser.' },
+        { name: 'process', message: 'The console runs in the browser.' },
       ],
     },
   },

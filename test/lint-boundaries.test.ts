@@ -69,6 +69,8 @@ const BOUNDARIES: [string, string, string, string][] = [
   ['src/sdk/probe.ts', useType('../api/errors'), 'nothing else of it', useType('../api/schemas/common')],
   ['src/sdk/probe.ts', use('node:crypto'), 'no Node builtins', use('../shared/error-codes')],
   ['src/sdk/probe.ts', 'export const b = Buffer.from("x");\n', 'runs wherever fetch does', use('./wire')],
+  ['src/console/probe.ts', use('../api/app'), 'an API client', use('../sdk')],
+  ['src/console/probe.ts', use('node:fs'), 'runs in the browser', use('../shared/event')],
 ];
 
 describe('layer boundaries (eslint.config.mjs)', () => {

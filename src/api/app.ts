@@ -11,6 +11,7 @@ import { browserOrigins, jsonBodiesOnly, loopbackHostsOnly } from './browser-gua
 import { ApiError, toApiError } from './errors';
 import type { ApiLogger } from './logger';
 import type { WebhookRules } from './webhook-rules';
+import { CONSOLE_PATHS, createConsoleRouter } from './routes/console';
 import { createDocsRouter } from './routes/docs';
 import { createEventsRouter } from './routes/events';
 import { createHasuraRouter } from './routes/hasura';
@@ -25,7 +26,7 @@ export type { ApiLogger } from './logger';
 export const MAX_REQUEST_BODY_BYTES = 1024 * 1024;
 
 /** Served without the admin secret (docs/contract.md §5). */
-export const PUBLIC_PATHS = ['/healthz', '/readyz', '/openapi.json', '/docs'] as const;
+export const PUBLIC_PATHS = ['/healthz', '/readyz', '/openapi.json', '/docs', ...CONSOLE_PATHS] as const;
 
 /** Hasura's text for an unknown route. */
 export const ROUTE_NOT_FOUND_MESSAGE = 'resource does not exist';
@@ -91,6 +92,7 @@ export function createApp(deps: AppDeps) {
   );
   app.route('/v1', createHasuraRouter({ service, logger, webhookRules: deps.webhookRules }));
   app.route('/', createHealthRouter(deps.scheduler, logger));
+  app.route('/', createConsoleRouter());
   // The document is built from the app's own routes, each documented where it is defined (src/api/openapi/).
   app.route('/', createDocsRouter({ maxRequestBodyBytes: MAX_REQUEST_BODY_BYTES, routes: () => app.routes }));
 

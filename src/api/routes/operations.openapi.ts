@@ -54,3 +54,23 @@ export const apiReferenceDoc: OperationDoc = () => ({
     '200': { description: 'The reference page', content: { 'text/html': { schema: { type: 'string' } } } },
   },
 });
+
+/** A public, data-free asset of the web console. */
+const consoleAsset =
+  (operationId: string, summary: string, mediaType: string): OperationDoc =>
+  () => ({
+    operationId,
+    summary,
+    description:
+      'The web console (docs/console.md): public like `/docs`, as it holds no data; the page calls this API with the admin secret the user enters.',
+    tags: [TAG_OPERATIONS],
+    security: PUBLIC,
+    responses: { '200': { description: summary, content: { [mediaType]: { schema: { type: 'string' } } } } },
+  });
+
+/** `GET /console`. */
+export const consolePageDoc = consoleAsset('console', 'The web console', 'text/html');
+/** `GET /console/app.js`. */
+export const consoleScriptDoc = consoleAsset('consoleScript', "The web console's script", 'text/javascript');
+/** `GET /console/style.css`. */
+export const consoleStyleDoc = consoleAsset('consoleStyle', "The web console's stylesheet", 'text/css');
