@@ -47,6 +47,7 @@ async function main(): Promise<void> {
     throw error;
   });
   console.log(`API:         http://${config.HOST}:${config.PORT}  (try POST /v1/metadata)`);
+  console.log(`Console:     http://${config.HOST}:${config.PORT}/console`);
   console.log(`Temporal UI: ${config.TEMPORAL_UI_URL}`);
   console.log(`${describeDestinations(config)}${developing ? ': the development default of npm start' : ''}`);
   console.log(describeSigning(config, signing && relative(process.cwd(), signing.file)));

@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const server = await startApi(config);
   shutdownOnSignals(() => server.close());
-  console.log(`API listening on http://${config.HOST}:${config.PORT}`);
+  console.log(`API listening on http://${config.HOST}:${config.PORT} (console: /console)`);
 }
 
 if (require.main === module) {
