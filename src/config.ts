@@ -14,6 +14,7 @@ import {
   type SigningKey,
 } from './delivery';
 import { isLoopbackHost } from './shared/loopback';
+import { parseEncryptionKeys } from './temporal/encryption-codec';
 
 /** `User-Agent` sent with every webhook call. */
 export const USER_AGENT = `scheduled-events/${version}`;
@@ -107,6 +108,23 @@ export const ConfigSchema = z.object({
         }
       });
       return keys;
+    }),
+  /**
+   * Keys that encrypt every payload in Temporal (AES-256-GCM): `<id>:<base64 of 32 bytes>`, separated by spaces or
+   * commas; the first encrypts, all decrypt, so add the new key first and keep the old ones while events sealed with
+   * them may be read (their retention). The API and the worker need the same list. (Default: none: payloads are
+   * stored as JSON, readable by anyone who can read Temporal's database or open its Web UI; docs/security.md)
+   */
+  PAYLOAD_ENCRYPTION_KEYS: z
+    .string()
+    .default('')
+    .transform((text, ctx) => {
+      try {
+        return parseEncryptionKeys(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+        return [];
+      }
     }),
   /** Temporal frontend, host:port. (Default: 127.0.0.1:7233, the dev server) */
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
@@ -270,5 +288,6 @@ export function temporalConnectionOf(config: Config) {
     clientCertPem: config.TEMPORAL_TLS_CLIENT_CERT_PATH && readFileSync(config.TEMPORAL_TLS_CLIENT_CERT_PATH, 'utf8'),
     clientKeyPem: config.TEMPORAL_TLS_CLIENT_KEY_PATH && readFileSync(config.TEMPORAL_TLS_CLIENT_KEY_PATH, 'utf8'),
     serverNameOverride: config.TEMPORAL_TLS_SERVER_NAME,
+    encryptionKeys: config.PAYLOAD_ENCRYPTION_KEYS,
   };
 }

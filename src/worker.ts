@@ -2,7 +2,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { type ActivityDeps, CallsInFlight, createActivities, HeldAttempts } from '../activities';
 import { createWebhookFetch, warmUpWebhookPath } from './delivery';
 import { callClearance } from './temporal/call-clearance';
-import { connectionOptions } from './temporal/connection';
+import { connectionOptions, dataConverterOf } from './temporal/connection';
 import { bundleWorkflowsInChildProcess } from './workflow-bundle';
 import { installWorkerLogging } from './worker-log';
 import { shutdownOnSignals } from './shutdown';
@@ -65,6 +65,7 @@ export async function createEventWorker(
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowBundle: { code },
+    dataConverter: dataConverterOf(temporalConnectionOf(config)),
     ...eventWorkerOptions({
       env,
       envPolicy: envPolicyOf(config),

@@ -1,4 +1,4 @@
-import { defaultPayloadConverter } from '@temporalio/common';
+import { defaultPayloadConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { AttemptRecord, DeliverWebhookInput, DeliverWebhookResult } from '../shared/event';
 import { MAX_CLEARANCE_LEAD_MS } from '../shared/event';
@@ -120,6 +120,33 @@ function cutOffAttempt(event: HistoryEvent, endedAtMs: number, message: string):
     response: { type: 'client_error', message, bodyTruncated: false },
     retryAfterSeconds: null,
   };
+}
+
+/**
+ * Runs the payloads this module reads (the `deliverWebhook` inputs and results) through the client's codecs, in
+ * place, as the SDK does for what it decodes itself: with PAYLOAD_ENCRYPTION_KEYS they are sealed in history. A raw
+ * history from `fetchHistory()` is not decoded by the SDK.
+ */
+export async function decodeAttemptPayloads(history: History, codecs: readonly PayloadCodec[]): Promise<History> {
+  if (codecs.length === 0) return history;
+  const decode = async (payloads: Payload[]): Promise<Payload[]> => {
+    let decoded = payloads;
+    for (const codec of [...codecs].reverse()) decoded = await codec.decode(decoded);
+    return decoded;
+  };
+  const deliverIds = new Set<string>();
+  for (const event of history.events ?? []) {
+    const scheduled = event.activityTaskScheduledEventAttributes;
+    if (scheduled?.activityType?.name === DELIVER_ACTIVITY) {
+      deliverIds.add(String(event.eventId));
+      if (scheduled.input?.payloads) scheduled.input.payloads = await decode(scheduled.input.payloads);
+    }
+    const completed = event.activityTaskCompletedEventAttributes;
+    if (completed?.result?.payloads && deliverIds.has(String(completed.scheduledEventId))) {
+      completed.result.payloads = await decode(completed.result.payloads);
+    }
+  }
+  return history;
 }
 
 function timeOf(event: HistoryEvent): number {

@@ -3,8 +3,10 @@ import {
   Connection,
   defaultGrpcRetryOptions,
   makeGrpcRetryInterceptor,
+  type DataConverter,
   type TLSConfig,
 } from '@temporalio/client';
+import { payloadCodecsFor, type EncryptionKey } from './encryption-codec';
 
 /** How to reach Temporal: the dev server by default, or a real cluster / Temporal Cloud with TLS or an API key. */
 export interface TemporalConnectionConfig {
@@ -19,6 +21,8 @@ export interface TemporalConnectionConfig {
   clientCertPem?: string;
   clientKeyPem?: string;
   serverNameOverride?: string;
+  /** Payload encryption keys (PAYLOAD_ENCRYPTION_KEYS), the first sealing; none: payloads are stored as JSON. */
+  encryptionKeys?: readonly EncryptionKey[];
 }
 
 /** Connecting gives up after this long, so an unreachable Temporal becomes a fast 503 rather than a hang. */
@@ -36,6 +40,11 @@ const GRPC_MAX_ATTEMPTS = 3;
  * make listings and invocation logs fail.
  */
 const MAX_RECEIVE_MESSAGE_BYTES = 128 * 1024 * 1024;
+
+/** The data converter of the client and the worker alike: both must seal and open payloads the same way. */
+export function dataConverterOf(config: Pick<TemporalConnectionConfig, 'encryptionKeys'>): DataConverter {
+  return { payloadCodecs: payloadCodecsFor(config.encryptionKeys ?? []) };
+}
 
 /** The gRPC connection options shared by the client and the worker's native connection. */
 export function connectionOptions(config: TemporalConnectionConfig): {
@@ -66,5 +75,5 @@ export function createTemporalClient(config: TemporalConnectionConfig): Client {
     interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: GRPC_MAX_ATTEMPTS }))],
     channelArgs: { 'grpc.max_receive_message_length': MAX_RECEIVE_MESSAGE_BYTES },
   });
-  return new Client({ connection, namespace: config.namespace });
+  return new Client({ connection, namespace: config.namespace, dataConverter: dataConverterOf(config) });
 }

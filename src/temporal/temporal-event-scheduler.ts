@@ -37,7 +37,7 @@ import {
   type EventMemo,
 } from '../../workflows/storage-schema';
 import type { scheduledEventWorkflow } from '../../workflows';
-import { attemptsFromHistory } from './attempts-from-history';
+import { attemptsFromHistory, decodeAttemptPayloads } from './attempts-from-history';
 import { eventPriority } from './event-priority';
 import { eventFromExecution } from './event-from-execution';
 import { AttemptListing } from './attempt-listing';
@@ -330,7 +330,9 @@ export class TemporalEventScheduler implements EventScheduler {
   }
 
   private async attemptsOf(eventId: string): Promise<AttemptRecord[]> {
-    return attemptsFromHistory(await this.client.workflow.getHandle(eventId).fetchHistory());
+    const history = await this.client.workflow.getHandle(eventId).fetchHistory();
+    const { payloadCodecs } = this.client.options.loadedDataConverter;
+    return attemptsFromHistory(await decodeAttemptPayloads(history, payloadCodecs));
   }
 
   /**

@@ -22,7 +22,8 @@ import {
 } from '../../src/delivery';
 import { eventWorkerOptions } from '../../src/worker';
 import type { ScheduledEvent } from '../../src/shared/event';
-import { createTemporalClient, TemporalEventScheduler } from '../../src/temporal';
+import { createTemporalClient, dataConverterOf, TemporalEventScheduler } from '../../src/temporal';
+import type { EncryptionKey } from '../../src/temporal/encryption-codec';
 import { type RunningWorker, type StartWorkerOptions, startWorker, temporalTarget, uniqueTaskQueue } from './temporal';
 
 const execFileAsync = promisify(execFile);
@@ -41,6 +42,8 @@ export interface StackOptions {
   webhooks?: WebhookSettings;
   /** WEBHOOK_SIGNING_SECRETS of the worker (`whsec_…`); none: calls are unsigned. */
   signingSecrets?: string[];
+  /** PAYLOAD_ENCRYPTION_KEYS of the API's client and the worker; none: payloads are stored as JSON. */
+  encryptionKeys?: EncryptionKey[];
 }
 
 /** What the service reads from WEBHOOK_ALLOWED_DESTINATIONS and WEBHOOK_ENV_ALLOW, and the worker's resolver. */
@@ -92,7 +95,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const namespace = options.namespace ?? temporalTarget().namespace;
   const taskQueue = uniqueTaskQueue('stack');
   // The service's own client factory, so tests exercise its connection settings (retries, message size).
-  const client = createTemporalClient({ address, namespace });
+  const client = createTemporalClient({ address, namespace, encryptionKeys: options.encryptionKeys });
   const connection = client.connection;
   const scheduler = new TemporalEventScheduler({ client, taskQueue });
   const app = createApp({
@@ -109,6 +112,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         env: options.env,
         webhooks: options.webhooks,
         signingSecrets: options.signingSecrets,
+        dataConverter: dataConverterOf({ encryptionKeys: options.encryptionKeys }),
         ...options.workerOptions,
       });
 
