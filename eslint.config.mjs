@@ -319,6 +319,15 @@ export default defineConfig(
         { name: 'Buffer', message: 'The console runs in the browser.' },
         { name: 'process', message: 'The console runs in the browser.' },
       ],
+      // Everything the console shows comes from the API, that is from callers and receivers: text only, never HTML.
+      'no-restricted-properties': [
+        'error',
+        ...['innerHTML', 'outerHTML', 'insertAdjacentHTML'].map((property) => ({
+          property,
+          message: 'Insert text (textContent, h() in src/console/dom.ts), never HTML.',
+        })),
+        { object: 'document', property: 'write', message: 'Insert text, never HTML.' },
+      ],
     },
   },
 

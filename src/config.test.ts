@@ -114,3 +114,30 @@ describe('developmentSigningSecret', () => {
     expect(readFileSync(file, 'utf8')).toBe('');
   });
 });
+
+describe('Temporal settings', () => {
+  it('reads PAYLOAD_ENCRYPTION_KEYS, none by default, and names a bad key without quoting it', () => {
+    const key = Buffer.alloc(32, 3).toString('base64');
+    expect(loadConfig({}).PAYLOAD_ENCRYPTION_KEYS).toEqual([]);
+    const keys = loadConfig({ PAYLOAD_ENCRYPTION_KEYS: `k2:${key} k1:${Buffer.alloc(32, 4).toString('base64')}` });
+    expect(keys.PAYLOAD_ENCRYPTION_KEYS.map((k) => k.id)).toEqual(['k2', 'k1']);
+    const short = Buffer.alloc(16, 5).toString('base64');
+    expect(() => loadConfig({ PAYLOAD_ENCRYPTION_KEYS: `k1:${short}` })).toThrow(
+      /PAYLOAD_ENCRYPTION_KEYS.*key 1 of 1/s,
+    );
+    try {
+      loadConfig({ PAYLOAD_ENCRYPTION_KEYS: `k1:${short}` });
+    } catch (err) {
+      expect((err as Error).message).not.toContain(short);
+    }
+  });
+
+  it('takes only an http(s) TEMPORAL_UI_URL: it is handed out as a link', () => {
+    expect(loadConfig({ TEMPORAL_UI_URL: 'https://temporal.example.com' }).TEMPORAL_UI_URL).toBe(
+      'https://temporal.example.com',
+    );
+    for (const url of ['javascript:alert(1)', 'data:text/html,x', 'ftp://example.com']) {
+      expect(() => loadConfig({ TEMPORAL_UI_URL: url })).toThrow(/TEMPORAL_UI_URL/);
+    }
+  });
+});

@@ -71,6 +71,12 @@ const BOUNDARIES: [string, string, string, string][] = [
   ['src/sdk/probe.ts', 'export const b = Buffer.from("x");\n', 'runs wherever fetch does', use('./wire')],
   ['src/console/probe.ts', use('../api/app'), 'an API client', use('../sdk')],
   ['src/console/probe.ts', use('node:fs'), 'runs in the browser', use('../shared/event')],
+  [
+    'src/console/probe.ts',
+    'export const show = (e: Element, t: string) => { e.innerHTML = t; };\n',
+    'never HTML',
+    'export const show = (e: Element, t: string) => { e.textContent = t; };\n',
+  ],
 ];
 
 describe('layer boundaries (eslint.config.mjs)', () => {

@@ -58,7 +58,12 @@ export function createApp(deps: AppDeps) {
   const logger = deps.logger ?? console;
   const app = new Hono();
 
-  // First: a browser's preflight carries no credentials, and a refused page must not get as far as the secret check.
+  // Every answer, errors included: a browser must take JSON for JSON, never sniff it into HTML or script.
+  app.use('*', async (c, next) => {
+    await next();
+    c.res.headers.set('X-Content-Type-Options', 'nosniff');
+  });
+  // Next: a browser's preflight carries no credentials, and a refused page must not get as far as the secret check.
   app.use('*', browserOrigins({ allowedOrigins: deps.allowedOrigins ?? [] }));
   // Without a secret the API is open (development, on loopback only); the server entrypoint warns about it at start.
   if (deps.adminSecret === undefined) app.use('*', loopbackHostsOnly());

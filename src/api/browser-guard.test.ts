@@ -33,16 +33,22 @@ describe('requests from web pages', () => {
 
   it("serves this server's own pages (the console): an Origin naming the Host the request went to", async () => {
     const { app, scheduler } = setup();
-    const send = (origin: string, host: string) =>
+    const send = (origin: string, host: string, site?: string) =>
       app.request(`http://${host}/v1/metadata`, {
         method: 'POST',
         body: create,
-        headers: { 'Content-Type': 'application/json', Origin: origin, Host: host },
+        headers: {
+          'Content-Type': 'application/json',
+          Origin: origin,
+          Host: host,
+          ...(site === undefined ? {} : { 'Sec-Fetch-Site': site }),
+        },
       });
     const own = await send('http://127.0.0.1:8080', '127.0.0.1:8080');
     expect(own.status).toBe(200);
     expect(own.headers.get('access-control-allow-origin')).toBeNull();
-    expect((await send('http://LOCALHOST:8080', 'localhost:8080')).status).toBe(200);
+    expect((await send('http://127.0.0.1:8080', '127.0.0.1:8080', 'same-origin')).status).toBe(200);
+    expect((await send('http://localhost:8080', 'LOCALHOST:8080')).status).toBe(200);
     expect((await send('http://[::1]:8080', '[::1]:8080')).status).toBe(200);
     // Another port, another name for the same machine, or no origin at all: another origin.
     for (const [origin, host] of [
@@ -51,10 +57,20 @@ describe('requests from web pages', () => {
       ['http://127.0.0.1:8080.attacker.example', '127.0.0.1:8080'],
       ['null', '127.0.0.1:8080'],
       ['http://127.0.0.1:8080', ''],
+      // Not an origin as a browser writes one: another scheme, userinfo, a path, a trailing slash.
+      ['ws://127.0.0.1:8080', '127.0.0.1:8080'],
+      ['foo://127.0.0.1:8080', '127.0.0.1:8080'],
+      ['http://u:p@127.0.0.1:8080', '127.0.0.1:8080'],
+      ['http://127.0.0.1:8080/path', '127.0.0.1:8080'],
+      ['http://127.0.0.1:8080/', '127.0.0.1:8080'],
     ] as const) {
       expect([origin, host, (await send(origin, host)).status]).toEqual([origin, host, 403]);
     }
-    expect(scheduler.calls.filter((call) => call.method === 'create')).toHaveLength(3);
+    // The browser says the page is on another site or scheme (https page, http API): not the console.
+    for (const site of ['cross-site', 'same-site', 'none']) {
+      expect([site, (await send('http://127.0.0.1:8080', '127.0.0.1:8080', site)).status]).toEqual([site, 403]);
+    }
+    expect(scheduler.calls.filter((call) => call.method === 'create')).toHaveLength(4);
   });
 
   it('serves clients that send no Origin (curl, the SDK, servers), with no CORS headers', async () => {
@@ -123,5 +139,21 @@ describe('the Host a request is addressed to, without an admin secret', () => {
       headers: { Host: 'scheduler.internal', 'X-Hasura-Admin-Secret': 's3cret' },
     });
     expect(res.status).toBe(200);
+  });
+});
+
+describe('every answer', () => {
+  it('tells browsers not to sniff its type, errors and refusals included', async () => {
+    const { app } = setup({ adminSecret: 's3cret' });
+    for (const [path, status] of [
+      ['/healthz', 200],
+      ['/v1/events', 401],
+      ['/nowhere', 401],
+    ] as const) {
+      const res = await app.request(path);
+      expect([path, res.status, res.headers.get('x-content-type-options')]).toEqual([path, status, 'nosniff']);
+    }
+    const refused = await app.request('/healthz', { headers: { Origin: 'https://attacker.example' } });
+    expect([refused.status, refused.headers.get('x-content-type-options')]).toEqual([403, 'nosniff']);
   });
 });

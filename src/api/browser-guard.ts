@@ -32,18 +32,23 @@ export interface BrowserGuardOptions {
 }
 
 /**
- * Whether a request comes from a page of this very server (the web console): its `Origin` names the host the request
- * was sent to. Browsers set both headers; a page elsewhere cannot make its requests carry another origin. A page on a
- * rebound name (DNS rebinding) also looks same-origin, so this admits nothing the Host check without a secret
- * (loopbackHostsOnly) or the secret itself does not already refuse.
+ * Whether a request comes from a page of this very server (the web console): its `Origin` is exactly an http(s)
+ * origin whose host is the host the request was sent to, and the browser, when it says (`Sec-Fetch-Site`, which no
+ * page can set), says same-origin, which also rules out the same host under the other scheme. A page elsewhere
+ * cannot make its requests carry another origin. A page on a rebound name (DNS rebinding) also looks same-origin, so
+ * this admits nothing the Host check without a secret (loopbackHostsOnly) or the secret itself does not refuse.
  */
-export function isSameOrigin(origin: string, host: string | undefined): boolean {
-  if (host === undefined) return false;
+export function isSameOrigin(origin: string, host: string | undefined, fetchSite: string | undefined): boolean {
+  if (host === undefined || (fetchSite !== undefined && fetchSite !== 'same-origin')) return false;
+  let url: URL;
   try {
-    return new URL(origin).host === host.toLowerCase();
+    url = new URL(origin);
   } catch {
-    return false; // `null` (sandboxed frames, files) and anything else that is not an origin
+    return false; // `null` (sandboxed frames, files, redirects) and anything else that is not an origin
   }
+  return (
+    (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === origin && url.host === host.toLowerCase()
+  );
 }
 
 /**
@@ -54,7 +59,7 @@ export function browserOrigins({ allowedOrigins }: BrowserGuardOptions): Middlew
   const allowed = new Set(allowedOrigins);
   return async (c, next) => {
     const origin = c.req.header('origin');
-    if (origin !== undefined && !isSameOrigin(origin, c.req.header('host'))) {
+    if (origin !== undefined && !isSameOrigin(origin, c.req.header('host'), c.req.header('sec-fetch-site'))) {
       if (!allowed.has(origin)) {
         throw new ApiError(
           'forbidden',

@@ -277,9 +277,10 @@ describe('get', () => {
     expect(calls).toHaveLength(2);
   });
 
-  it('refuses an empty id', async () => {
-    const { client } = setup();
-    await expect(client.get('')).rejects.toThrow(TypeError);
+  it('refuses an empty id, and ids a URL would resolve as a path step (`..` is the parent), sending nothing', async () => {
+    const { client, calls } = setup();
+    for (const id of ['', '.', '..', '%2e%2E', '.%2e']) await expect(client.get(id)).rejects.toThrow(TypeError);
+    expect(calls).toEqual([]);
   });
 });
 

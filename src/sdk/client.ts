@@ -99,6 +99,8 @@ function normalizeBaseUrl(baseUrl: string | URL): string {
 /** `/v1/events/<id>`: ids are chosen by callers, so they are encoded. */
 function eventPath(id: string): string {
   if (typeof id !== 'string' || id === '') throw new TypeError('event id must be a non-empty string');
+  // URLs resolve `.` and `..` (and their %2E spellings) as path segments: `/v1/events/..` would be `/v1/`.
+  if (/^(?:\.|%2e){1,2}$/i.test(id)) throw new TypeError(`event id cannot be ${JSON.stringify(id)}`);
   return `/v1/events/${encodeURIComponent(id)}`;
 }
 

@@ -7,8 +7,8 @@
  * with the admin secret the user typed (kept in sessionStorage), so the console can do nothing an API client
  * cannot, and the API's checks apply to it unchanged.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { Hono } from 'hono';
 import { describeRoute } from '../openapi/operation';
@@ -19,8 +19,17 @@ export const CONSOLE_SCRIPT_PATH = '/console/app.js';
 export const CONSOLE_STYLE_PATH = '/console/style.css';
 export const CONSOLE_PATHS = [CONSOLE_PATH, CONSOLE_SCRIPT_PATH, CONSOLE_STYLE_PATH] as const;
 
-/** The console's client sources. */
-const CONSOLE_SOURCE_DIR = join(__dirname, '..', '..', 'console');
+/**
+ * The console's client sources, `src/console`: found from this file whether it runs as source (tsx, Jest) or
+ * compiled into dist/ (`npm run build`, which leaves the sources where they are and compiles none of them).
+ */
+function consoleSourceDir(): string {
+  for (let dir = __dirname; dirname(dir) !== dir; dir = dirname(dir)) {
+    const candidate = join(dir, 'src', 'console');
+    if (existsSync(join(candidate, 'main.ts'))) return candidate;
+  }
+  throw new Error(`no src/console/main.ts above ${__dirname}: the console's sources are missing`);
+}
 
 /**
  * Scripts and styles from this origin only, no inline code, no plugins, calls to this origin only, no framing
@@ -62,27 +71,42 @@ const PAGE = `<!doctype html>
 </html>
 `;
 
-let assets: { script: string; style: string } | undefined;
+/** The bundle and the stylesheet, or why they could not be made: either way made once per process. */
+let assets: { script: string; style: string } | Error | undefined;
 
-/** The bundled script and the stylesheet, made once per process (~0.1 s of esbuild). */
+/**
+ * The bundled script and the stylesheet, made at the first request for one (~0.1 s of esbuild). A failure is kept
+ * too, so that requests for a broken console cost nothing and log nothing after the first (it is logged once, by
+ * the app's error handler).
+ */
 function consoleAssets(): { script: string; style: string } {
   if (assets === undefined) {
-    const result = buildSync({
-      entryPoints: [join(CONSOLE_SOURCE_DIR, 'main.ts')],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'browser',
-      target: 'es2022',
-      minify: true,
-      legalComments: 'none',
-      logLevel: 'silent',
-    });
-    const [output] = result.outputFiles;
-    if (output === undefined) throw new Error('esbuild produced no console bundle');
-    assets = { script: output.text, style: readFileSync(join(CONSOLE_SOURCE_DIR, 'style.css'), 'utf8') };
+    try {
+      assets = bundle(consoleSourceDir());
+    } catch (error) {
+      assets = new Error('the web console could not be built', { cause: error });
+      throw assets;
+    }
   }
+  if (assets instanceof Error) throw new Error(assets.message); // no cause: logged in full once already
   return assets;
+}
+
+function bundle(sourceDir: string): { script: string; style: string } {
+  const result = buildSync({
+    entryPoints: [join(sourceDir, 'main.ts')],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'silent',
+  });
+  const [output] = result.outputFiles;
+  if (output === undefined) throw new Error('esbuild produced no console bundle');
+  return { script: output.text, style: readFileSync(join(sourceDir, 'style.css'), 'utf8') };
 }
 
 export function createConsoleRouter() {

@@ -75,7 +75,7 @@ export function eventPage(id: string): View {
       row('Payload', jsonBlock(event.payload)),
       row(
         'Temporal',
-        event.temporalUiUrl === null
+        event.temporalUiUrl === null || !/^https?:\/\//i.test(event.temporalUiUrl)
           ? h('span', { class: 'muted' }, 'Set TEMPORAL_UI_URL to link the Web UI')
           : h(
               'a',

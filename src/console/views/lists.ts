@@ -26,16 +26,34 @@ export const PROCESSED: ListTab = {
 
 const PAGE_SIZES = [10, 20, 50, 100];
 
-/** How late each event's first attempt started, by event id; a finished event's never changes. */
+/** How late each event's first attempt started, by event id and tries (a finished event's never changes). */
 const lateness = new Map<string, number | null>();
+/** Bounds the map: a console left open for days must not grow without end. */
+const MAX_LATENESS_ENTRIES = 2_000;
+/** Invocation reads at once: a page of 100 events must not be 100 calls at the same moment. */
+const LATENESS_READS_AT_ONCE = 4;
+let readsRunning = 0;
+const readsWaiting: (() => void)[] = [];
+
+async function oneRead<T>(read: () => Promise<T>): Promise<T> {
+  if (readsRunning >= LATENESS_READS_AT_ONCE) await new Promise<void>((resolve) => readsWaiting.push(resolve));
+  readsRunning++;
+  try {
+    return await read();
+  } finally {
+    readsRunning--;
+    readsWaiting.shift()?.();
+  }
+}
 
 async function firstAttemptLateness(event: ScheduledEvent): Promise<number | null> {
   const key = `${event.id}:${event.tries}`;
   const known = lateness.get(key);
   if (known !== undefined) return known;
-  const invocations = await apiClient().invocations(event.id);
+  const invocations = await oneRead(() => apiClient().invocations(event.id));
   const first = invocations[invocations.length - 1]; // newest first
   const value = first === undefined ? null : first.createdAt.getTime() - event.scheduledTime.getTime();
+  if (lateness.size >= MAX_LATENESS_ENTRIES) lateness.clear();
   lateness.set(key, value);
   return value;
 }

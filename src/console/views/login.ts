@@ -7,7 +7,7 @@ import { apiClient, isAccessDenied, storeSecret } from '../session';
 import { describeError, type View } from './common';
 
 export function loginForm(reason: string | undefined, done: () => void): View {
-  const secret = h('input', { type: 'password', id: 'admin-secret', autocomplete: 'current-password', required: true });
+  const secret = h('input', { type: 'password', id: 'admin-secret', autocomplete: 'off', required: true });
   const message = h(
     'p',
     { class: 'field-error', id: 'admin-secret-error', role: 'alert', hidden: reason === undefined },
