@@ -17,6 +17,8 @@
 #   TEMPORAL_PORT       frontend gRPC port [7233]
 #   TEMPORAL_UI_PORT    Web UI port [8233]
 #   TEMPORAL_HEADLESS   1 = no Web UI [unset]
+#   TEMPORAL_UI_CODEC_ENDPOINT  the Web UI's codec endpoint [http://127.0.0.1:$PORT/codec, the API's, when
+#               PAYLOAD_ENCRYPTION_KEYS is set; else none]
 #   TEMPORAL_NAMESPACE  namespace to create and configure [default]
 #   TEMPORAL_DATA_DIR   where the database, pid file and log live [.temporal next to this script]
 #   TEMPORAL_DB_FILE    SQLite database file [$TEMPORAL_DATA_DIR/temporal.sqlite]
@@ -75,6 +77,8 @@ load_search_attributes() {
   fi
 }
 
+# The API's port (PORT, as npm start reads it), for the Web UI's codec endpoint; read before PORT means ours below.
+readonly API_PORT=${PORT:-8080}
 readonly PORT=${TEMPORAL_PORT:-7233}
 readonly UI_PORT=${TEMPORAL_UI_PORT:-8233}
 readonly NAMESPACE=${TEMPORAL_NAMESPACE:-default}
@@ -207,6 +211,12 @@ server_args() {
     SERVER_ARGS+=(--headless)
   else
     SERVER_ARGS+=(--ui-port "$UI_PORT")
+    # With encrypted payloads, the UI asks the API's codec endpoint to show them (docs/web-ui.md).
+    if [[ -n ${TEMPORAL_UI_CODEC_ENDPOINT:-} ]]; then
+      SERVER_ARGS+=(--ui-codec-endpoint "$TEMPORAL_UI_CODEC_ENDPOINT")
+    elif [[ -n ${PAYLOAD_ENCRYPTION_KEYS:-} ]]; then
+      SERVER_ARGS+=(--ui-codec-endpoint "http://127.0.0.1:$API_PORT/codec")
+    fi
   fi
 }
 

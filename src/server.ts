@@ -1,6 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './api/app';
 import { createTemporalClient, TemporalEventScheduler } from './temporal';
+import { payloadCodecsFor } from './temporal/encryption-codec';
 import { adminSecretOf, type Config, envPolicyOf, loadConfig, temporalConnectionOf, unsafeExposure } from './config';
 import { shutdownOnSignals } from './shutdown';
 
@@ -20,6 +21,7 @@ export async function startApi(config: Config): Promise<ServerType> {
     temporalUiUrl: config.TEMPORAL_UI_URL,
     temporalNamespace: config.TEMPORAL_NAMESPACE,
     allowedOrigins: config.ALLOWED_ORIGINS,
+    payloadCodec: payloadCodecsFor(config.PAYLOAD_ENCRYPTION_KEYS)[0],
     webhookRules: { envPolicy: envPolicyOf(config), allowedDestinations: config.WEBHOOK_ALLOWED_DESTINATIONS },
     logger: console,
   });

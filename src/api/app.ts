@@ -5,12 +5,14 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { EventService } from '../events/event-service';
+import type { PayloadCodecLike } from '../shared/payload-codec';
 import type { EventScheduler } from '../shared/scheduler';
 import { adminSecretAuth } from './auth';
 import { browserOrigins, jsonBodiesOnly, loopbackHostsOnly } from './browser-guard';
 import { ApiError, toApiError } from './errors';
 import type { ApiLogger } from './logger';
 import type { WebhookRules } from './webhook-rules';
+import { CODEC_PATH, createCodecRouter } from './routes/codec';
 import { CONSOLE_PATHS, createConsoleRouter } from './routes/console';
 import { createDocsRouter } from './routes/docs';
 import { createEventsRouter } from './routes/events';
@@ -51,6 +53,11 @@ export interface AppDeps {
    * (Default: public destinations only, the default env policy)
    */
   webhookRules?: WebhookRules;
+  /**
+   * Opens and seals payloads for the Temporal Web UI (`/codec/*`): the service's payload codec, when
+   * PAYLOAD_ENCRYPTION_KEYS is set. (Default: none: the endpoint returns payloads as sent)
+   */
+  payloadCodec?: PayloadCodecLike;
 }
 
 /** Builds the app. Throws when `adminSecret` is the empty string (a secret anyone can present). */
@@ -64,23 +71,33 @@ export function createApp(deps: AppDeps) {
     c.res.headers.set('X-Content-Type-Options', 'nosniff');
   });
   // Next: a browser's preflight carries no credentials, and a refused page must not get as far as the secret check.
-  app.use('*', browserOrigins({ allowedOrigins: deps.allowedOrigins ?? [] }));
+  app.use(
+    '*',
+    browserOrigins({
+      allowedOrigins: deps.allowedOrigins ?? [],
+      // The Temporal Web UI calls the codec endpoint from its own origin.
+      codecOrigins: deps.temporalUiUrl === undefined ? [] : [new URL(deps.temporalUiUrl).origin],
+      codecPath: CODEC_PATH,
+    }),
+  );
   // Without a secret the API is open (development, on loopback only); the server entrypoint warns about it at start.
   if (deps.adminSecret === undefined) app.use('*', loopbackHostsOnly());
   if (deps.adminSecret !== undefined) {
     app.use('*', adminSecretAuth({ adminSecret: deps.adminSecret, publicPaths: PUBLIC_PATHS }));
   }
-  app.use('/v1/*', jsonBodiesOnly());
-  // After authentication, so an unauthenticated client cannot make the server read a large body.
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: MAX_REQUEST_BODY_BYTES,
-      onError: () => {
-        throw new ApiError('payload-too-large', `request body is larger than ${MAX_REQUEST_BODY_BYTES} bytes`);
-      },
-    }),
-  );
+  for (const bodies of ['/v1/*', `${CODEC_PATH}/*`]) {
+    app.use(bodies, jsonBodiesOnly());
+    // After authentication, so an unauthenticated client cannot make the server read a large body.
+    app.use(
+      bodies,
+      bodyLimit({
+        maxSize: MAX_REQUEST_BODY_BYTES,
+        onError: () => {
+          throw new ApiError('payload-too-large', `request body is larger than ${MAX_REQUEST_BODY_BYTES} bytes`);
+        },
+      }),
+    );
+  }
 
   // Mounted in the order the reference page (/docs) lists them: the REST API, Hasura's, then the operations.
   // One service for both APIs: one code path per operation, whichever API is called.
@@ -98,6 +115,7 @@ export function createApp(deps: AppDeps) {
   app.route('/v1', createHasuraRouter({ service, logger, webhookRules: deps.webhookRules }));
   app.route('/', createHealthRouter(deps.scheduler, logger));
   app.route('/', createConsoleRouter());
+  app.route('/', createCodecRouter(deps.payloadCodec));
   // The document is built from the app's own routes, each documented where it is defined (src/api/openapi/).
   app.route('/', createDocsRouter({ maxRequestBodyBytes: MAX_REQUEST_BODY_BYTES, routes: () => app.routes }));
 

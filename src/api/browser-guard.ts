@@ -21,7 +21,7 @@ export const JSON_BODY_REQUIRED_MESSAGE = 'the request body must be JSON, sent w
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
 /** Request headers a page on an allowed origin may send (the API's own). */
-const ALLOWED_REQUEST_HEADERS = 'content-type, authorization, x-hasura-admin-secret, idempotency-key';
+const ALLOWED_REQUEST_HEADERS = 'content-type, authorization, x-hasura-admin-secret, idempotency-key, x-namespace';
 const ALLOWED_METHODS = 'GET, POST, PATCH, DELETE';
 /** How long a browser may reuse a preflight answer, in s. */
 const PREFLIGHT_MAX_AGE_SECONDS = 600;
@@ -29,6 +29,10 @@ const PREFLIGHT_MAX_AGE_SECONDS = 600;
 export interface BrowserGuardOptions {
   /** Exact origins (`https://app.example.com`) whose pages may call the API; empty refuses every browser origin. */
   allowedOrigins: readonly string[];
+  /** Origins that may call the codec endpoint only (the Temporal Web UI's). (Default: none) */
+  codecOrigins?: readonly string[];
+  /** Where the codec endpoint is mounted, e.g. `/codec`. */
+  codecPath?: string;
 }
 
 /**
@@ -55,12 +59,18 @@ export function isSameOrigin(origin: string, host: string | undefined, fetchSite
  * Refuses browser origins that are not allowed, and answers CORS for those that are; a page of this server (the
  * console) is its own origin and needs no CORS. First, before authentication.
  */
-export function browserOrigins({ allowedOrigins }: BrowserGuardOptions): MiddlewareHandler {
+export function browserOrigins({
+  allowedOrigins,
+  codecOrigins = [],
+  codecPath,
+}: BrowserGuardOptions): MiddlewareHandler {
   const allowed = new Set(allowedOrigins);
+  const codecAllowed = new Set(codecOrigins);
+  const isCodec = (path: string) => codecPath !== undefined && path.startsWith(`${codecPath}/`);
   return async (c, next) => {
     const origin = c.req.header('origin');
     if (origin !== undefined && !isSameOrigin(origin, c.req.header('host'), c.req.header('sec-fetch-site'))) {
-      if (!allowed.has(origin)) {
+      if (!allowed.has(origin) && !(codecAllowed.has(origin) && isCodec(c.req.path))) {
         throw new ApiError(
           'forbidden',
           `requests from web pages are refused (Origin ${JSON.stringify(origin)} is not in ALLOWED_ORIGINS)`,

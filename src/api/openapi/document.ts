@@ -240,7 +240,8 @@ export function buildOpenApiDocument(routes: readonly AppRoute[], options: OpenA
     };
   };
 
-  const doc: DocContext = { ref, json, jsonBody, errorResponse, parameter, commonErrors };
+  const inline = (schema: z.ZodType): JsonSchema => components.inline(schema, 'input');
+  const doc: DocContext = { ref, inline, json, jsonBody, errorResponse, parameter, commonErrors };
   // A route is one entry per handler in the app's table: its describeRoute() middleware, then the handler.
   const operations = new Map<string, { route: AppRoute; docs: OperationDoc[] }>();
   for (const route of routes) {

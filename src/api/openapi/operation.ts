@@ -72,6 +72,8 @@ export const PUBLIC: Record<string, string[]>[] = [];
 export interface DocContext {
   /** A reference to the component of a named schema (./document.ts names them); throws for any other schema. */
   ref(schema: z.ZodType): JsonSchema;
+  /** A schema the document does not name, written out in place (requests as their input). */
+  inline(schema: z.ZodType): JsonSchema;
   /** A JSON response. */
   json(description: string, schema: JsonSchema, examples: Record<string, ExampleObject>): ResponseObject;
   /** A required JSON request body. */

@@ -3,6 +3,7 @@
  */
 import { JSON_MEDIA, PUBLIC, TAG_OPERATIONS, type OperationDoc } from '../openapi/operation';
 import { HealthSchema, ReadinessSchema } from '../schemas/responses';
+import { CodecBodySchema } from '../schemas/codec';
 
 /** `GET /healthz`. */
 export const healthDoc: OperationDoc = (d) => ({
@@ -74,3 +75,34 @@ export const consolePageDoc = consoleAsset('console', 'The web console', 'text/h
 export const consoleScriptDoc = consoleAsset('consoleScript', "The web console's script", 'text/javascript');
 /** `GET /console/style.css`. */
 export const consoleStyleDoc = consoleAsset('consoleStyle', "The web console's stylesheet", 'text/css');
+
+/** Temporal's codec-server protocol, for the Web UI. */
+const codecOperation =
+  (direction: 'decode' | 'encode'): OperationDoc =>
+  (d) => ({
+    operationId: `codec${direction === 'decode' ? 'Decode' : 'Encode'}`,
+    summary:
+      direction === 'decode'
+        ? 'Decode payloads (for the Temporal Web UI)'
+        : 'Encode payloads (for the Temporal Web UI)',
+    description:
+      "Temporal's codec-server protocol: with `PAYLOAD_ENCRYPTION_KEYS`, the Temporal Web UI sends an event's sealed payloads here to show them in plaintext (docs/web-ui.md). Needs the admin secret like any call; the UI's origin (`TEMPORAL_UI_URL`) may call it cross-origin. Without keys, payloads come back as sent.",
+    tags: [TAG_OPERATIONS],
+    requestBody: d.jsonBody('Payloads, bytes as base64', d.inline(CodecBodySchema), {
+      one: { value: { payloads: [{ metadata: { encoding: 'anNvbi9wbGFpbg==' }, data: 'eyJhIjoxfQ==' }] } },
+    }),
+    responses: {
+      '200': d.json(`The payloads, ${direction}d, in order`, d.inline(CodecBodySchema), {
+        one: { value: { payloads: [{ metadata: { encoding: 'anNvbi9wbGFpbg==' }, data: 'eyJhIjoxfQ==' }] } },
+      }),
+      '400': d.errorResponse('`parse-failed`: not payloads, or one could not be opened (a key this server lacks)', [
+        'invalidJson',
+      ]),
+      ...d.commonErrors(true),
+    },
+  });
+
+/** `POST /codec/decode`. */
+export const codecDecodeDoc = codecOperation('decode');
+/** `POST /codec/encode`. */
+export const codecEncodeDoc = codecOperation('encode');
