@@ -1,9 +1,11 @@
 /**
  * Signed webhooks (Standard Webhooks, docs/security.md) on the real stack: a worker with two secrets (a rotation)
- * calls a local receiver, which verifies every call with the SDK's `verifyWebhook` on the raw body. A retry keeps
+ * calls a local receiver, which verifies every call on the raw body twice: with the SDK's `verifyWebhook`, and with
+ * the `standardwebhooks` npm package, as a receiver that never heard of us would. A retry keeps
  * `webhook-id` and gets a new timestamp and signature; a worker without secrets sends no signature.
  */
 import { randomUUID } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
 import { verifyWebhook, WebhookVerificationError } from '../src/sdk';
 import { type Receiver, startReceiver } from './helpers/receiver';
 import { createIsolatedNamespace, type Stack, startEventWorker, startStack } from './helpers/stack';
@@ -29,6 +31,10 @@ afterAll(async () => {
   await receiver?.close();
 });
 
+/** The headers as the `standardwebhooks` package takes them. */
+const plain = (headers: Record<string, string | string[] | undefined>): Record<string, string> =>
+  Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, String(value)]));
+
 const schedule = async (stack: Stack, path: string, retryConf: Record<string, number> = {}) => {
   const res = await stack.post('/v1/events', {
     webhook: receiver.url(path),
@@ -50,6 +56,7 @@ test('every call is signed with every secret over the body as sent; a retry keep
     for (const secret of [OLD_SECRET, NEW_SECRET]) {
       const body = await verifyWebhook({ secrets: secret, headers: call.headers, body: call.rawBody });
       expect(body).toMatchObject({ id, payload: { path: '/signed' } });
+      expect(new Webhook(secret).verify(call.rawBody, plain(call.headers))).toMatchObject({ id });
     }
     expect((call.headers['webhook-signature'] as string).split(' ')).toHaveLength(2);
     expect(call.headers['webhook-id']).toBe(id);
@@ -61,6 +68,9 @@ test('every call is signed with every secret over the body as sent; a retry keep
   await expect(
     verifyWebhook({ secrets: stranger, headers: first!.headers, body: first!.rawBody }),
   ).rejects.toBeInstanceOf(WebhookVerificationError);
+  expect(() => new Webhook(stranger).verify(first!.rawBody, plain(first!.headers))).toThrow();
+  // A byte changed in the body fails too.
+  expect(() => new Webhook(NEW_SECRET).verify(`${first!.rawBody} `, plain(first!.headers))).toThrow();
   // The invocation log shows what was sent, stamp and signature included.
   const log = await signed.request('GET', `/v1/events/${id}/invocations`);
   const headers = (log.body as { invocations: { request: { headers: { name: string; value?: string }[] } }[] })
@@ -103,6 +113,8 @@ test('a new secret takes effect at a worker restart, and events already sleeping
     await expect(
       verifyWebhook({ secrets: OLD_SECRET, headers: call!.headers, body: call!.rawBody }),
     ).rejects.toBeInstanceOf(WebhookVerificationError);
+    expect(new Webhook(NEW_SECRET).verify(call!.rawBody, plain(call!.headers))).toMatchObject({ id });
+    expect(() => new Webhook(OLD_SECRET).verify(call!.rawBody, plain(call!.headers))).toThrow();
   } finally {
     await rotating.stop();
   }
