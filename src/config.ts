@@ -143,9 +143,9 @@ export const ConfigSchema = z.object({
   TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
   /** Base URL of the Temporal Web UI, for links to an event's page. (Default: http://127.0.0.1:8233) */
   // http(s) only: the console and the REST API hand it out as a link (a `javascript:` URL would be a script).
-  TEMPORAL_UI_URL: z.url({ protocol: /^https?$/, error: 'TEMPORAL_UI_URL must be an http:// or https:// URL' }).default(
-    'http://127.0.0.1:8233',
-  ),
+  TEMPORAL_UI_URL: z
+    .url({ protocol: /^https?$/, error: 'TEMPORAL_UI_URL must be an http:// or https:// URL' })
+    .default('http://127.0.0.1:8233'),
   /**
    * Attempts one worker runs at once, holding (prepared up to 30 s before due) or calling. Bounds how many events
    * due within the same 30 s can be prepared ahead; the rest are called as slots free up. (Default: 10000; a held

@@ -43,7 +43,9 @@ export function bundleWorkflowsInChildProcess(): Promise<string> {
       outcome();
     };
     child.once('message', (message: BundleMessage) =>
-      settle(() => ('code' in message ? resolve(message.code) : reject(new Error(`bundling workflows: ${message.error}`)))),
+      settle(() =>
+        'code' in message ? resolve(message.code) : reject(new Error(`bundling workflows: ${message.error}`)),
+      ),
     );
     child.once('error', (error) => settle(() => reject(error)));
     // 'close', not 'exit': it comes after the IPC channel is drained, so a sent bundle is never missed.

@@ -47,7 +47,7 @@ test('every recorded history replays on the current workflow code', async () => 
   }
 });
 
-test("today's paths (delivered, retried, Retry-After, dead, cancelled mid-attempt, held or sleeping, edited, refused) replay", async () => {
+test("today's paths (delivered, retried, Retry-After, dead, cancelled mid-attempt, held or sleeping, edited, refused, failure webhook) replay", async () => {
   const now = () => new Date().toISOString();
   const create = async (name: string, args: Record<string, unknown>) => {
     const res = await stack.post('/v1/metadata', { type: 'create_scheduled_event', args });
@@ -64,8 +64,19 @@ test("today's paths (delivered, retried, Retry-After, dead, cancelled mid-attemp
     create('dead', { webhook: receiver.url('/ok'), schedule_at: '2020-01-01T00:00:00Z' }),
     create('cancelled-in-flight', { webhook: receiver.url('/slow'), schedule_at: now() }),
     create('edited', { webhook: receiver.url('/ok'), schedule_at: new Date(Date.now() + 60_000).toISOString() }),
-    create('cancelled-held', { webhook: receiver.url('/ok'), schedule_at: new Date(Date.now() + 10_000).toISOString() }),
-    create('cancelled-sleeping', { webhook: receiver.url('/ok'), schedule_at: new Date(Date.now() + 3_600_000).toISOString() }),
+    create('cancelled-held', {
+      webhook: receiver.url('/ok'),
+      schedule_at: new Date(Date.now() + 10_000).toISOString(),
+    }),
+    create('cancelled-sleeping', {
+      webhook: receiver.url('/ok'),
+      schedule_at: new Date(Date.now() + 3_600_000).toISOString(),
+    }),
+    create('failure-webhook', {
+      webhook: receiver.url('/fail'),
+      schedule_at: now(),
+      failure_webhook: receiver.url('/ok'),
+    }),
   ]);
   // Refused by the worker (an env name the policy forbids; the API would have answered 400): final, not retried.
   const refused = await stack.scheduler.create({
@@ -88,6 +99,8 @@ test("today's paths (delivered, retried, Retry-After, dead, cancelled mid-attemp
   await stack.scheduler.update(byName.edited!, { scheduledTime: now(), comment: 'moved' });
 
   for (const { id } of events) await stack.waitForEvent(id, (e) => !['scheduled', 'locked'].includes(e.status));
+  // Its status is final before its failure webhook is called: wait for the workflow itself.
+  await stack.client.workflow.getHandle(byName['failure-webhook']!).result();
   await expect(stack.scheduler.get(refused.id)).resolves.toMatchObject({ status: 'error', tries: 1 });
 
   for (const { name, id } of events) {

@@ -9,15 +9,28 @@ import {
   proxySinks,
   setCurrentDetails,
   setHandler,
+  sleep,
   upsertMemo,
   upsertSearchAttributes,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import type { EventDefinition, EventPatch, EventStatus, ScheduledEventInput, WebhookBody } from '../src/shared/event';
+import type {
+  AttemptRecord,
+  EventDefinition,
+  EventPatch,
+  EventStatus,
+  FailureReport,
+  ScheduledEventInput,
+  WebhookBody,
+} from '../src/shared/event';
 import {
   applyPatch,
+  FAILURE_REPORT_RESPONSE_CHARS,
+  FAILURE_WEBHOOK_ATTEMPTS,
+  FAILURE_WEBHOOK_RETRY_INTERVAL_SECONDS,
+  FAILURE_WEBHOOK_TIMEOUT_SECONDS,
   FINAL_CANCEL_REVISION,
   FINAL_STATUSES,
   historyBudgetExceeded,
@@ -32,6 +45,12 @@ type Activities = ReturnType<typeof createActivities>;
 
 /** See the `refused` check after an attempt. */
 const REFUSED_IS_FINAL_PATCH = 'refused-attempt-is-final';
+
+/** Marks histories where an ending called the event's failure webhook (events created with one). */
+const FAILURE_WEBHOOK_PATCH = 'failure-webhook';
+
+/** How long past its first attempt the failure webhook may still be tried (well beyond its 3 attempts). */
+const FAILURE_WEBHOOK_WINDOW_MS = 10 * 60_000;
 
 /** Events created before attempts were prepared ahead (no `prepareAheadMs` in their input) wake this early. */
 const LEGACY_EARLY_WAKE_MS = 1000;
@@ -165,102 +184,191 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
     }
   };
 
-  const finish = (final: EventStatus): EventOutcome => {
+  /** The last attempt made, and why the event ended: what the failure webhook is told. */
+  let lastRecord: AttemptRecord | null = null;
+  let endReason = '';
+  const finish = (final: EventStatus, reason = ''): EventOutcome => {
+    endReason = reason;
     setStatus(final);
     return { status: final, tries };
   };
 
-  try {
-    setCurrentDetails(describeState(state()));
-    if (!(await waitUntil(() => Date.parse(definition.scheduledTime)))) return finish('cancelled');
-
-    let dueMs = Date.parse(definition.scheduledTime);
-    for (;;) {
-      const { retryConf } = definition;
-      const deadlineMs = Date.parse(definition.scheduledTime) + retryConf.toleranceSeconds * 1000;
-      // Tolerance is checked before every attempt, against schedule_at (Hasura's rule): strictly later is dead.
-      if (Math.max(dueMs, Date.now()) > deadlineMs) return finish('dead');
-
-      setStatus('locked');
-      const attempt = tries + 1;
-      const budgetMs = Math.max(dueMs - Date.now(), 0) + retryConf.timeoutSeconds * 1000 + ACTIVITY_GRACE_MS;
-      const { deliverWebhook } = proxyActivities<Activities>({
-        startToCloseTimeout: budgetMs,
-        scheduleToCloseTimeout: Math.max(deadlineMs - Date.now(), 0) + budgetMs,
-        // The activity heartbeats while its call runs, so a dead worker is noticed in seconds, not after the whole
-        // attempt budget. It does not heartbeat while it holds (a heartbeat is a server write), so the timeout
-        // covers the hold: a worker lost while holding is noticed 10 s after the due instant.
-        heartbeatTimeout: (preparesAhead ? Math.max(dueMs - Date.now(), 0) : 0) + HEARTBEAT_TIMEOUT_MS,
-        retry: LOST_WORKER_RETRY,
-        // A cancelled held attempt reports back (it never called), so the workflow knows for sure no call was made.
-        cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-        summary: `attempt ${attempt} of ${retryConf.numRetries + 1}`,
-      });
-
-      let result;
-      const scope = new CancellationScope();
-      const invocationId = uuid4();
-      held = { scope, dueMs, invocationId };
-      try {
-        result = await scope.run(() =>
-          deliverWebhook({
-            eventId: input.id,
-            invocationId,
-            attempt,
-            webhook: definition.webhook,
-            headers: definition.headers,
-            body: webhookBody(input.id, input.createdAt, definition),
-            timeoutSeconds: retryConf.timeoutSeconds,
-            notBefore: new Date(dueMs).toISOString(),
-            notAfter: new Date(deadlineMs).toISOString(),
-          }),
-        );
-      } catch (err) {
-        // Cancelled, and the attempt came back without a result (not started yet, or its worker was lost or shut
-        // down): nothing more will call. If the cancel came after the attempt could have been cleared to call, a
-        // call may have been made and its outcome is unknown (the invocations say so): not a plain `cancelled`.
-        if (cancelIsFinal && cancelRequested && err instanceof ActivityFailure) {
-          if (cancelSeenAtMs < dueMs - MAX_CLEARANCE_LEAD_MS) return finish('cancelled');
-          tries = attempt;
-          return finish('error');
-        }
-        // Our cancel stopped a held attempt: no call was made.
-        if (cancelRequested && isCancellation(err)) return finish('cancelled');
-        // The activity only fails when no worker could run it before the tolerance deadline (or a bug kept
-        // failing it until then): no webhook call was recorded, so the event is dead, not errored.
-        if (err instanceof ActivityFailure) return finish('dead');
-        throw err;
-      } finally {
-        held = null;
-      }
-      if (result.kind === 'pastTolerance') return finish('dead');
-      if (result.kind === 'cancelled') return finish('cancelled');
-
-      tries = attempt;
-      if (result.record.success) return finish('delivered');
-      // The service refused the call (a forbidden destination or env name): every retry would be refused too, and
-      // no call was made, so a cancel that came meanwhile ends the event as cancelled. The patch marks histories
-      // where this rule decided; records before it never carry `refused`.
-      if (result.record.refused && patched(REFUSED_IS_FINAL_PATCH))
-        return finish(cancelRequested ? 'cancelled' : 'error');
-      if (tries > retryConf.numRetries) return finish('error');
-      // The call was in flight when the cancel came: the event ends with its outcome, not as plainly cancelled.
-      if (cancelRequested) return finish(cancelIsFinal ? 'error' : 'cancelled');
-
-      // Retry-After replaces the interval but never adds attempts (a deliberate difference from Hasura).
-      const delaySeconds = result.record.retryAfterSeconds ?? retryConf.retryIntervalSeconds;
-      dueMs = Date.now() + delaySeconds * 1000;
-      // A retry that would start past the tolerance deadline makes the event dead now rather than later.
-      if (dueMs > deadlineMs) return finish('dead');
-      setStatus('scheduled', new Date(dueMs).toISOString());
-      const retryAt = dueMs;
-      if (!(await waitUntil(() => retryAt))) return finish('cancelled');
+  const outcome = await runAttempts();
+  // The failure webhook, once per ending (docs/contract.md §2): only events created with one (none before this
+  // version, so their histories replay without the marker). Not cancellable: the event has ended, and the report
+  // is owed whatever comes next.
+  const failureWebhook = definition.failureWebhook;
+  if ((outcome.status === 'error' || outcome.status === 'dead') && failureWebhook !== undefined) {
+    if (patched(FAILURE_WEBHOOK_PATCH)) {
+      const report: FailureReport = {
+        status: outcome.status,
+        reason: endReason,
+        tries,
+        last_attempt: lastRecord === null ? null : lastAttemptOf(lastRecord),
+      };
+      await CancellationScope.nonCancellable(() => callFailureWebhook(failureWebhook, report));
     }
-  } catch (err) {
-    // A cancel from the Temporal UI or CLI (rather than our signal) ends the event the same way.
-    if (isCancellation(err)) return finish('cancelled');
-    throw err;
   }
+  return outcome;
+
+  /** At most FAILURE_WEBHOOK_ATTEMPTS attempts, FAILURE_WEBHOOK_RETRY_INTERVAL_SECONDS apart; never more. */
+  async function callFailureWebhook(webhook: string, report: FailureReport): Promise<void> {
+    const notAfter = new Date(Date.now() + FAILURE_WEBHOOK_WINDOW_MS).toISOString();
+    for (let n = 1; n <= FAILURE_WEBHOOK_ATTEMPTS; n++) {
+      const { deliverWebhook } = proxyActivities<Activities>({
+        startToCloseTimeout: FAILURE_WEBHOOK_TIMEOUT_SECONDS * 1000 + ACTIVITY_GRACE_MS,
+        scheduleToCloseTimeout: FAILURE_WEBHOOK_WINDOW_MS,
+        heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
+        retry: LOST_WORKER_RETRY,
+        summary: `failure webhook, attempt ${n} of ${FAILURE_WEBHOOK_ATTEMPTS}`,
+      });
+      let result;
+      try {
+        result = await deliverWebhook({
+          eventId: input.id,
+          messageId: `${input.id}.failure`,
+          failureCallback: true,
+          invocationId: uuid4(),
+          // Numbered after the event's own attempts, so that listings keep them in order.
+          attempt: tries + n,
+          webhook,
+          // Not the event's headers: they are for its own webhook (an Authorization there must not go elsewhere).
+          headers: [],
+          body: { ...webhookBody(input.id, input.createdAt, definition), failure: report },
+          timeoutSeconds: FAILURE_WEBHOOK_TIMEOUT_SECONDS,
+          notBefore: new Date(Date.now()).toISOString(),
+          notAfter,
+        });
+      } catch (err) {
+        // No worker could run it within its window: nothing more to try.
+        if (err instanceof ActivityFailure) return;
+        throw err;
+      }
+      if (result.kind !== 'attempted' || result.record.success || result.record.refused) return;
+      if (n < FAILURE_WEBHOOK_ATTEMPTS) await sleep(FAILURE_WEBHOOK_RETRY_INTERVAL_SECONDS * 1000);
+    }
+  }
+
+  async function runAttempts(): Promise<EventOutcome> {
+    try {
+      setCurrentDetails(describeState(state()));
+      if (!(await waitUntil(() => Date.parse(definition.scheduledTime)))) return finish('cancelled');
+
+      let dueMs = Date.parse(definition.scheduledTime);
+      for (;;) {
+        const { retryConf } = definition;
+        const deadlineMs = Date.parse(definition.scheduledTime) + retryConf.toleranceSeconds * 1000;
+        // Tolerance is checked before every attempt, against schedule_at (Hasura's rule): strictly later is dead.
+        if (Math.max(dueMs, Date.now()) > deadlineMs) {
+          return finish(
+            'dead',
+            `no attempt could start within tolerance_seconds (${retryConf.toleranceSeconds}) of schedule_at`,
+          );
+        }
+
+        setStatus('locked');
+        const attempt = tries + 1;
+        const budgetMs = Math.max(dueMs - Date.now(), 0) + retryConf.timeoutSeconds * 1000 + ACTIVITY_GRACE_MS;
+        const { deliverWebhook } = proxyActivities<Activities>({
+          startToCloseTimeout: budgetMs,
+          scheduleToCloseTimeout: Math.max(deadlineMs - Date.now(), 0) + budgetMs,
+          // The activity heartbeats while its call runs, so a dead worker is noticed in seconds, not after the whole
+          // attempt budget. It does not heartbeat while it holds (a heartbeat is a server write), so the timeout
+          // covers the hold: a worker lost while holding is noticed 10 s after the due instant.
+          heartbeatTimeout: (preparesAhead ? Math.max(dueMs - Date.now(), 0) : 0) + HEARTBEAT_TIMEOUT_MS,
+          retry: LOST_WORKER_RETRY,
+          // A cancelled held attempt reports back (it never called), so the workflow knows for sure no call was made.
+          cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+          summary: `attempt ${attempt} of ${retryConf.numRetries + 1}`,
+        });
+
+        let result;
+        const scope = new CancellationScope();
+        const invocationId = uuid4();
+        held = { scope, dueMs, invocationId };
+        try {
+          result = await scope.run(() =>
+            deliverWebhook({
+              eventId: input.id,
+              invocationId,
+              attempt,
+              webhook: definition.webhook,
+              headers: definition.headers,
+              body: webhookBody(input.id, input.createdAt, definition),
+              timeoutSeconds: retryConf.timeoutSeconds,
+              notBefore: new Date(dueMs).toISOString(),
+              notAfter: new Date(deadlineMs).toISOString(),
+            }),
+          );
+        } catch (err) {
+          // Cancelled, and the attempt came back without a result (not started yet, or its worker was lost or shut
+          // down): nothing more will call. If the cancel came after the attempt could have been cleared to call, a
+          // call may have been made and its outcome is unknown (the invocations say so): not a plain `cancelled`.
+          if (cancelIsFinal && cancelRequested && err instanceof ActivityFailure) {
+            if (cancelSeenAtMs < dueMs - MAX_CLEARANCE_LEAD_MS) return finish('cancelled');
+            tries = attempt;
+            return finish(
+              'error',
+              'cancelled after its attempt could have called: the outcome of that call is unknown',
+            );
+          }
+          // Our cancel stopped a held attempt: no call was made.
+          if (cancelRequested && isCancellation(err)) return finish('cancelled');
+          // The activity only fails when no worker could run it before the tolerance deadline (or a bug kept
+          // failing it until then): no webhook call was recorded, so the event is dead, not errored.
+          if (err instanceof ActivityFailure)
+            return finish('dead', 'no worker could make the attempt before the tolerance deadline');
+          throw err;
+        } finally {
+          held = null;
+        }
+        if (result.kind === 'pastTolerance')
+          return finish('dead', 'the attempt would have started after the tolerance deadline');
+        if (result.kind === 'cancelled') return finish('cancelled');
+
+        tries = attempt;
+        lastRecord = result.record;
+        if (result.record.success) return finish('delivered');
+        // The service refused the call (a forbidden destination or env name): every retry would be refused too, and
+        // no call was made, so a cancel that came meanwhile ends the event as cancelled. The patch marks histories
+        // where this rule decided; records before it never carry `refused`.
+        if (result.record.refused && patched(REFUSED_IS_FINAL_PATCH))
+          return finish(
+            cancelRequested ? 'cancelled' : 'error',
+            'the service refused the call (its destination or env)',
+          );
+        if (tries > retryConf.numRetries)
+          return finish('error', `every attempt failed (${tries} of ${retryConf.numRetries + 1})`);
+        // The call was in flight when the cancel came: the event ends with its outcome, not as plainly cancelled.
+        if (cancelRequested)
+          return finish(cancelIsFinal ? 'error' : 'cancelled', 'cancelled while its call was under way, which failed');
+
+        // Retry-After replaces the interval but never adds attempts (a deliberate difference from Hasura).
+        const delaySeconds = result.record.retryAfterSeconds ?? retryConf.retryIntervalSeconds;
+        dueMs = Date.now() + delaySeconds * 1000;
+        // A retry that would start past the tolerance deadline makes the event dead now rather than later.
+        if (dueMs > deadlineMs) return finish('dead', 'the next retry would start after the tolerance deadline');
+        setStatus('scheduled', new Date(dueMs).toISOString());
+        const retryAt = dueMs;
+        if (!(await waitUntil(() => retryAt))) return finish('cancelled');
+      }
+    } catch (err) {
+      // A cancel from the Temporal UI or CLI (rather than our signal) ends the event the same way.
+      if (isCancellation(err)) return finish('cancelled');
+      throw err;
+    }
+  }
+}
+
+/** The last attempt, as the failure report repeats it: its status, when, and the start of what came back. */
+function lastAttemptOf(record: AttemptRecord): NonNullable<FailureReport['last_attempt']> {
+  const { response } = record;
+  const text = response.type === 'webhook_response' ? response.body : response.message;
+  return {
+    status: record.status,
+    created_at: record.createdAt,
+    response: text.slice(0, FAILURE_REPORT_RESPONSE_CHARS),
+  };
 }
 
 /** The webhook body (docs/contract.md §2): `comment` omitted when unset, `payload` always present. */

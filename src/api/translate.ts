@@ -37,6 +37,7 @@ export function toEventDefinition(args: CreateScheduledEventArgs): EventDefiniti
       toleranceSeconds: args.retry_conf.tolerance_seconds,
     },
     comment: args.comment,
+    ...(args.failure_webhook === undefined ? {} : { failureWebhook: args.failure_webhook }),
   };
 }
 
@@ -58,6 +59,8 @@ export function toHasuraEvent(event: ScheduledEvent): HasuraEvent {
     created_at: event.createdAt,
     next_retry_at: event.nextRetryAt,
     comment: event.comment,
+    // Our extension, only when set: an event without one has exactly Hasura's shape.
+    ...(event.failureWebhook === undefined ? {} : { failure_webhook: event.failureWebhook }),
   };
 }
 
@@ -94,5 +97,6 @@ export function toHasuraInvocation(record: AttemptRecord): HasuraInvocation {
             version: INVOCATION_VERSION,
           },
     created_at: record.createdAt,
+    ...(record.failureCallback ? { failure_callback: true as const } : {}),
   };
 }

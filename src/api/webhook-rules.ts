@@ -70,18 +70,19 @@ function withLiteralHost(webhook: string): string {
  */
 export function checkWebhookRules(
   rules: WebhookRules,
-  fields: { webhook?: string; headers?: readonly HeaderConfJson[] },
+  fields: { webhook?: string; failure_webhook?: string; headers?: readonly HeaderConfJson[] },
   path: string,
 ): void {
-  if (fields.webhook !== undefined) {
-    const webhookPath = jsonPath(path, ['webhook']);
-    const variables = templateVariables(fields.webhook);
-    for (const name of variables) {
+  for (const field of ['webhook', 'failure_webhook'] as const) {
+    const url = fields[field];
+    if (url === undefined) continue;
+    const webhookPath = jsonPath(path, [field]);
+    for (const name of templateVariables(url)) {
       const refusal = envNameRefusal(rules.envPolicy, name);
-      if (refusal !== null) throw ApiError.parseFailed(`webhook may not use {{${name}}}: ${refusal}`, webhookPath);
+      if (refusal !== null) throw ApiError.parseFailed(`${field} may not use {{${name}}}: ${refusal}`, webhookPath);
     }
-    const problem = literalDestinationProblem(rules, withLiteralHost(fields.webhook));
-    if (problem !== null) throw ApiError.parseFailed(problem, webhookPath);
+    const problem = literalDestinationProblem(rules, withLiteralHost(url));
+    if (problem !== null) throw ApiError.parseFailed(problem.replace(/^webhook /, `${field} `), webhookPath);
   }
   fields.headers?.forEach((header, index) => {
     if (!('value_from_env' in header)) return;

@@ -47,7 +47,12 @@ export type WebhookRequest = Pick<
   DeliverWebhookInput,
   'eventId' | 'invocationId' | 'attempt' | 'webhook' | 'headers' | 'body' | 'timeoutSeconds'
 > &
-  Partial<Pick<DeliverWebhookInput, 'notBefore'>>;
+  Partial<Pick<DeliverWebhookInput, 'notBefore' | 'messageId' | 'failureCallback'>>;
+
+/** The call's `webhook-id` and `Idempotency-Key`: the event id, unless the request names another. */
+function messageIdOf(request: WebhookRequest): string {
+  return request.messageId ?? request.eventId;
+}
 
 /** A `WebhookRequest` plus an optional abort signal: what `sendWebhook` takes. */
 export type SendWebhookRequest = WebhookRequest & {
@@ -132,6 +137,8 @@ export function normalizeWebhookBody(body: WebhookBody): WebhookBody {
     payload: body.payload ?? null,
     ...(typeof comment === 'string' ? { comment } : {}),
     created_at: body.created_at,
+    // The failure webhook's report, last (docs/contract.md §2).
+    ...(body.failure === undefined ? {} : { failure: body.failure }),
   };
 }
 
@@ -243,7 +250,7 @@ export function prepareWebhook(request: WebhookRequest, deps: SendWebhookDeps): 
     throw new RangeError(`timeoutSeconds must be a positive number of seconds, got ${String(request.timeoutSeconds)}`);
   }
   const body = normalizeWebhookBody(request.body);
-  const defaults: DefaultHeaderValues = { userAgent: deps.userAgent, idempotencyKey: request.eventId };
+  const defaults: DefaultHeaderValues = { userAgent: deps.userAgent, idempotencyKey: messageIdOf(request) };
   // Every name the webhook reads, checked before any is read: a refused name is never looked up.
   const names = [
     ...templateVariables(request.webhook),
@@ -297,7 +304,7 @@ export function prepareWebhook(request: WebhookRequest, deps: SendWebhookDeps): 
   // Signed now for the second the call is due in: at the instant, a burst's calls then only compare seconds.
   const signedFor =
     keys.length > 0 && Number.isFinite(dueSeconds)
-      ? { timestamp: String(dueSeconds), signature: webhookSignature(keys, request.eventId, dueSeconds, json) }
+      ? { timestamp: String(dueSeconds), signature: webhookSignature(keys, messageIdOf(request), dueSeconds, json) }
       : undefined;
   return prepared({ kind: 'ready', url, headers, json, ...(signedFor && { signedFor }) });
 }
@@ -354,6 +361,7 @@ export async function callWebhook(
     durationMs: roundMs(performance.now() - startedPerf),
     request: { body: prepared.body, headers: [...prepared.logged, ...sent] },
     retryAfterSeconds: null,
+    ...(request.failureCallback ? { failureCallback: true as const } : {}),
     ...fields,
   });
   const failure = (status: number | null, message: string, bodyTruncated = false, refused?: true): AttemptRecord =>
@@ -395,7 +403,7 @@ export async function callWebhook(
       ? undefined
       : send.signedFor?.timestamp === timestamp
         ? send.signedFor.signature
-        : webhookSignature(keys, request.eventId, Number(timestamp), send.json);
+        : webhookSignature(keys, messageIdOf(request), Number(timestamp), send.json);
   send.headers.set(WEBHOOK_TIMESTAMP_HEADER, timestamp);
   sent.push({ name: WEBHOOK_TIMESTAMP_HEADER, value: timestamp });
   if (signature !== undefined) {

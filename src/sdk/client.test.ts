@@ -386,6 +386,7 @@ describe('invocations', () => {
         request: { payload: { id: 'evt-1' }, headers: [] },
         response: { type: 'client_error', message: 'boom', truncated: false },
         createdAt: new Date('2030-01-01T09:00:00.000Z'),
+        failureCallback: false,
       },
     ]);
   });

@@ -41,7 +41,11 @@ describe('fromWireEvent', () => {
       createdAt: new Date('2029-12-31T00:00:00.000Z'),
       nextRetryAt: new Date('2030-01-01T09:00:05.000Z'),
       comment: 'reminder',
+      failureWebhook: null,
     });
+    expect(fromWireEvent({ ...WIRE_EVENT, failure_webhook: 'https://example.com/failed' }).failureWebhook).toBe(
+      'https://example.com/failed',
+    );
   });
 
   it('reads null/absent optional parts as empty', () => {
@@ -133,6 +137,7 @@ describe('fromWireInvocationList', () => {
         truncated: false,
       },
       createdAt: new Date('2030-01-01T09:00:00.100Z'),
+      failureCallback: false,
     });
   });
 

@@ -99,6 +99,7 @@ export function fromWireEvent(value: unknown): ScheduledEvent {
     createdAt: date(wire.created_at, `created_at of event ${id}`),
     nextRetryAt: optionalDate(wire.next_retry_at, `next_retry_at of event ${id}`),
     comment: wire.comment ?? null,
+    failureWebhook: typeof wire.failure_webhook === 'string' ? wire.failure_webhook : null,
   };
 }
 
@@ -154,6 +155,7 @@ export function fromWireInvocation(value: unknown): Invocation {
     },
     response: fromWireResponse(wire.response, id),
     createdAt: date(wire.created_at, `created_at of invocation ${id}`),
+    failureCallback: wire.failure_callback === true,
   };
 }
 

@@ -46,6 +46,7 @@ export function toWireCreate(options: CreateEventOptions): WireCreateArgs {
   if (options.headers !== undefined) args.headers = options.headers.map(toWireHeader);
   if (options.retryConf !== undefined) args.retry_conf = toWireRetryConf(options.retryConf);
   if (options.comment !== undefined) args.comment = options.comment;
+  if (options.failureWebhook !== undefined) args.failure_webhook = options.failureWebhook;
   return args;
 }
 

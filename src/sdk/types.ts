@@ -27,6 +27,11 @@ export interface CreateEventOptions {
   retryConf?: Partial<RetryConf>;
   /** Free text, echoed in the webhook body and in listings. */
   comment?: string;
+  /**
+   * Called once, signed, if the event ends `error` or `dead`, with the event, the reason and its last attempt (up to
+   * 3 tries). Not sent the event's `headers`. Set at create only.
+   */
+  failureWebhook?: string;
 }
 
 /**
@@ -72,6 +77,8 @@ export interface ScheduledEvent {
   nextRetryAt: Date | null;
   /** The comment, or `null`. */
   comment: string | null;
+  /** The failure webhook (an extension): called once if the event ends `error` or `dead`; null when none. */
+  failureWebhook: string | null;
 }
 
 /** A single event as `GET /v1/events/{id}` returns it: the event plus a link to it in the Temporal Web UI. */
@@ -119,6 +126,8 @@ export interface Invocation {
   response: InvocationResponse;
   /** When the attempt was made. */
   createdAt: Date;
+  /** True for an attempt of the event's failure webhook, not of its own webhook. */
+  failureCallback: boolean;
 }
 
 /** Which events `list` and `listPage` return; every field narrows the result. */

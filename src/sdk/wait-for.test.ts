@@ -14,6 +14,7 @@ const event = (status: ScheduledEvent['status']): ScheduledEvent => ({
   createdAt: new Date(0),
   nextRetryAt: null,
   comment: null,
+  failureWebhook: null,
 });
 
 /** Deps whose clock advances only when the loop sleeps. */

@@ -52,13 +52,20 @@ export interface EventDefinition {
   headers: HeaderConf[];
   retryConf: RetryConf;
   comment: string | null;
+  /**
+   * Called once, when the event ends `error` or `dead` (docs/contract.md §2, "The failure webhook"). Absent: none.
+   * Set at create only.
+   */
+  failureWebhook?: string;
 }
 
 /**
  * An edit: the fields given replace the event's, and `retryConf` is merged field by field. The merge happens in the
  * workflow's Update (`applyPatch`), so two concurrent edits of different fields never lose one another.
  */
-export type EventPatch = Partial<Omit<EventDefinition, 'retryConf'>> & { retryConf?: Partial<RetryConf> };
+export type EventPatch = Partial<Omit<EventDefinition, 'retryConf' | 'failureWebhook'>> & {
+  retryConf?: Partial<RetryConf>;
+};
 
 /** The definition after an edit; the one merge rule, used by the workflow (and the API's test double). */
 export function applyPatch(definition: EventDefinition, patch: EventPatch): EventDefinition {
@@ -218,7 +225,30 @@ export interface WebhookBody {
   payload: JsonValue;
   comment?: string;
   created_at: string;
+  /** Only in the body of the failure webhook: how the event failed. */
+  failure?: FailureReport;
 }
+
+/** What the failure webhook is told (docs/contract.md §2, "The failure webhook"). */
+export interface FailureReport {
+  /** How the event ended. */
+  status: 'error' | 'dead';
+  /** Why, in words. */
+  reason: string;
+  /** Attempts made. */
+  tries: number;
+  /** The event's last attempt, if one was made: its HTTP status (null: no response), when, and what came back. */
+  last_attempt: { status: number | null; created_at: string; response: string } | null;
+}
+
+/** Attempts of the failure webhook: a fixed, small policy, never more (a failing failure webhook is not retried on). */
+export const FAILURE_WEBHOOK_ATTEMPTS = 3;
+/** Seconds between two attempts of the failure webhook. */
+export const FAILURE_WEBHOOK_RETRY_INTERVAL_SECONDS = 10;
+/** Seconds one attempt of the failure webhook may take. */
+export const FAILURE_WEBHOOK_TIMEOUT_SECONDS = 10;
+/** How much of the last attempt's response the failure report repeats. */
+export const FAILURE_REPORT_RESPONSE_CHARS = 2048;
 
 /** A header as an invocation log shows it: configured env headers stay as references, never their values. */
 export type LoggedHeader = HeaderConf;
@@ -265,6 +295,8 @@ export interface AttemptRecord {
    * records made before the rule existed.
    */
   refused?: true;
+  /** Present (true) on an attempt of the failure webhook rather than of the event's own webhook. */
+  failureCallback?: true;
 }
 
 /** Limits of what one attempt stores in history: Temporal payloads are capped at 2 MB. */
@@ -273,6 +305,13 @@ export const MAX_STORED_RESPONSE_BODY_BYTES = 64 * 1024;
 /** The input of one attempt (the `deliverWebhook` activity). */
 export interface DeliverWebhookInput {
   eventId: string;
+  /**
+   * This call's `webhook-id` and `Idempotency-Key` when not the event id: the failure webhook's calls carry
+   * `<event id>.failure`, so a receiver deduplicating on them never drops the report as a repeat of the event.
+   */
+  messageId?: string;
+  /** Marks the failure webhook's attempts, in their records. */
+  failureCallback?: true;
   /** Invocation id for this attempt (UUID, made by the workflow). */
   invocationId: string;
   /** 1-based attempt number. */

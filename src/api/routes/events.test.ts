@@ -155,6 +155,41 @@ describe('POST /v1/events', () => {
   });
 });
 
+describe('failure_webhook (our extension)', () => {
+  it("is stored at create and shown on the event; an event without one has exactly Hasura's shape", async () => {
+    const { post, get, scheduler } = setup();
+    const created = await post('/v1/events', { ...minimal, failure_webhook: 'https://example.com/failed' });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ failure_webhook: 'https://example.com/failed' });
+    const [event] = (await scheduler.list({})).events;
+    expect(event?.failureWebhook).toBe('https://example.com/failed');
+    const plain = await post('/v1/events', { ...minimal, failure_webhook: null });
+    expect(plain.body).not.toHaveProperty('failure_webhook');
+    expect((await get(`/v1/events/${idOf(plain.body)}`)).body).not.toHaveProperty('failure_webhook');
+  });
+
+  it('follows the webhook rules: a URL, and a public destination unless allowed', async () => {
+    const { post, scheduler } = setup();
+    const bad = await post('/v1/events', { ...minimal, failure_webhook: 'not a url' });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ path: '$.failure_webhook', code: 'parse-failed' });
+    expect((bad.body as { error: string }).error).toMatch(/^failure_webhook/);
+    const internal = await post('/v1/events', { ...minimal, failure_webhook: 'http://169.254.169.254/latest' });
+    expect(internal.status).toBe(400);
+    expect(internal.body).toMatchObject({ path: '$.failure_webhook' });
+    expect((internal.body as { error: string }).error).toMatch(/^failure_webhook points at 169\.254\.169\.254/);
+    expect(scheduler.size).toBe(0);
+  });
+
+  it('is set at create only: a PATCH that names it is refused', async () => {
+    const { post, call } = setup();
+    const id = idOf((await post('/v1/events', minimal)).body);
+    const res = await call('PATCH', `/v1/events/${id}`, { failure_webhook: 'https://example.com/failed' });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'not-supported', path: '$.failure_webhook' });
+  });
+});
+
 describe('POST /v1/events with Idempotency-Key', () => {
   const key = { 'Idempotency-Key': 'order-42-reminder' };
 

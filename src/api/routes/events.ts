@@ -220,6 +220,12 @@ export function createEventsRouter(deps: EventsRouterDeps) {
       const eventId = c.req.param('id');
       const body = await readJsonBody(c);
       rejectUnsupportedCreateKeys(body, ROOT_PATH);
+      if (typeof body === 'object' && body !== null && 'failure_webhook' in body) {
+        throw ApiError.notSupported(
+          'failure_webhook is set when the event is created, not changed',
+          '$.failure_webhook',
+        );
+      }
       const fields = parseOrThrow(PatchEventBodySchema, body, ROOT_PATH);
       checkWebhookRules(rules, { webhook: fields.webhook, headers: fields.headers ?? undefined }, ROOT_PATH);
       const patch: EventPatch = {};

@@ -57,27 +57,39 @@ function orDefault<S extends z.ZodType, D>(schema: S, fallback: D) {
 }
 
 /**
- * `webhook`: an http(s) URL, possibly with `{{ENV_VAR}}` templates that the worker resolves at delivery time. Stored as
- * given. Without templates it must be an absolute http:/https: URL (checked here; Hasura only finds out at delivery).
+ * A webhook URL field (`webhook`, `failure_webhook`): an http(s) URL, possibly with `{{ENV_VAR}}` templates that the
+ * worker resolves at delivery time. Stored as given. Without templates it must be an absolute http:/https: URL
+ * (checked here; Hasura only finds out at delivery).
  */
-export const WebhookSchema = z
-  .string()
-  .min(1)
-  .max(MAX_WEBHOOK_LENGTH)
-  .superRefine((webhook, ctx) => {
-    const [issue] = webhookTemplateIssues(webhook);
-    if (issue !== undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        input: webhook,
-        message: issue.startsWith('webhook') ? issue : `webhook: ${issue}`,
-      });
-    }
-  })
-  .meta({
-    description: 'URL the event is POSTed to; `{{ENV_VAR}}` templates are resolved by the worker at delivery time',
-    examples: ['https://example.com/hooks/reminder', '{{WEBHOOK_BASE_URL}}/reminder'],
-  });
+function webhookUrlSchema(field: string) {
+  return z
+    .string()
+    .min(1)
+    .max(MAX_WEBHOOK_LENGTH)
+    .superRefine((webhook, ctx) => {
+      const [issue] = webhookTemplateIssues(webhook);
+      if (issue !== undefined) {
+        const message = issue.startsWith('webhook') ? `${field}${issue.slice('webhook'.length)}` : `${field}: ${issue}`;
+        ctx.addIssue({ code: 'custom', input: webhook, message });
+      }
+    });
+}
+
+/** `webhook`: where the event is POSTed. */
+export const WebhookSchema = webhookUrlSchema('webhook').meta({
+  description: 'URL the event is POSTed to; `{{ENV_VAR}}` templates are resolved by the worker at delivery time',
+  examples: ['https://example.com/hooks/reminder', '{{WEBHOOK_BASE_URL}}/reminder'],
+});
+
+/**
+ * `failure_webhook` (our extension; docs/contract.md §2): called once when the event ends `error` or `dead`. Absent
+ * or null: none.
+ */
+export const FailureWebhookSchema = orDefault(webhookUrlSchema('failure_webhook'), undefined).meta({
+  description:
+    'Extension: a URL called once, signed, when the event ends `error` or `dead`, with the event, the reason and its last attempt (up to 3 tries, 10 s apart); not sent the event headers',
+  examples: ['https://example.com/hooks/reminder-failed'],
+});
 
 /** Message for a `schedule_at` without a zone: say how to fix it. */
 export const SCHEDULE_AT_NO_TIMEZONE_MESSAGE =
@@ -279,6 +291,7 @@ export const EventDefinitionFields = {
   headers: HeadersSchema,
   retry_conf: RetryConfSchema,
   comment: CommentSchema,
+  failure_webhook: FailureWebhookSchema,
 };
 
 /**

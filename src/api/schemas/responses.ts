@@ -48,6 +48,10 @@ export const EventObjectSchema = z
     created_at: IsoTimeSchema,
     next_retry_at: IsoTimeSchema.nullable().meta({ description: 'When the next retry is due, while one is pending' }),
     comment: z.string().nullable(),
+    failure_webhook: z
+      .string()
+      .optional()
+      .meta({ description: 'Extension: the failure webhook, when the event has one (docs/contract.md §2)' }),
   })
   .meta({ description: 'A scheduled event' });
 /** The event object, as the server builds it (../translate.ts). */
@@ -72,6 +76,17 @@ export const WebhookBodySchema = z.object({
   payload: JsonValueSchema,
   comment: z.string().optional().meta({ description: 'Omitted when the event has no comment' }),
   created_at: IsoTimeSchema,
+  failure: z
+    .object({
+      status: z.enum(['error', 'dead']),
+      reason: z.string(),
+      tries: z.number().int().min(0),
+      last_attempt: z
+        .object({ status: z.number().int().nullable(), created_at: IsoTimeSchema, response: z.string() })
+        .nullable(),
+    })
+    .optional()
+    .meta({ description: "Only in the failure webhook's body: how the event ended, and its last attempt" }),
 });
 // The worker builds the body from src/shared's `WebhookBody`, which workflow code shares and so cannot be zod.
 type _WebhookBody = Assert<SameShape<z.output<typeof WebhookBodySchema>, WebhookBody>>;
@@ -105,6 +120,10 @@ export const InvocationSchema = z
       }),
     ]),
     created_at: IsoTimeSchema.meta({ description: 'When the attempt started' }),
+    failure_callback: z
+      .literal(true)
+      .optional()
+      .meta({ description: "Present, and `true`, on an attempt of the event's failure webhook" }),
   })
   .meta({ description: 'One webhook attempt' });
 /** One attempt, as `get_scheduled_event_invocations` lists it (../translate.ts builds it). */

@@ -72,6 +72,7 @@ export function eventPage(id: string): View {
             ),
       ),
       row('Comment', event.comment ?? '—'),
+      event.failureWebhook === null ? null : row('Failure webhook', h('span', { class: 'mono' }, event.failureWebhook)),
       row('Payload', jsonBlock(event.payload)),
       row(
         'Temporal',

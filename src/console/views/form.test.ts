@@ -11,6 +11,7 @@ describe('fieldOfPath: where the form shows an API error', () => {
     ['$.retry_conf.tolerance_seconds', 'tolerance_seconds can be at most 2592000', 'retry_conf.tolerance_seconds'],
     ['$.retry_conf', 'retry_conf must be an object', 'retry_conf.num_retries'],
     ['$.comment', 'comment must be a string', 'comment'],
+    ['$.failure_webhook', 'failure_webhook points at 10.0.0.1', 'failure_webhook'],
     ['$', 'key "webhook" not found', 'webhook'],
   ])('%s (%s) → %s', (path, message, field) => {
     expect(fieldOfPath(path, message)).toBe(field);

@@ -21,7 +21,8 @@ type FieldKey =
   | 'retry_conf.retry_interval_seconds'
   | 'retry_conf.timeout_seconds'
   | 'retry_conf.tolerance_seconds'
-  | 'comment';
+  | 'comment'
+  | 'failure_webhook';
 
 const RETRY_FIELDS: { key: FieldKey; conf: keyof RetryConf; label: string; hint: string }[] = [
   { key: 'retry_conf.num_retries', conf: 'numRetries', label: 'Number of retries', hint: 'after the first attempt' },
@@ -47,6 +48,7 @@ export function fieldOfPath(path: string, message: string): FieldKey | undefined
   const key = rest === '' ? missing : rest.replace(/\[\d+\].*$/, '').replace(/^(retry_conf\.\w+).*$/, '$1');
   if (key === 'retry_conf') return 'retry_conf.num_retries';
   const known: readonly string[] = [
+    'failure_webhook',
     'webhook',
     'schedule_at',
     'payload',
@@ -240,6 +242,14 @@ export function eventForm(event?: ScheduledEvent): View {
   });
 
   const comment = h('input', { type: 'text', name: 'comment', value: event?.comment ?? '', autocomplete: 'off' });
+  // Set at create only (the API refuses it in an edit).
+  const failureWebhook = h('input', {
+    type: 'text',
+    name: 'failure_webhook',
+    placeholder: 'https://example.com/hooks/reminder-failed',
+    autocomplete: 'off',
+    spellcheck: 'false',
+  });
 
   const submit = h('button', { type: 'submit', class: 'primary' }, editing ? 'Save changes' : 'Schedule event');
   const advanced = h(
@@ -254,6 +264,17 @@ export function eventForm(event?: ScheduledEvent): View {
       retryInputs.map((r) => r.block),
     ),
     add('comment', field('comment', 'Comment', comment, 'Shown in listings and sent in the webhook body')),
+    editing
+      ? null
+      : add(
+          'failure_webhook',
+          field(
+            'failure_webhook',
+            'Failure webhook',
+            failureWebhook,
+            'Optional, not in Hasura: called once if the event ends error or dead, with the reason',
+          ),
+        ),
   );
 
   const form = h(
@@ -342,6 +363,7 @@ export function eventForm(event?: ScheduledEvent): View {
         retryConf,
         ...(parsed === undefined ? {} : { payload: parsed }),
         ...(comment.value === '' ? {} : { comment: comment.value }),
+        ...(editing || failureWebhook.value.trim() === '' ? {} : { failureWebhook: failureWebhook.value.trim() }),
       };
       submit.disabled = true;
       try {

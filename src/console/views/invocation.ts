@@ -71,6 +71,7 @@ export function invocationDetails(invocation: Invocation, options: { showEvent?:
         invocation.status === null ? 'no response' : String(invocation.status),
       ),
       ' ',
+      invocation.failureCallback ? h('span', { class: 'muted' }, 'failure webhook · ') : '',
       timeCell(invocation.createdAt),
       lateness === undefined ? '' : h('span', { class: 'muted' }, ` · ${formatDuration(lateness)} after due`),
       options.showEvent ? h('span', { class: 'muted' }, ` · event ${invocation.eventId}`) : '',
