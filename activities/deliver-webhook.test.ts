@@ -1,5 +1,6 @@
 import { CancelledFailure } from '@temporalio/activity';
 import { ActivityCancellationDetails, ApplicationFailure } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, type LogEntry } from '@temporalio/worker';
 import http from 'node:http';
@@ -419,6 +420,38 @@ describe('deliverWebhook activity', () => {
     setTimeout(() => env.cancel('WORKER_SHUTDOWN', new ActivityCancellationDetails({ workerShutdown: true })), 200);
 
     await expect(env.run(deliverWebhook, input())).rejects.toBeInstanceOf(CancelledFailure);
+    expect(server.arrivals).toHaveLength(1);
+  });
+
+  it("asks the server before its call: no call for a cancelled event, but the failure webhook's call is owed", async () => {
+    const server = await serve((_req, res) => res.writeHead(200).end());
+    const { deliverWebhook } = createActivities({
+      fetch: LOOPBACK_FETCH,
+      env: { WEBHOOK_DOMAIN: server.origin },
+      userAgent: USER_AGENT,
+      clearForCall: () => Promise.resolve('cancelled'),
+    });
+    // The activity hands its context's client to clearForCall; the stub above does not use it.
+    const env = new MockActivityEnvironment(
+      {},
+      { client: { withAbortSignal: (_signal: AbortSignal, fn: () => unknown) => fn() } as unknown as Client },
+    );
+    await expect(env.run(deliverWebhook, input())).resolves.toEqual({ kind: 'cancelled' });
+    expect(server.arrivals).toHaveLength(0);
+    // The event has ended (a cancel may have ended it): its failure webhook is called all the same, once.
+    const report = await env.run(deliverWebhook, input({ failureCallback: true, messageId: 'evt-1.failure' }));
+    expect(report).toMatchObject({ kind: 'attempted', record: { success: true, failureCallback: true } });
+    expect(server.arrivals).toHaveLength(1);
+    // The run is gone (terminated or deleted): nothing is owed any more.
+    const gone = createActivities({
+      fetch: LOOPBACK_FETCH,
+      env: { WEBHOOK_DOMAIN: server.origin },
+      userAgent: USER_AGENT,
+      clearForCall: () => Promise.resolve('gone'),
+    });
+    await expect(env.run(gone.deliverWebhook, input({ failureCallback: true }))).resolves.toEqual({
+      kind: 'cancelled',
+    });
     expect(server.arrivals).toHaveLength(1);
   });
 

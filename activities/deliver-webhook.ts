@@ -218,7 +218,9 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
       const clearance = await asked;
       // A cancel that reached this worker while the server was answering wins too.
       if (hold?.signal.aborted) throw hold.signal.reason;
-      if (clearance !== 'call') {
+      // The failure webhook is owed once the event has ended, whatever cancel came before (or during) it.
+      const owed = input.failureCallback === true && clearance === 'cancelled';
+      if (clearance !== 'call' && !owed) {
         log.info('webhook attempt not made: the event was cancelled or has ended', { eventId, attempt, clearance });
         return { kind: 'cancelled' };
       }

@@ -5,13 +5,14 @@
  * invocation expanded, a field error, reschedule one, cancel one, the lists, a narrow phone screen. Screenshots go to
  * test-results/console/ (CONSOLE_SCREENSHOTS_DIR); docs/images/ holds a set of them for the README.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { type Receiver, startReceiver } from './helpers/receiver';
-import { type Stack, startStack } from './helpers/stack';
+import { createIsolatedNamespace, type Stack, startStack } from './helpers/stack';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = process.env.CONSOLE_SCREENSHOTS_DIR ?? join(__dirname, '..', 'test-results', 'console');
@@ -56,7 +57,9 @@ async function apiEvent(path: string): Promise<string> {
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   receiver = await startReceiver();
-  stack = await startStack({ adminSecret: SECRET });
+  // A namespace of its own: the lists show this test's events only, not those of the tests running beside it.
+  const namespace = await createIsolatedNamespace(`console-${randomUUID().slice(0, 8)}`);
+  stack = await startStack({ adminSecret: SECRET, namespace });
   server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: stack.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });

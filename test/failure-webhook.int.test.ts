@@ -107,6 +107,14 @@ test('a failure webhook that keeps failing gets its fixed attempts and no more; 
     failure_webhook: receiver.url('/never-needed'),
   });
   await stack.waitForEvent(delivered, (event) => event.status === 'delivered');
+  // Ended, but still calling its failure webhook: a delete would cut that off, so it waits (409).
+  await stack.waitForEvent(failed, (event) => event.status === 'error');
+  const early = await stack.post('/v1/metadata', {
+    type: 'delete_scheduled_event',
+    args: { type: 'one_off', event_id: failed },
+  });
+  expect(early.status).toBe(409);
+  expect(early.body.error).toContain('failure webhook is being called');
   // The workflow stays open until its failure webhook is done: 3 attempts, 10 s apart.
   await stack.client.workflow.getHandle(failed).result();
   await settle();
@@ -114,4 +122,10 @@ test('a failure webhook that keeps failing gets its fixed attempts and no more; 
   expect(receiver.requestsTo('/never-needed')).toEqual([]);
   const log = await stack.request('GET', `/v1/events/${failed}/invocations`);
   expect((log.body.invocations as unknown[]).length).toBe(1 + FAILURE_WEBHOOK_ATTEMPTS);
+  // Once it is done, the event can be deleted.
+  const later = await stack.post('/v1/metadata', {
+    type: 'delete_scheduled_event',
+    args: { type: 'one_off', event_id: failed },
+  });
+  expect(later.status).toBe(200);
 }, 60_000);

@@ -186,3 +186,33 @@ test('an edit of the due time before the instant moves the attempt to the new ti
   expect(await outcome(handle)).toEqual({ status: 'delivered', tries: 1 });
   expect(callsOf(handle)[0]!.input.notBefore).toBe(newTime);
 });
+
+test('an edit may not add what the API never sends (a failure webhook): refused, the event untouched', async () => {
+  const handle = await start([ok], { inMs: 60_000 });
+  const refused = await handle
+    .executeUpdate(editUpdate, { args: [{ failureWebhook: 'https://attacker.example/f' } as never] })
+    .catch((error: unknown) => error as Error & { cause?: Error });
+  expect(refused).toBeInstanceOf(Error);
+  expect((refused as Error & { cause?: Error }).cause?.message).toMatch(/cannot change failureWebhook/);
+  await handle.cancel();
+  expect(await outcome(handle)).toEqual({ status: 'cancelled', tries: 0 });
+});
+
+test("an event that ends 'error' calls its failure webhook once, after its own attempts, marked as such", async () => {
+  const handle = await start([fail(), ok], {
+    retry: { numRetries: 0 },
+    definition: { failureWebhook: 'http://127.0.0.1:9/failed' },
+  });
+  expect(await outcome(handle)).toEqual({ status: 'error', tries: 1 });
+  const [own, report] = callsOf(handle);
+  expect(callsOf(handle)).toHaveLength(2);
+  expect(report!.input).toMatchObject({
+    webhook: 'http://127.0.0.1:9/failed',
+    failureCallback: true,
+    messageId: `${handle.workflowId}.failure`,
+    attempt: 2,
+    headers: [],
+    body: { failure: { status: 'error', tries: 1, last_attempt: { status: 500 } } },
+  });
+  expect(own!.input.failureCallback).toBeUndefined();
+});

@@ -46,6 +46,9 @@ type Activities = ReturnType<typeof createActivities>;
 /** See the `refused` check after an attempt. */
 const REFUSED_IS_FINAL_PATCH = 'refused-attempt-is-final';
 
+/** What an edit may change (EventPatch): every field of the definition but the failure webhook. */
+const PATCHABLE_FIELDS: readonly string[] = ['webhook', 'scheduledTime', 'payload', 'headers', 'retryConf', 'comment'];
+
 /** Marks histories where an ending called the event's failure webhook (events created with one). */
 const FAILURE_WEBHOOK_PATCH = 'failure-webhook';
 
@@ -143,6 +146,9 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
     },
     {
       validator: (patch: EventPatch) => {
+        // The API sends only these; an Update from elsewhere (CLI, Web UI) may not add fields such as failureWebhook.
+        const unknown = Object.keys(patch).filter((key) => !PATCHABLE_FIELDS.includes(key));
+        if (unknown.length > 0) throw new Error(`an edit cannot change ${unknown.join(', ')}`);
         if (cancelRequested || FINAL_STATUSES.includes(status)) throw new Error(`event is already ${status}`);
         if (cancelIsFinal && root.consideredCancelled) throw new Error('the event is being cancelled');
         if (tries > 0 || status !== 'scheduled') {
@@ -186,6 +192,8 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
 
   /** The last attempt made, and why the event ended: what the failure webhook is told. */
   let lastRecord: AttemptRecord | null = null;
+  /** The highest attempt number given out (an attempt cut off without a result is not in `tries`). */
+  let lastAttemptNumber = 0;
   let endReason = '';
   const finish = (final: EventStatus, reason = ''): EventOutcome => {
     endReason = reason;
@@ -229,8 +237,8 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
           messageId: `${input.id}.failure`,
           failureCallback: true,
           invocationId: uuid4(),
-          // Numbered after the event's own attempts, so that listings keep them in order.
-          attempt: tries + n,
+          // Numbered after the event's own attempts (any cut off included), so that listings keep them in order.
+          attempt: lastAttemptNumber + n,
           webhook,
           // Not the event's headers: they are for its own webhook (an Authorization there must not go elsewhere).
           headers: [],
@@ -268,6 +276,7 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
 
         setStatus('locked');
         const attempt = tries + 1;
+        lastAttemptNumber = attempt;
         const budgetMs = Math.max(dueMs - Date.now(), 0) + retryConf.timeoutSeconds * 1000 + ACTIVITY_GRACE_MS;
         const { deliverWebhook } = proxyActivities<Activities>({
           startToCloseTimeout: budgetMs,

@@ -12,6 +12,7 @@ import {
 } from '../shared/errors';
 import {
   applyPatch,
+  FAILURE_WEBHOOK_ATTEMPTS,
   MAX_LIST_LIMIT,
   type AttemptRecord,
   type EventDefinition,
@@ -159,7 +160,12 @@ export class EventService {
       const edited = applyPatch(current, patch);
       // An event past editing gets the Update's conflict, not a budget error for an edit it could never take.
       const problem =
-        current.status === 'scheduled' ? historyBudgetProblem(edited, edited.retryConf.numRetries) : undefined;
+        current.status === 'scheduled'
+          ? historyBudgetProblem(
+              edited,
+              edited.retryConf.numRetries + (current.failureWebhook === undefined ? 0 : FAILURE_WEBHOOK_ATTEMPTS),
+            )
+          : undefined;
       if (problem !== undefined) {
         const field =
           patch.retryConf?.numRetries !== undefined

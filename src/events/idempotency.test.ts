@@ -58,5 +58,10 @@ describe('sameDefinition', () => {
     expect(sameDefinition(event, { ...base, payload: { b: 2, a: 1 } })).toBe(true);
     expect(sameDefinition(event, { ...base, comment: '' })).toBe(false);
     expect(sameDefinition(event, { ...base, headers: [] })).toBe(false);
+    // The failure webhook is part of what was asked for: a repeat that adds or changes it is another event.
+    expect(sameDefinition(event, { ...base, failureWebhook: 'https://example.com/failed' })).toBe(false);
+    const withOne = { ...base, failureWebhook: 'https://example.com/failed' };
+    expect(sameDefinition(withOne, { ...base, failureWebhook: 'https://example.com/failed' })).toBe(true);
+    expect(sameDefinition(withOne, { ...base, failureWebhook: 'https://evil.example/f' })).toBe(false);
   });
 });

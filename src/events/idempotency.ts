@@ -80,8 +80,16 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
 
 /** The caller-chosen part of an event (what a create asked for), without what the service added. */
 export function definitionOf(event: EventDefinition): EventDefinition {
-  const { webhook, scheduledTime, payload, headers, retryConf, comment } = event;
-  return { webhook, scheduledTime, payload, headers, retryConf, comment };
+  const { webhook, scheduledTime, payload, headers, retryConf, comment, failureWebhook } = event;
+  return {
+    webhook,
+    scheduledTime,
+    payload,
+    headers,
+    retryConf,
+    comment,
+    ...(failureWebhook === undefined ? {} : { failureWebhook }),
+  };
 }
 
 /**

@@ -119,6 +119,7 @@ function cutOffAttempt(event: HistoryEvent, endedAtMs: number, message: string):
     request: { body: input.body, headers: input.headers },
     response: { type: 'client_error', message, bodyTruncated: false },
     retryAfterSeconds: null,
+    ...(input.failureCallback ? { failureCallback: true as const } : {}),
   };
 }
 

@@ -246,9 +246,18 @@ export class TemporalEventScheduler implements EventScheduler {
     await this.change(
       eventId,
       async () => {
-        const event = await this.describe(this.client.workflow.getHandle(eventId));
+        const description = await this.client.workflow.getHandle(eventId).describe();
+        const event = eventFromExecution(description);
+        if (event === undefined) throw new EventNotFoundError(eventId);
         was = markOf(event);
         if (isPending(event.status)) throw new EventConflictError(eventId, `the event is still ${event.status}`);
+        // Ended, but its workflow still calls the failure webhook: deleting would terminate that call unannounced.
+        if (description.status.name === 'RUNNING') {
+          throw new EventConflictError(
+            eventId,
+            `the event is ${event.status} and its failure webhook is being called; delete it once that is done (within minutes)`,
+          );
+        }
         await this.client.workflowService.deleteWorkflowExecution({
           namespace: this.client.options.namespace,
           workflowExecution: { workflowId: eventId },
