@@ -7,6 +7,7 @@
 //   src/api/       Hono + zod: talks to Temporal only through the EventScheduler interface
 //   src/sdk/       the published client: no Hono, no Temporal, no Node; the wire schemas as types only
 //   src/console/   the web console's browser code: an API client over src/sdk, nothing of the server
+//   src/metrics/   the service's Prometheus metrics (prom-client), fed by the activities, the service and the API
 //   src/shared/    types and constants for every layer, bundled into workflows too: imports nothing else
 // and only configuration and entrypoints read process.env; everything else gets settings passed in.
 // A restriction on one folder is one `no-restricted-imports` entry below; in flat config a later block replaces
@@ -300,6 +301,17 @@ export default defineConfig(
     },
   },
 
+  {
+    // Metrics: prom-client over src/shared, called by the activities, the service layer and the API.
+    files: ['src/metrics/**/*.ts'],
+    ignores: TESTS,
+    rules: {
+      'no-restricted-imports': restrict(ALL_TEMPORAL, HONO, {
+        regex: `${srcDir('(?:api|sdk|delivery|temporal|events|console)')}|${topDir('(?:workflows|activities)')}|${ENTRYPOINTS}`,
+        message: 'src/metrics counts what others tell it: it imports src/shared and prom-client only.',
+      }),
+    },
+  },
   {
     // The web console's client code: browser code over the SDK, bundled by the server (src/api/routes/console.ts).
     files: ['src/console/**/*.ts'],

@@ -16,6 +16,7 @@
  */
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
+import type { ServiceMetrics } from '../src/metrics/service-metrics';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Env, EnvPolicy, FetchLike, SigningKey } from '../src/delivery';
 import { callWebhook, type PreparedWebhook, preconnectWebhook, prepareWebhook } from '../src/delivery';
@@ -57,6 +58,8 @@ export interface ActivityDeps {
    * terminated from the Web UI or CLI. Absent (unit tests): every attempt may call.
    */
   clearForCall?: (client: Client, attempt: AttemptRef) => Promise<CallClearance>;
+  /** The process's metrics (attempts by outcome, call lateness); absent: none recorded. */
+  metrics?: ServiceMetrics;
 }
 
 /**
@@ -181,6 +184,7 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
   const context = Context.current();
   const { cancellationSignal: signal, heartbeat } = context;
   const pastTolerance = (): DeliverWebhookResult => {
+    deps.metrics?.attemptSkipped('past_tolerance');
     log.warn('webhook attempt skipped: past tolerance', {
       eventId: input.eventId,
       attempt: input.attempt,
@@ -222,12 +226,14 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
       const owed = input.failureCallback === true && clearance === 'cancelled';
       if (clearance !== 'call' && !owed) {
         log.info('webhook attempt not made: the event was cancelled or has ended', { eventId, attempt, clearance });
+        deps.metrics?.attemptSkipped('cancelled');
         return { kind: 'cancelled' };
       }
       await holdUntil(notBeforeMs, now, holdSignal);
     } catch (error) {
       if (!signal.aborted && hold?.signal.aborted) {
         log.info('webhook attempt cancelled before its call', { eventId, attempt });
+        deps.metrics?.attemptSkipped('cancelled');
         return { kind: 'cancelled' };
       }
       throw error;
@@ -254,6 +260,19 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
     // In a burst, the calls still going out come first; the record already holds this call's times.
     await deps.callsInFlight?.untilNotBusy();
     logAttempt(record, notBeforeMs);
+    deps.metrics?.attempt({
+      outcome: record.refused
+        ? 'refused'
+        : record.success
+          ? 'delivered'
+          : record.status === null
+            ? 'no_response'
+            : 'failed',
+      status: record.status,
+      latenessSeconds: (Date.parse(record.createdAt) - notBeforeMs) / 1000,
+      durationSeconds: record.durationMs / 1000,
+      failureCallback: input.failureCallback === true,
+    });
     return { kind: 'attempted', record };
   } catch (error) {
     // Only reached before the call returned a record. The hold's timer rejects with an AbortError; rethrow

@@ -39,6 +39,11 @@ export const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   /** Interface the HTTP API binds. (Default: 127.0.0.1; use 0.0.0.0 in a container) */
   HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * Port on which `npm run start:worker` serves its metrics (`/metrics`, Prometheus text; counts only, no event
+   * data), on HOST. (Default: none; under `npm start` the API's `/metrics` shows the worker's too)
+   */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** Admin secret required by every API call; unset leaves the API open (development only). */
   ADMIN_SECRET: z.string().min(1).optional(),
   /** Hasura's name for the admin secret, accepted too. */

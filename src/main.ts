@@ -11,6 +11,7 @@ import {
 import { startApi } from './server';
 import { shutdownOnSignals } from './shutdown';
 import { createEventWorker } from './worker';
+import { ServiceMetrics } from './metrics/service-metrics';
 import { installWorkerLogging } from './worker-log';
 
 /**
@@ -38,9 +39,11 @@ async function main(): Promise<void> {
   installWorkerLogging();
   // First, so that a port already in use is reported at once, not after the dev server, the bundle and the warm-up.
   // Its Temporal client connects lazily: until the dev server answers, requests get the API's usual 503.
-  const server = await startApi(config);
+  // One process, one set of metrics: the API's /metrics shows the worker's attempts too.
+  const metrics = new ServiceMetrics();
+  const server = await startApi(config, metrics);
   const startedHere = !devServer('status');
-  const { worker, connection } = await startWorker(config, startedHere).catch((error: unknown) => {
+  const { worker, connection } = await startWorker(config, startedHere, metrics).catch((error: unknown) => {
     // Leave nothing running behind the error message (the dev server runs in the background).
     server.close();
     if (startedHere) devServer('stop');
@@ -63,9 +66,13 @@ async function main(): Promise<void> {
 }
 
 /** Starts the dev server when `startHere`, then the worker. */
-async function startWorker(config: Config, startHere: boolean): ReturnType<typeof createEventWorker> {
+async function startWorker(
+  config: Config,
+  startHere: boolean,
+  metrics: ServiceMetrics,
+): ReturnType<typeof createEventWorker> {
   if (startHere && !devServer('start')) throw new Error('the Temporal dev server did not start (see above)');
-  return createEventWorker(config, process.env);
+  return createEventWorker(config, process.env, metrics);
 }
 
 main().catch((err: unknown) => {

@@ -2,11 +2,12 @@ import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './api/app';
 import { createTemporalClient, TemporalEventScheduler } from './temporal';
 import { payloadCodecsFor } from './temporal/encryption-codec';
+import type { ServiceMetrics } from './metrics/service-metrics';
 import { adminSecretOf, type Config, envPolicyOf, loadConfig, temporalConnectionOf, unsafeExposure } from './config';
 import { shutdownOnSignals } from './shutdown';
 
 /** Starts the HTTP API on the configured host and port; resolves once it listens. */
-export async function startApi(config: Config): Promise<ServerType> {
+export async function startApi(config: Config, metrics?: ServiceMetrics): Promise<ServerType> {
   const exposure = unsafeExposure(config);
   if (exposure !== undefined) throw new Error(`the API will not start: ${exposure}`);
   const client = createTemporalClient(temporalConnectionOf(config));
@@ -22,6 +23,7 @@ export async function startApi(config: Config): Promise<ServerType> {
     temporalNamespace: config.TEMPORAL_NAMESPACE,
     allowedOrigins: config.ALLOWED_ORIGINS,
     payloadCodec: payloadCodecsFor(config.PAYLOAD_ENCRYPTION_KEYS)[0],
+    metrics,
     webhookRules: { envPolicy: envPolicyOf(config), allowedDestinations: config.WEBHOOK_ALLOWED_DESTINATIONS },
     logger: console,
   });

@@ -3,6 +3,8 @@ import { type ActivityDeps, CallsInFlight, createActivities, HeldAttempts } from
 import { createWebhookFetch, warmUpWebhookPath } from './delivery';
 import { callClearance } from './temporal/call-clearance';
 import { connectionOptions, dataConverterOf } from './temporal/connection';
+import { ServiceMetrics } from './metrics/service-metrics';
+import { createServer, type Server } from 'node:http';
 import { bundleWorkflowsInChildProcess } from './workflow-bundle';
 import { installWorkerLogging } from './worker-log';
 import { shutdownOnSignals } from './shutdown';
@@ -36,6 +38,7 @@ const MAX_REPORT_WAIT_MS = 1000;
  */
 export function eventWorkerOptions(deps: Omit<ActivityDeps, 'heldAttempts' | 'callsInFlight' | 'clearForCall'>) {
   const heldAttempts = new HeldAttempts();
+  deps.metrics?.countHolding(() => heldAttempts.size);
   const callsInFlight = new CallsInFlight({ busyCalls: BURST_CALLS_IN_FLIGHT, maxWaitMs: MAX_REPORT_WAIT_MS });
   return {
     // A held attempt asks the server before its call whether the event still runs (cancel is final).
@@ -52,6 +55,7 @@ export function eventWorkerOptions(deps: Omit<ActivityDeps, 'heldAttempts' | 'ca
 export async function createEventWorker(
   config: Config,
   env: NodeJS.ProcessEnv,
+  metrics?: ServiceMetrics,
 ): Promise<{ worker: Worker; connection: NativeConnection }> {
   // The bundle (a few seconds in a child process) is built while the connection is made and the webhook path warms
   // up; the worker takes no work before all three are done.
@@ -72,6 +76,7 @@ export async function createEventWorker(
       userAgent: USER_AGENT,
       fetch: createWebhookFetch(config.WEBHOOK_ALLOWED_DESTINATIONS),
       signingKeys: config.WEBHOOK_SIGNING_SECRETS,
+      metrics,
     }),
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ATTEMPTS,
     // Bounded cache: without it the SDK sizes the cache from the heap limit and keeps every sleeping event's
@@ -104,11 +109,42 @@ async function warmUp(env: NodeJS.ProcessEnv, calls: number): Promise<void> {
   }
 }
 
+/** Serves `metrics` at `/metrics` on `host:port` (the worker has no API of its own). */
+export function serveWorkerMetrics(metrics: ServiceMetrics, host: string, port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found: the worker serves /metrics only\n');
+      return;
+    }
+    metrics.exposition().then(
+      ({ text, contentType }) => res.writeHead(200, { 'Content-Type': contentType }).end(text),
+      () => res.writeHead(500, { 'Content-Type': 'text/plain' }).end('metrics unavailable\n'),
+    );
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   installWorkerLogging();
-  const { worker, connection } = await createEventWorker(config, process.env);
-  shutdownOnSignals(() => worker.shutdown());
+  const metrics = new ServiceMetrics();
+  const { worker, connection } = await createEventWorker(config, process.env, metrics);
+  const metricsServer =
+    config.WORKER_METRICS_PORT === undefined
+      ? undefined
+      : await serveWorkerMetrics(metrics, config.HOST, config.WORKER_METRICS_PORT);
+  if (metricsServer !== undefined)
+    console.log(`worker metrics on http://${config.HOST}:${config.WORKER_METRICS_PORT}/metrics`);
+  shutdownOnSignals(() => {
+    metricsServer?.close();
+    worker.shutdown();
+  });
   console.log(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS}`);
   console.log(describeDestinations(config));
   console.log(describeSigning(config));

@@ -70,6 +70,7 @@ const BOUNDARIES: [string, string, string, string][] = [
   ['src/sdk/probe.ts', use('node:crypto'), 'no Node builtins', use('../shared/error-codes')],
   ['src/sdk/probe.ts', 'export const b = Buffer.from("x");\n', 'runs wherever fetch does', use('./wire')],
   ['src/console/probe.ts', use('../api/app'), 'an API client', use('../sdk')],
+  ['src/metrics/probe.ts', use('../api/app'), 'prom-client only', use('prom-client')],
   ['src/console/probe.ts', use('node:fs'), 'runs in the browser', use('../shared/event')],
   [
     'src/console/probe.ts',

@@ -5,6 +5,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { EventService } from '../events/event-service';
+import { ServiceMetrics } from '../metrics/service-metrics';
 import type { PayloadCodecLike } from '../shared/payload-codec';
 import type { EventScheduler } from '../shared/scheduler';
 import { adminSecretAuth } from './auth';
@@ -13,6 +14,7 @@ import { ApiError, toApiError } from './errors';
 import type { ApiLogger } from './logger';
 import type { WebhookRules } from './webhook-rules';
 import { CODEC_PATH, createCodecRouter } from './routes/codec';
+import { createMetricsRouter } from './routes/metrics';
 import { CONSOLE_PATHS, createConsoleRouter } from './routes/console';
 import { createDocsRouter } from './routes/docs';
 import { createEventsRouter } from './routes/events';
@@ -58,6 +60,8 @@ export interface AppDeps {
    * PAYLOAD_ENCRYPTION_KEYS is set. (Default: none: the endpoint returns payloads as sent)
    */
   payloadCodec?: PayloadCodecLike;
+  /** This process's metrics, served at `/metrics` (shared with the worker under `npm start`). (Default: the API's own) */
+  metrics?: ServiceMetrics;
 }
 
 /** Builds the app. Throws when `adminSecret` is the empty string (a secret anyone can present). */
@@ -101,7 +105,8 @@ export function createApp(deps: AppDeps) {
 
   // Mounted in the order the reference page (/docs) lists them: the REST API, Hasura's, then the operations.
   // One service for both APIs: one code path per operation, whichever API is called.
-  const service = new EventService(deps.scheduler);
+  const metrics = deps.metrics ?? new ServiceMetrics();
+  const service = new EventService(deps.scheduler, metrics);
   app.route(
     '/v1',
     createEventsRouter({
@@ -116,6 +121,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', createHealthRouter(deps.scheduler, logger));
   app.route('/', createConsoleRouter());
   app.route('/', createCodecRouter(deps.payloadCodec));
+  app.route('/', createMetricsRouter(metrics));
   // The document is built from the app's own routes, each documented where it is defined (src/api/openapi/).
   app.route('/', createDocsRouter({ maxRequestBodyBytes: MAX_REQUEST_BODY_BYTES, routes: () => app.routes }));
 

@@ -21,6 +21,7 @@ import {
   type ScheduledEvent,
 } from '../shared/event';
 import type { EventPage, EventScheduler, InvocationPage, InvocationsQuery, ListEventsQuery } from '../shared/scheduler';
+import type { ServiceMetrics } from '../metrics/service-metrics';
 import { historyBudgetProblem } from './history-budget';
 import {
   eventIdForIdempotencyKey,
@@ -48,10 +49,16 @@ export interface CreateOutcome {
 }
 
 export class EventService {
-  constructor(private readonly scheduler: EventScheduler) {}
+  /** @param metrics where events created and cancelled are counted (absent: nowhere). */
+  constructor(
+    private readonly scheduler: EventScheduler,
+    private readonly metrics?: ServiceMetrics,
+  ) {}
 
-  create(definition: EventDefinition): Promise<ScheduledEvent> {
-    return this.scheduler.create(definition);
+  async create(definition: EventDefinition): Promise<ScheduledEvent> {
+    const event = await this.scheduler.create(definition);
+    this.metrics?.eventsCreated();
+    return event;
   }
 
   /**
@@ -62,7 +69,9 @@ export class EventService {
   async createOnce(definition: EventDefinition, idempotencyKey: string): Promise<CreateOutcome> {
     const eventId = eventIdForIdempotencyKey(idempotencyKey);
     try {
-      return { event: await this.scheduler.create(definition, { eventId }), replayed: false };
+      const event = await this.scheduler.create(definition, { eventId });
+      this.metrics?.eventsCreated();
+      return { event, replayed: false };
     } catch (err) {
       if (!(err instanceof EventConflictError)) throw err;
     }
@@ -86,7 +95,9 @@ export class EventService {
   createEach(definitions: readonly EventDefinition[]): Promise<({ event: ScheduledEvent } | { error: unknown })[]> {
     return mapConcurrently(definitions, BATCH_CREATE_CONCURRENCY, async (definition) => {
       try {
-        return { event: await this.scheduler.create(definition) };
+        const event = await this.scheduler.create(definition);
+        this.metrics?.eventsCreated();
+        return { event };
       } catch (error) {
         return { error };
       }
@@ -171,6 +182,7 @@ export class EventService {
           patch.retryConf?.numRetries !== undefined
             ? 'retry_conf.num_retries'
             : (['payload', 'comment', 'headers'] as const).find((key) => patch[key] !== undefined);
+        this.metrics?.historyBudgetRefused();
         throw new EventTooLargeError(field ?? 'payload', problem);
       }
     }
@@ -178,8 +190,10 @@ export class EventService {
   }
 
   /** Cancels a pending event (EventScheduler.cancel says when the answer is final). */
-  cancel(eventId: string): Promise<ScheduledEvent> {
-    return this.scheduler.cancel(eventId);
+  async cancel(eventId: string): Promise<ScheduledEvent> {
+    const event = await this.scheduler.cancel(eventId);
+    if (event.status === 'cancelled') this.metrics?.eventCancelled();
+    return event;
   }
 
   /**
@@ -192,6 +206,7 @@ export class EventService {
       const event = await this.scheduler.cancel(eventId);
       if (event.status !== 'cancelled' && event.status !== 'dead')
         throw new CancelUnconfirmedError(eventId, CANCEL_UNCONFIRMED);
+      if (event.status === 'cancelled') this.metrics?.eventCancelled();
       return;
     } catch (err) {
       if (err instanceof EventNotFoundError) return;

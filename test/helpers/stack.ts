@@ -24,6 +24,7 @@ import { eventWorkerOptions } from '../../src/worker';
 import type { ScheduledEvent } from '../../src/shared/event';
 import { createTemporalClient, dataConverterOf, TemporalEventScheduler } from '../../src/temporal';
 import type { EncryptionKey } from '../../src/temporal/encryption-codec';
+import type { ServiceMetrics } from '../../src/metrics/service-metrics';
 import { type RunningWorker, type StartWorkerOptions, startWorker, temporalTarget, uniqueTaskQueue } from './temporal';
 
 const execFileAsync = promisify(execFile);
@@ -44,6 +45,8 @@ export interface StackOptions {
   signingSecrets?: string[];
   /** PAYLOAD_ENCRYPTION_KEYS of the API's client and the worker; none: payloads are stored as JSON. */
   encryptionKeys?: EncryptionKey[];
+  /** Metrics shared by the API and the worker, as under `npm start`. (Default: the API's own, the worker none) */
+  metrics?: ServiceMetrics;
 }
 
 /** What the service reads from WEBHOOK_ALLOWED_DESTINATIONS and WEBHOOK_ENV_ALLOW, and the worker's resolver. */
@@ -102,6 +105,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     scheduler,
     adminSecret: options.adminSecret,
     temporalUiUrl: 'http://127.0.0.1:8233',
+    metrics: options.metrics,
     webhookRules: webhookConfig(options.webhooks).rules,
     logger: { warn: () => undefined, error: (...args: unknown[]) => console.error(...args) },
   });
@@ -112,6 +116,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         env: options.env,
         webhooks: options.webhooks,
         signingSecrets: options.signingSecrets,
+        metrics: options.metrics,
         dataConverter: dataConverterOf({ encryptionKeys: options.encryptionKeys }),
         ...options.workerOptions,
       });
@@ -150,18 +155,20 @@ export function startEventWorker(
     env = {},
     webhooks,
     signingSecrets = [],
+    metrics,
     ...options
   }: Partial<StartWorkerOptions> & {
     env?: Record<string, string>;
     webhooks?: WebhookSettings;
     signingSecrets?: string[];
+    metrics?: ServiceMetrics;
   } = {},
 ): Promise<RunningWorker> {
   const { rules, fetch } = webhookConfig(webhooks);
   const signingKeys = signingSecrets.map(parseSigningSecret);
   return startWorker({
     taskQueue,
-    ...eventWorkerOptions({ env, envPolicy: rules.envPolicy, fetch, userAgent: USER_AGENT, signingKeys }),
+    ...eventWorkerOptions({ env, envPolicy: rules.envPolicy, fetch, userAgent: USER_AGENT, signingKeys, metrics }),
     ...options,
   });
 }

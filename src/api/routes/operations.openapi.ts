@@ -106,3 +106,19 @@ const codecOperation =
 export const codecDecodeDoc = codecOperation('decode');
 /** `POST /codec/encode`. */
 export const codecEncodeDoc = codecOperation('encode');
+
+/** `GET /metrics`. */
+export const metricsDoc: OperationDoc = (d) => ({
+  operationId: 'metrics',
+  summary: "This process's metrics, in Prometheus text",
+  description:
+    'Attempts by outcome and HTTP status class, call lateness and attempt duration histograms, attempts holding, events created and cancelled, history-budget refusals, and process metrics (docs/operations.md). Needs the admin secret (Prometheus: `authorization: {credentials: <secret>}`).',
+  tags: [TAG_OPERATIONS],
+  responses: {
+    '200': {
+      description: 'Prometheus text exposition format 0.0.4',
+      content: { 'text/plain': { schema: { type: 'string' } } },
+    },
+    ...d.commonErrors(false),
+  },
+});
