@@ -44,6 +44,11 @@ export const ConfigSchema = z.object({
    * data), on HOST. (Default: none; under `npm start` the API's `/metrics` shows the worker's too)
    */
   WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /**
+   * Port on which the worker's Temporal SDK serves its own metrics (task latencies, slots, polls; its Prometheus
+   * exporter), on HOST. (Default: none)
+   */
+  TEMPORAL_SDK_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** Admin secret required by every API call; unset leaves the API open (development only). */
   ADMIN_SECRET: z.string().min(1).optional(),
   /** Hasura's name for the admin secret, accepted too. */

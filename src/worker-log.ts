@@ -51,8 +51,14 @@ export function createBatchedLogFunction(write: (text: string) => void): (entry:
 /**
  * Installs the worker's log (call once, before the worker connects). `level` is the least severe level written.
  */
-export function installWorkerLogging(level: LogLevel = 'INFO'): void {
+export function installWorkerLogging(level: LogLevel = 'INFO', sdkMetricsAddress?: string): void {
   // stderr, as the SDK's default; a write to a file or a pipe is synchronous there, so nothing is lost at exit.
   const writeStderr = (text: string): void => void process.stderr.write(text);
-  Runtime.install({ logger: new DefaultLogger(level, createBatchedLogFunction(writeStderr)) });
+  Runtime.install({
+    logger: new DefaultLogger(level, createBatchedLogFunction(writeStderr)),
+    // The SDK's own metrics (task latencies, slots, polls, sticky cache), from its Prometheus exporter.
+    ...(sdkMetricsAddress === undefined
+      ? {}
+      : { telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress } } } }),
+  });
 }

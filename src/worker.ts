@@ -132,7 +132,8 @@ export function serveWorkerMetrics(metrics: ServiceMetrics, host: string, port: 
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  installWorkerLogging();
+  const sdkMetrics = config.TEMPORAL_SDK_METRICS_PORT;
+  installWorkerLogging('INFO', sdkMetrics === undefined ? undefined : `${config.HOST}:${sdkMetrics}`);
   const metrics = new ServiceMetrics();
   const { worker, connection } = await createEventWorker(config, process.env, metrics);
   const metricsServer =

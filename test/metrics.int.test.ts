@@ -1,12 +1,16 @@
 /**
  * Metrics on the real stack, as `npm start` shares them between its API and worker: after events are delivered,
  * failed and cancelled, `/metrics` (behind the admin secret) shows them, with the call lateness histogram; the worker
- * alone (`npm run start:worker` with WORKER_METRICS_PORT) serves the same registry on a port of its own.
+ * alone (`npm run start:worker` with WORKER_METRICS_PORT) serves the same registry on a port of its own. Then the
+ * real worker entrypoint as a process, with WORKER_METRICS_PORT and TEMPORAL_SDK_METRICS_PORT: both answer.
  */
 import { ServiceMetrics } from '../src/metrics/service-metrics';
 import { serveWorkerMetrics } from '../src/worker';
 import { type Receiver, startReceiver } from './helpers/receiver';
+import { freePort } from './helpers/free-port';
+import { WorkerProcess } from './helpers/processes';
 import { type Stack, startStack } from './helpers/stack';
+import { temporalTarget, uniqueTaskQueue } from './helpers/temporal';
 
 const SECRET = 'metrics-secret';
 let receiver: Receiver;
@@ -70,3 +74,26 @@ test('/metrics shows events created and cancelled, attempts by outcome, and the 
     server.close();
   }
 });
+
+test("the worker process serves its metrics and the Temporal SDK's on the ports it is given", async () => {
+  const [ours, sdk] = [await freePort(), await freePort()];
+  const worker = new WorkerProcess({
+    address: temporalTarget().address,
+    taskQueue: uniqueTaskQueue('metrics-worker'),
+    client: stack.client,
+    env: { WORKER_METRICS_PORT: String(ours), TEMPORAL_SDK_METRICS_PORT: String(sdk) },
+  });
+  try {
+    await worker.start();
+    const own = await fetch(`http://127.0.0.1:${ours}/metrics`);
+    expect(own.status).toBe(200);
+    const text = await own.text();
+    expect(text).toContain('# TYPE scheduled_events_call_lateness_seconds histogram');
+    expect(sample(text, 'scheduled_events_attempts_holding')).toBe(0);
+    const theirs = await fetch(`http://127.0.0.1:${sdk}/metrics`);
+    expect(theirs.status).toBe(200);
+    expect(await theirs.text()).toMatch(/temporal_/);
+  } finally {
+    await worker.stop();
+  }
+}, 90_000);
