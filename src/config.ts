@@ -246,6 +246,12 @@ export function describeDestinations(config: Config): string {
     : `webhooks: public addresses, and ${entries.join(', ')} (WEBHOOK_ALLOWED_DESTINATIONS)`;
 }
 
+/** Where the worker's Temporal SDK serves its metrics (`host:port`), or undefined without TEMPORAL_SDK_METRICS_PORT. */
+export function sdkMetricsAddress(config: Config): string | undefined {
+  const port = config.TEMPORAL_SDK_METRICS_PORT;
+  return port === undefined ? undefined : `${config.HOST}:${port}`;
+}
+
 /** The startup line that says whether webhook calls are signed. */
 export function describeSigning(config: Config, developmentSecretFile?: string): string {
   const keys = config.WEBHOOK_SIGNING_SECRETS.length;

@@ -6,6 +6,7 @@ import {
   describeSigning,
   developmentSigningSecret,
   loadConfig,
+  sdkMetricsAddress,
   withDevelopmentDefaults,
 } from './config';
 import { startApi } from './server';
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
       : undefined;
   const env = signing === undefined ? defaults.env : { ...defaults.env, WEBHOOK_SIGNING_SECRETS: signing.secret };
   const config = loadConfig(env);
-  installWorkerLogging();
+  installWorkerLogging('INFO', sdkMetricsAddress(config));
   // First, so that a port already in use is reported at once, not after the dev server, the bundle and the warm-up.
   // Its Temporal client connects lazily: until the dev server answers, requests get the API's usual 503.
   // One process, one set of metrics: the API's /metrics shows the worker's attempts too.

@@ -2,7 +2,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './api/app';
 import { createTemporalClient, TemporalEventScheduler } from './temporal';
 import { payloadCodecsFor } from './temporal/encryption-codec';
-import type { ServiceMetrics } from './metrics/service-metrics';
+import { ServiceMetrics } from './metrics/service-metrics';
 import { adminSecretOf, type Config, envPolicyOf, loadConfig, temporalConnectionOf, unsafeExposure } from './config';
 import { shutdownOnSignals } from './shutdown';
 
@@ -45,7 +45,7 @@ export async function startApi(config: Config, metrics?: ServiceMetrics): Promis
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const server = await startApi(config);
+  const server = await startApi(config, new ServiceMetrics());
   shutdownOnSignals(() => server.close());
   console.log(`API listening on http://${config.HOST}:${config.PORT} (console: /console)`);
 }

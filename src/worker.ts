@@ -14,6 +14,7 @@ import {
   describeSigning,
   envPolicyOf,
   loadConfig,
+  sdkMetricsAddress,
   temporalConnectionOf,
   USER_AGENT,
 } from './config';
@@ -132,8 +133,8 @@ export function serveWorkerMetrics(metrics: ServiceMetrics, host: string, port: 
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const sdkMetrics = config.TEMPORAL_SDK_METRICS_PORT;
-  installWorkerLogging('INFO', sdkMetrics === undefined ? undefined : `${config.HOST}:${sdkMetrics}`);
+  const sdkMetrics = sdkMetricsAddress(config);
+  installWorkerLogging('INFO', sdkMetrics);
   const metrics = new ServiceMetrics();
   const { worker, connection } = await createEventWorker(config, process.env, metrics);
   const metricsServer =

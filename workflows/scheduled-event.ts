@@ -27,6 +27,7 @@ import type {
 } from '../src/shared/event';
 import {
   applyPatch,
+  EVENT_PATCH_FIELDS,
   FAILURE_REPORT_RESPONSE_CHARS,
   FAILURE_WEBHOOK_ATTEMPTS,
   FAILURE_WEBHOOK_RETRY_INTERVAL_SECONDS,
@@ -45,9 +46,6 @@ type Activities = ReturnType<typeof createActivities>;
 
 /** See the `refused` check after an attempt. */
 const REFUSED_IS_FINAL_PATCH = 'refused-attempt-is-final';
-
-/** What an edit may change (EventPatch): every field of the definition but the failure webhook. */
-const PATCHABLE_FIELDS: readonly string[] = ['webhook', 'scheduledTime', 'payload', 'headers', 'retryConf', 'comment'];
 
 /** Marks histories where an ending called the event's failure webhook (events created with one). */
 const FAILURE_WEBHOOK_PATCH = 'failure-webhook';
@@ -147,7 +145,8 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
     {
       validator: (patch: EventPatch) => {
         // The API sends only these; an Update from elsewhere (CLI, Web UI) may not add fields such as failureWebhook.
-        const unknown = Object.keys(patch).filter((key) => !PATCHABLE_FIELDS.includes(key));
+        const allowed: readonly string[] = EVENT_PATCH_FIELDS;
+        const unknown = Object.keys(patch).filter((key) => !allowed.includes(key));
         if (unknown.length > 0) throw new Error(`an edit cannot change ${unknown.join(', ')}`);
         if (cancelRequested || FINAL_STATUSES.includes(status)) throw new Error(`event is already ${status}`);
         if (cancelIsFinal && root.consideredCancelled) throw new Error('the event is being cancelled');

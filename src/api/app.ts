@@ -60,7 +60,10 @@ export interface AppDeps {
    * PAYLOAD_ENCRYPTION_KEYS is set. (Default: none: the endpoint returns payloads as sent)
    */
   payloadCodec?: PayloadCodecLike;
-  /** This process's metrics, served at `/metrics` (shared with the worker under `npm start`). (Default: the API's own) */
+  /**
+   * This process's metrics, served at `/metrics` (shared with the worker under `npm start`; the entrypoints make
+   * them). (Default: a registry of this app's own, without process metrics: tests make many apps)
+   */
   metrics?: ServiceMetrics;
 }
 
@@ -105,7 +108,7 @@ export function createApp(deps: AppDeps) {
 
   // Mounted in the order the reference page (/docs) lists them: the REST API, Hasura's, then the operations.
   // One service for both APIs: one code path per operation, whichever API is called.
-  const metrics = deps.metrics ?? new ServiceMetrics();
+  const metrics = deps.metrics ?? new ServiceMetrics({ processMetrics: false });
   const service = new EventService(deps.scheduler, metrics);
   app.route(
     '/v1',

@@ -67,6 +67,24 @@ export type EventPatch = Partial<Omit<EventDefinition, 'retryConf' | 'failureWeb
   retryConf?: Partial<RetryConf>;
 };
 
+/**
+ * The fields an edit may carry (every field of EventPatch): the workflow's Update refuses any other, so that an
+ * Update sent from outside the API (CLI, Web UI) cannot set what the API never lets change, such as failureWebhook.
+ */
+export const EVENT_PATCH_FIELDS = [
+  'webhook',
+  'scheduledTime',
+  'payload',
+  'headers',
+  'retryConf',
+  'comment',
+] as const satisfies readonly (keyof EventPatch)[];
+/** Fails to compile while EventPatch has a field the list above lacks. */
+const _everyPatchField: [Exclude<keyof EventPatch, (typeof EVENT_PATCH_FIELDS)[number]>] extends [never]
+  ? true
+  : false = true;
+void _everyPatchField;
+
 /** The definition after an edit; the one merge rule, used by the workflow (and the API's test double). */
 export function applyPatch(definition: EventDefinition, patch: EventPatch): EventDefinition {
   return { ...definition, ...patch, retryConf: { ...definition.retryConf, ...patch.retryConf } };
