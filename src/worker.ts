@@ -1,4 +1,5 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
+import type { EventStatus } from './shared/event';
 import { type ActivityDeps, CallsInFlight, createActivities, HeldAttempts } from '../activities';
 import { createWebhookFetch, warmUpWebhookPath } from './delivery';
 import { callClearance } from './temporal/call-clearance';
@@ -44,7 +45,15 @@ export function eventWorkerOptions(deps: Omit<ActivityDeps, 'heldAttempts' | 'ca
   return {
     // A held attempt asks the server before its call whether the event still runs (cancel is final).
     activities: createActivities({ ...deps, heldAttempts, callsInFlight, clearForCall: callClearance }),
-    sinks: heldAttempts.sinks(),
+    sinks: {
+      ...heldAttempts.sinks(),
+      eventOutcomes: {
+        ended: {
+          fn: (_info: unknown, status: EventStatus) => deps.metrics?.eventEnded(status),
+          callDuringReplay: false,
+        },
+      },
+    },
     maxHeartbeatThrottleInterval: MAX_HEARTBEAT_THROTTLE_MS,
   };
 }

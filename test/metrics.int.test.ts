@@ -35,7 +35,7 @@ function sample(text: string, series: string): number {
   return line === undefined ? Number.NaN : Number(line.slice(series.length + 1));
 }
 
-test('/metrics shows events created and cancelled, attempts by outcome, and the lateness histogram moving', async () => {
+test('/metrics shows events created, cancelled and finished, attempts by outcome, and the lateness histogram moving', async () => {
   receiver.respond('/down', { status: 503 });
   const due = () => new Date(Date.now() + 400).toISOString();
   const ok = await stack.post('/v1/events', { webhook: receiver.url('/ok'), schedule_at: due() }, auth);
@@ -61,6 +61,10 @@ test('/metrics shows events created and cancelled, attempts by outcome, and the 
   // Both calls started within a second of their instant (the dev server, on this machine).
   expect(sample(text, 'scheduled_events_call_lateness_seconds_bucket{le="1",kind="event"}')).toBe(2);
   expect(sample(text, 'scheduled_events_attempts_holding')).toBe(0);
+  // Ended as the worker saw it (the cancelled one was waiting for its delayed start: the cancel ended the wait).
+  expect(sample(text, 'scheduled_events_finished_total{status="delivered"}')).toBe(1);
+  expect(sample(text, 'scheduled_events_finished_total{status="error"}')).toBe(1);
+  expect(sample(text, 'scheduled_events_finished_total{status="cancelled"}')).toBe(1);
 
   // The worker's own endpoint serves the same registry.
   const server = await serveWorkerMetrics(metrics, '127.0.0.1', 0);

@@ -28,3 +28,11 @@ export interface HeldAttemptSinks extends Sinks {
     cancel(invocationId: string): void;
   };
 }
+
+/** What the worker is told when an event ends, for its metrics (not called while a workflow replays). */
+export interface EventOutcomeSinks extends Sinks {
+  eventOutcomes: {
+    /** The event ended with `status` (a final one). */
+    ended(status: EventStatus): void;
+  };
+}

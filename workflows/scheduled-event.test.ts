@@ -42,6 +42,8 @@ let taskQueue: string;
 /** How the stub answers, per event id; every call is recorded. */
 const replies = new Map<string, Reply[]>();
 const calls = new Map<string, Call[]>();
+/** The final statuses each event reported through the `eventOutcomes` sink (the worker's finished metric). */
+const endings = new Map<string, string[]>();
 
 const record = (input: DeliverWebhookInput, fields: Partial<AttemptRecord>): AttemptRecord => ({
   id: input.invocationId,
@@ -86,6 +88,16 @@ beforeAll(async () => {
         return reply(input);
       },
     },
+    sinks: {
+      heldAttempts: { cancel: { fn: () => undefined } },
+      eventOutcomes: {
+        ended: {
+          fn: (info, status: unknown) => {
+            endings.set(info.workflowId, [...(endings.get(info.workflowId) ?? []), String(status)]);
+          },
+        },
+      },
+    },
   });
   running = worker.run();
 }, 180_000);
@@ -122,7 +134,12 @@ async function start(
   return client.workflow.start('scheduledEventWorkflow', { workflowId: id, taskQueue, args: [input] });
 }
 
-const outcome = (handle: WorkflowHandle) => handle.result() as Promise<EventOutcome>;
+/** How the event ended; also checks that it told the worker so, once, before its result was recorded. */
+async function outcome(handle: WorkflowHandle): Promise<EventOutcome> {
+  const result = (await handle.result()) as EventOutcome;
+  expect(endings.get(handle.workflowId)).toEqual([result.status]);
+  return result;
+}
 const callsOf = (handle: WorkflowHandle) => calls.get(handle.workflowId) ?? [];
 
 test('a 2xx on the first attempt: delivered after one call, given its instant, deadline and body', async () => {

@@ -39,7 +39,7 @@ import {
   projectedPayloadHistoryBytes,
   recordedLength,
 } from '../src/shared/event';
-import { cancelSignal, editUpdate, type EventState, type HeldAttemptSinks } from './messages';
+import { cancelSignal, editUpdate, type EventOutcomeSinks, type EventState, type HeldAttemptSinks } from './messages';
 import { EVENT_NEXT_RETRY_AT, EVENT_STATUS, EVENT_TIME, EVENT_TRIES, MEMO_DEFINITION } from './storage-schema';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -99,7 +99,7 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
   const prepareAheadMs = input.prepareAheadMs ?? LEGACY_EARLY_WAKE_MS;
   /** The attempt holding before its due instant (it has not called the webhook yet), while there is one. */
   let held: { scope: CancellationScope; dueMs: number; invocationId: string } | null = null;
-  const { heldAttempts } = proxySinks<HeldAttemptSinks>();
+  const { heldAttempts, eventOutcomes } = proxySinks<HeldAttemptSinks & EventOutcomeSinks>();
 
   const state = (): EventState => ({ definition, status, tries, nextRetryAt });
 
@@ -197,6 +197,8 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
   const finish = (final: EventStatus, reason = ''): EventOutcome => {
     endReason = reason;
     setStatus(final);
+    // A sink call is not recorded in history: histories from before it replay unchanged.
+    eventOutcomes.ended(final);
     return { status: final, tries };
   };
 

@@ -4,6 +4,7 @@
  * (`npm start`); each serves its registry at `/metrics` (the API's route, the worker's WORKER_METRICS_PORT).
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { EventStatus } from '../shared/event';
 
 /** How an attempt ended, for `scheduled_events_attempts_total`. */
 export type AttemptOutcome = 'delivered' | 'failed' | 'no_response' | 'refused';
@@ -41,6 +42,7 @@ export class ServiceMetrics {
   private readonly duration: Histogram<'kind'>;
   private readonly created: Counter;
   private readonly cancelled: Counter;
+  private readonly ended: Counter<'status'>;
   private readonly budgetRefusals: Counter;
 
   /** How many attempts hold on this process's worker right now; set by the worker (countHolding). */
@@ -83,6 +85,12 @@ export class ServiceMetrics {
       help: 'Events cancelled through the API (answered 200 cancelled)',
       registers,
     });
+    this.ended = new Counter({
+      name: 'scheduled_events_finished_total',
+      help: 'Events that ended, by final status (delivered, error, dead, cancelled), counted by the worker that ended them',
+      labelNames: ['status'],
+      registers,
+    });
     this.budgetRefusals = new Counter({
       name: 'scheduled_events_history_budget_refusals_total',
       help: "Edits refused because payload size x attempts would outgrow the event's workflow history",
@@ -122,6 +130,10 @@ export class ServiceMetrics {
 
   eventCancelled(): void {
     this.cancelled.inc();
+  }
+
+  eventEnded(status: EventStatus): void {
+    this.ended.inc({ status });
   }
 
   historyBudgetRefused(): void {
