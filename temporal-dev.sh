@@ -183,10 +183,6 @@ server_args() {
     # Eager activity dispatch: an attempt starts on the worker whose workflow task scheduled it, skipping a trip
     # through matching, and so holds where that event's cancel is processed (workflows/scheduled-event.ts).
     --dynamic-config-value system.enableActivityEagerExecution=true
-    # Task-queue priority: the matcher that dispatches by priority key (off by default in server 1.29), so that an
-    # event due soon goes ahead of a backlog of events due later (src/temporal/event-priority.ts). Turn it off with
-    # TEMPORAL_DYNAMIC_CONFIG=matching.useNewMatcher=false (the last value of a key wins).
-    --dynamic-config-value matching.useNewMatcher=true
     # The dev server also serves Temporal's HTTP API on a random 127.0.0.1 port, which takes any Content-Type and any
     # Origin: a web page could start an event workflow through it with a no-cors POST. Nothing here uses it (the SDK,
     # the worker and the Web UI speak gRPC), so it refuses every Host.

@@ -7,7 +7,7 @@
 #        bash bench/server-cost.sh plainActivity 1000 25 1000
 #   PERF=1 also records a CPU profile of the server with `perf` (to $TMPDIR/server-cost.perf.data).
 #   TEMPORAL_DYNAMIC_CONFIG / TEMPORAL_SQLITE_PRAGMAS (and GOGC) reach temporal-dev.sh, to try settings;
-#   EAGER_START=1 / START_DELAY=1 change how workflows are started (see bench/server-cost.ts).
+#   EAGER_START=1 / START_DELAY=0 change how workflows are started (see bench/server-cost.ts).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

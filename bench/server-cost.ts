@@ -9,7 +9,8 @@
  * <workflow>: scheduledEventWorkflow (the real one) | plainActivity | localActivity  (see server-cost-workflows.ts)
  * Env: TEMPORAL_ADDRESS, TEMPORAL_PID (set by the script); EAGER_START=1 starts each workflow with
  * `requestEagerStart` (its first workflow task goes straight to this process's worker, not through matching);
- * START_DELAY=1 starts it with `startDelay` = its wait (nothing runs for it until it is to be prepared).
+ * workflows start with `startDelay` = their wait, as the service starts events (nothing runs for one until it is to
+ * be prepared); START_DELAY=0 starts them at once.
  */
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
@@ -19,6 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { PREPARE_AHEAD_MS, type ScheduledEventInput } from '../src/shared/event';
 import { createWebhookFetch, LOOPBACK_DESTINATIONS } from '../src/delivery';
+import { startDelayOf } from '../src/temporal/start-delay';
 import { eventWorkerOptions } from '../src/worker';
 import { EVENT_STATUS, EVENT_TIME } from '../workflows/storage-schema';
 
@@ -32,7 +34,10 @@ const CREATE_CONCURRENCY = 50;
 const WAIT_BOUND_MS = 120_000;
 const TASK_QUEUE = 'server-cost';
 const EAGER_START = process.env.EAGER_START === '1';
-const START_DELAY = process.env.START_DELAY === '1';
+/** As the service starts events (src/temporal/start-delay.ts); START_DELAY=0 starts them at once, as before 0.6. */
+const START_DELAY = process.env.START_DELAY !== '0';
+/** The worker's workflow cache (WORKFLOW_CACHE=n): an evicted workflow's next task reads its whole history back. */
+const WORKFLOW_CACHE = Number(process.env.WORKFLOW_CACHE ?? 500);
 
 /** CPU time (user + system) of a process so far, in ms; clock ticks are 10 ms on Linux. */
 function cpuMs(pid: number): number {
@@ -78,7 +83,7 @@ async function main(): Promise<void> {
     maxHeartbeatThrottleInterval: events.maxHeartbeatThrottleInterval,
     maxConcurrentActivityTaskExecutions: 10_000,
     maxConcurrentLocalActivityExecutions: 10_000,
-    maxCachedWorkflows: 500,
+    maxCachedWorkflows: WORKFLOW_CACHE,
   });
   const running = worker.run();
   // Eager start needs the client on the worker's own connection.
@@ -112,7 +117,7 @@ async function main(): Promise<void> {
             workflowId: id,
             args: [input],
             requestEagerStart: EAGER_START,
-            ...(START_DELAY ? { startDelay: Math.max(dueMs - PREPARE_AHEAD_MS - Date.now(), 0) } : {}),
+            ...(START_DELAY ? startDelayOf(dueMs, Date.now()) : {}),
             typedSearchAttributes: [
               { key: EVENT_STATUS, value: 'scheduled' },
               { key: EVENT_TIME, value: new Date(dueMs) },
@@ -150,6 +155,7 @@ async function main(): Promise<void> {
       workflowType,
       eagerStart: EAGER_START,
       startDelay: START_DELAY,
+      workflowCache: WORKFLOW_CACHE,
       events: EVENTS,
       leadS: LEAD_MS / 1000,
       aheadMs: AHEAD_MS,

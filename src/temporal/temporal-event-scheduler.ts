@@ -38,8 +38,8 @@ import {
 } from '../../workflows/storage-schema';
 import type { scheduledEventWorkflow } from '../../workflows';
 import { attemptsFromHistory, decodeAttemptPayloads } from './attempts-from-history';
-import { eventPriority } from './event-priority';
 import { eventFromExecution } from './event-from-execution';
+import { startDelayOf } from './start-delay';
 import { AttemptListing } from './attempt-listing';
 import { EventListing } from './event-listing';
 import { ListingSlots } from './listing-slots';
@@ -136,8 +136,8 @@ export class TemporalEventScheduler implements EventScheduler {
             { key: EVENT_TIME, value: new Date(definition.scheduledTime) },
             { key: EVENT_TRIES, value: 0 },
           ],
-          // Due soon: its tasks go ahead of a backlog of events due later (./event-priority.ts).
-          priority: eventPriority(Date.parse(definition.scheduledTime), createdAtMs),
+          // Nothing runs for the event until its attempt is to be prepared (no workflow task, timer or cache entry).
+          ...startDelayOf(Date.parse(definition.scheduledTime), createdAtMs),
           staticSummary: `POST ${definition.webhook} at ${definition.scheduledTime}`,
           staticDetails: definition.comment ?? undefined,
         }),
