@@ -15,7 +15,6 @@ import {
   EVENT_WORKFLOW_REVISION,
   FINAL_CANCEL_REVISION,
   MAX_CLEARANCE_LEAD_MS,
-  PREPARE_AHEAD_MS,
 } from '../shared/event';
 import { CallInFlightError, EventConflictError, EventNotFoundError } from '../shared/errors';
 import type {
@@ -39,6 +38,7 @@ import {
 import type { scheduledEventWorkflow } from '../../workflows';
 import { attemptsFromHistory, decodeAttemptPayloads } from './attempts-from-history';
 import { eventFromExecution } from './event-from-execution';
+import { PrepareLead } from './prepare-lead';
 import { startDelayOf } from './start-delay';
 import { AttemptListing } from './attempt-listing';
 import { EventListing } from './event-listing';
@@ -82,6 +82,8 @@ export class TemporalEventScheduler implements EventScheduler {
   private readonly listing: EventListing;
   private readonly attemptListing: AttemptListing;
   private readonly listingSlots = new ListingSlots();
+  /** Events due in the same second as many others are prepared earlier (./prepare-lead.ts). */
+  private readonly prepareLead = new PrepareLead();
   /** Counts shared by listings; every change made here is reported to them, so a listing sees its own writes. */
   private readonly counts: VisibilityCounts;
 
@@ -102,11 +104,12 @@ export class TemporalEventScheduler implements EventScheduler {
   async create(definition: EventDefinition, options: { eventId?: string } = {}): Promise<ScheduledEvent> {
     const id = options.eventId ?? randomUUID();
     const createdAtMs = Date.now();
+    const dueMs = Date.parse(definition.scheduledTime);
     const input: ScheduledEventInput = {
       id,
       createdAt: new Date(createdAtMs).toISOString(),
       definition,
-      prepareAheadMs: PREPARE_AHEAD_MS,
+      prepareAheadMs: this.prepareLead.next(dueMs, createdAtMs),
       revision: EVENT_WORKFLOW_REVISION,
     };
     const event: ScheduledEvent = {
@@ -137,7 +140,7 @@ export class TemporalEventScheduler implements EventScheduler {
             { key: EVENT_TRIES, value: 0 },
           ],
           // Nothing runs for the event until its attempt is to be prepared (no workflow task, timer or cache entry).
-          ...startDelayOf(Date.parse(definition.scheduledTime), createdAtMs),
+          ...startDelayOf(dueMs, createdAtMs, input.prepareAheadMs),
           staticSummary: `POST ${definition.webhook} at ${definition.scheduledTime}`,
           staticDetails: definition.comment ?? undefined,
         }),
