@@ -1,35 +1,51 @@
 import { PREPARE_AHEAD_MS } from '../shared/event';
-import { MAX_PREPARE_AHEAD_MS, PREPARE_LEAD_PER_EVENT_DUE_TOGETHER_MS, PrepareLead } from './prepare-lead';
+import { MAX_PREPARE_AHEAD_MS, PREPARE_LEAD_PER_EVENT_DUE_TOGETHER_MS as STEP, PrepareLead } from './prepare-lead';
 
 describe('PrepareLead', () => {
   const now = Date.parse('2026-12-05T10:00:00Z');
   const due = now + 3600_000;
+  const leadOf = (lead: PrepareLead, dueMs: number, nowMs = now) => lead.take(dueMs, nowMs).leadMs;
 
   test('a lone event is prepared PREPARE_AHEAD_MS ahead', () => {
-    expect(new PrepareLead().next(due, now)).toBe(PREPARE_AHEAD_MS);
+    expect(leadOf(new PrepareLead(), due)).toBe(PREPARE_AHEAD_MS);
   });
 
   test('each event due in the same second as earlier ones is prepared a step earlier, up to the cap', () => {
     const lead = new PrepareLead();
-    const leads = Array.from({ length: 5 }, (_, n) => lead.next(due + (n % 2) * 999, now));
-    expect(leads).toEqual([0, 1, 2, 3, 4].map((n) => PREPARE_AHEAD_MS + n * PREPARE_LEAD_PER_EVENT_DUE_TOGETHER_MS));
+    const leads = Array.from({ length: 5 }, (_, n) => leadOf(lead, due + (n % 2) * 999));
+    expect(leads).toEqual([0, 1, 2, 3, 4].map((n) => PREPARE_AHEAD_MS + n * STEP));
     // Another second is another burst.
-    expect(lead.next(due + 1000, now)).toBe(PREPARE_AHEAD_MS);
-    for (let n = 0; n < 100_000; n++) lead.next(due, now);
-    expect(lead.next(due, now)).toBe(MAX_PREPARE_AHEAD_MS);
+    expect(leadOf(lead, due + 1000)).toBe(PREPARE_AHEAD_MS);
+    for (let n = 0; n < 100_000; n++) leadOf(lead, due);
+    expect(leadOf(lead, due)).toBe(MAX_PREPARE_AHEAD_MS);
   });
 
-  test('memory is bounded: past seconds are forgotten when full, and new seconds get the plain lead meanwhile', () => {
+  test('a create that does not start an event gives its count back, once', () => {
     const lead = new PrepareLead();
-    for (let n = 0; n < 100_000; n++) lead.next(now + 1000 + n * 1000, now);
-    // Full of seconds still to come: a new second is not tracked, its events all get the plain lead.
-    const beyond = now + 200_000_000;
-    expect([lead.next(beyond, now), lead.next(beyond, now)]).toEqual([PREPARE_AHEAD_MS, PREPARE_AHEAD_MS]);
-    // Later, the seconds now past are forgotten and the new second is tracked again.
-    const later = now + 50_000_000;
-    expect([lead.next(beyond, later), lead.next(beyond, later)]).toEqual([
-      PREPARE_AHEAD_MS,
-      PREPARE_AHEAD_MS + PREPARE_LEAD_PER_EVENT_DUE_TOGETHER_MS,
-    ]);
+    leadOf(lead, due);
+    const repeat = lead.take(due, now);
+    expect(repeat.leadMs).toBe(PREPARE_AHEAD_MS + STEP);
+    repeat.release();
+    repeat.release();
+    expect(leadOf(lead, due)).toBe(PREPARE_AHEAD_MS + STEP);
+  });
+
+  test('it never fills: seconds fed at random leave later bursts spread as before', () => {
+    const lead = new PrepareLead();
+    for (let n = 0; n < 300_000; n++) leadOf(lead, now + 1000 + n * 7919_000);
+    const burst = now + 90_000_000_123;
+    const before = leadOf(lead, burst);
+    expect(before).toBeLessThanOrEqual(PREPARE_AHEAD_MS + 3 * STEP);
+    expect(leadOf(lead, burst)).toBe(before + STEP);
+  });
+
+  test('a slot whose second has passed is taken over by a new second, with a fresh count', () => {
+    const lead = new PrepareLead();
+    const slotSpan = 2 ** 17 * 1000;
+    for (let n = 0; n < 10; n++) leadOf(lead, now + 5000);
+    // The same slot, one table span later, once the first second has passed.
+    expect(leadOf(lead, now + 5000 + slotSpan, now + 10_000)).toBe(PREPARE_AHEAD_MS);
+    // Two seconds still to come in one slot share its count: prepared a little earlier, never later.
+    expect(leadOf(lead, now + 5000 + 2 * slotSpan, now + 10_000)).toBe(PREPARE_AHEAD_MS + STEP);
   });
 });

@@ -2,46 +2,62 @@ import { PREPARE_AHEAD_MS } from '../shared/event';
 
 /**
  * How much earlier an event is prepared for each event created before it (by this process) due in the same second:
- * the dev server prepares about a hundred attempts a second (bench/PERFORMANCE.md "Bursts of 10,000"), so a burst's
- * preparations are spread at that rate ahead of its instant instead of all starting 30 s before it.
+ * the dev server prepares about a hundred attempts a second (bench/PERFORMANCE.md "Delayed start, bursts prepared
+ * earlier"), so a burst's preparations are spread at that rate ahead of its instant instead of all starting 30 s
+ * before it.
  */
 export const PREPARE_LEAD_PER_EVENT_DUE_TOGETHER_MS = 10;
 
-/** The earliest an event is prepared: its held attempt keeps a worker slot (WORKER_MAX_CONCURRENT_ATTEMPTS) until due. */
-export const MAX_PREPARE_AHEAD_MS = 10 * 60_000;
+/**
+ * The earliest an event is prepared: enough for 15,000 due in one second. Kept short because a held attempt keeps a
+ * worker slot (WORKER_MAX_CONCURRENT_ATTEMPTS) and does not heartbeat, so a worker lost while holding is noticed only
+ * after the instant: the longer the hold, the more attempts a crash catches holding.
+ */
+export const MAX_PREPARE_AHEAD_MS = 3 * 60_000;
 
-/** Seconds remembered at most; past that, new seconds get the plain lead (a bound on memory, not a rule). */
-const MAX_TRACKED_SECONDS = 100_000;
+/** Seconds tracked at once (a fixed table: it never fills, whatever the due times it is fed). ~36 h of seconds. */
+const SLOTS = 2 ** 17;
 
 /**
  * Chooses each new event's prepare lead: PREPARE_AHEAD_MS, plus PREPARE_LEAD_PER_EVENT_DUE_TOGETHER_MS for every
  * event this process created before it that is due in the same second, at most MAX_PREPARE_AHEAD_MS. The lead goes
  * into the workflow input (`prepareAheadMs`), which the workflow and its start delay honour; edits are refused from
  * then on. Counted per API process: with several, a burst split between them is widened by each one's share.
+ *
+ * A fixed table indexed by second modulo SLOTS: a slot holding a second already past is taken over; two seconds
+ * still to come that share a slot share its count, which only prepares them a little earlier. A create that does
+ * not start an event (a repeat of an idempotent one, a failure) gives its count back.
  */
 export class PrepareLead {
-  /** Events created here, by the second they are due (ms since the epoch / 1000, floored). */
-  private readonly dueBySecond = new Map<number, number>();
+  /** The second each slot counts for, and its count; 1.5 MB, allocated at the first create (tests make many). */
+  private table: { seconds: Float64Array; counts: Uint32Array } | undefined;
 
-  /** The lead for a new event due at `dueMs`, created at `nowMs`; counts it for those that follow. */
-  next(dueMs: number, nowMs: number): number {
+  /** The lead for a new event due at `dueMs`, created at `nowMs`; counted for those that follow until `release`d. */
+  take(dueMs: number, nowMs: number): { leadMs: number; release: () => void } {
+    this.table ??= { seconds: new Float64Array(SLOTS).fill(Number.NEGATIVE_INFINITY), counts: new Uint32Array(SLOTS) };
+    const { seconds, counts } = this.table;
     const second = Math.floor(dueMs / 1000);
-    const before = this.dueBySecond.get(second) ?? 0;
-    if (before > 0 || this.room(nowMs)) this.dueBySecond.set(second, before + 1);
-    return Math.min(MAX_PREPARE_AHEAD_MS, PREPARE_AHEAD_MS + PREPARE_LEAD_PER_EVENT_DUE_TOGETHER_MS * before);
-  }
-
-  /** When seconds already past were last forgotten (a second, floored). */
-  private prunedAt = Number.NEGATIVE_INFINITY;
-
-  /** Whether a new second may be tracked; forgets seconds already past when the map is full, once a second at most. */
-  private room(nowMs: number): boolean {
-    if (this.dueBySecond.size < MAX_TRACKED_SECONDS) return true;
-    const nowSecond = Math.floor(nowMs / 1000);
-    if (nowSecond > this.prunedAt) {
-      this.prunedAt = nowSecond;
-      for (const second of this.dueBySecond.keys()) if (second < nowSecond) this.dueBySecond.delete(second);
+    const slot = ((second % SLOTS) + SLOTS) % SLOTS;
+    const stored = seconds[slot]!;
+    if (stored !== second && stored < Math.floor(nowMs / 1000)) {
+      seconds[slot] = second;
+      counts[slot] = 0;
+    } else if (stored < second) {
+      // Two seconds still to come share the slot: keep the later one, whose events will be prepared last.
+      seconds[slot] = second;
     }
-    return this.dueBySecond.size < MAX_TRACKED_SECONDS;
+    const holder = seconds[slot];
+    const before = counts[slot]!;
+    counts[slot] = before + 1;
+    let released = false;
+    return {
+      leadMs: Math.min(MAX_PREPARE_AHEAD_MS, PREPARE_AHEAD_MS + PREPARE_LEAD_PER_EVENT_DUE_TOGETHER_MS * before),
+      release: () => {
+        // Not twice, and not once the slot counts for another second.
+        if (released || seconds[slot] !== holder || counts[slot] === 0) return;
+        released = true;
+        counts[slot] = counts[slot]! - 1;
+      },
+    };
   }
 }

@@ -105,11 +105,13 @@ export class TemporalEventScheduler implements EventScheduler {
     const id = options.eventId ?? randomUUID();
     const createdAtMs = Date.now();
     const dueMs = Date.parse(definition.scheduledTime);
+    // Counted for the events after it only if it starts (a repeat of an idempotent create does not).
+    const lead = this.prepareLead.take(dueMs, createdAtMs);
     const input: ScheduledEventInput = {
       id,
       createdAt: new Date(createdAtMs).toISOString(),
       definition,
-      prepareAheadMs: this.prepareLead.next(dueMs, createdAtMs),
+      prepareAheadMs: lead.leadMs,
       revision: EVENT_WORKFLOW_REVISION,
     };
     const event: ScheduledEvent = {
@@ -123,27 +125,32 @@ export class TemporalEventScheduler implements EventScheduler {
     await this.change(
       id,
       () =>
-        this.client.workflow.start<typeof scheduledEventWorkflow>(EVENT_WORKFLOW_TYPE, {
-          workflowId: id,
-          taskQueue: this.taskQueue,
-          args: [input],
-          // An event id is never reused, even after its workflow has closed (a deleted event's id may be).
-          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-          memo: {
-            [MEMO_DEFINITION]: definition,
-            [MEMO_CREATED_AT]: input.createdAt,
-            [MEMO_REVISION]: input.revision,
-          } satisfies EventMemo,
-          typedSearchAttributes: [
-            { key: EVENT_STATUS, value: 'scheduled' },
-            { key: EVENT_TIME, value: new Date(definition.scheduledTime) },
-            { key: EVENT_TRIES, value: 0 },
-          ],
-          // Nothing runs for the event until its attempt is to be prepared (no workflow task, timer or cache entry).
-          ...startDelayOf(dueMs, createdAtMs, input.prepareAheadMs),
-          staticSummary: `POST ${definition.webhook} at ${definition.scheduledTime}`,
-          staticDetails: definition.comment ?? undefined,
-        }),
+        this.client.workflow
+          .start<typeof scheduledEventWorkflow>(EVENT_WORKFLOW_TYPE, {
+            workflowId: id,
+            taskQueue: this.taskQueue,
+            args: [input],
+            // An event id is never reused, even after its workflow has closed (a deleted event's id may be).
+            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+            memo: {
+              [MEMO_DEFINITION]: definition,
+              [MEMO_CREATED_AT]: input.createdAt,
+              [MEMO_REVISION]: input.revision,
+            } satisfies EventMemo,
+            typedSearchAttributes: [
+              { key: EVENT_STATUS, value: 'scheduled' },
+              { key: EVENT_TIME, value: new Date(definition.scheduledTime) },
+              { key: EVENT_TRIES, value: 0 },
+            ],
+            // Nothing runs for the event until its attempt is to be prepared (no workflow task, timer or cache entry).
+            ...startDelayOf(dueMs, createdAtMs, input.prepareAheadMs),
+            staticSummary: `POST ${definition.webhook} at ${definition.scheduledTime}`,
+            staticDetails: definition.comment ?? undefined,
+          })
+          .catch((err: unknown) => {
+            lead.release();
+            throw err;
+          }),
       () => ({ after: markOf(event) }),
     );
     return event;
