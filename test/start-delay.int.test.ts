@@ -4,7 +4,8 @@
  * made while it waits work as they did. The three timed cases run side by side (each waits ~35 s).
  */
 import { temporal } from '@temporalio/proto';
-import { PREPARE_AHEAD_MS } from '../src/shared/event';
+import { PREPARE_AHEAD_MS, type ScheduledEventInput } from '../src/shared/event';
+import { PREPARE_LEAD_PER_EVENT_DUE_TOGETHER_MS as STEP } from '../src/temporal/prepare-lead';
 import { eventWorkerOptions } from '../src/worker';
 import { type ReceivedRequest, startReceiver, type Receiver } from './helpers/receiver';
 import { eventually, type Stack, startStack } from './helpers/stack';
@@ -174,3 +175,23 @@ test('events created for later leave no backlog: one due soon is prepared at onc
     await separate.stop();
   }
 }, 90_000);
+
+test('events due in the same second are prepared a step earlier each, and an idempotent repeat does not count', async () => {
+  const inputOf = async (eventId: string): Promise<ScheduledEventInput> => {
+    const [started] = await historyOf(eventId);
+    const payload = started?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0]?.data;
+    return JSON.parse(Buffer.from(payload!).toString('utf8')) as ScheduledEventInput;
+  };
+  const schedule_at = new Date(Math.ceil(Date.now() / 1000) * 1000 + 3 * 3600_000).toISOString();
+  const body = { webhook: receiver.url('/together'), schedule_at };
+  const first = await stack.post('/v1/events', body, { 'Idempotency-Key': 'lead-first' });
+  const repeat = await stack.post('/v1/events', body, { 'Idempotency-Key': 'lead-first' });
+  expect(repeat.body.id).toBe(first.body.id);
+  const second = await stack.post('/v1/events', body);
+  const third = await stack.post('/v1/events', { ...body, schedule_at: schedule_at.replace('.000Z', '.999Z') });
+  const leads = await Promise.all(
+    [first, second, third].map(async (res) => (await inputOf(res.body.id)).prepareAheadMs),
+  );
+  expect(leads).toEqual([PREPARE_AHEAD_MS, PREPARE_AHEAD_MS + STEP, PREPARE_AHEAD_MS + 2 * STEP]);
+  for (const res of [first, second, third]) await stack.request('DELETE', `/v1/events/${res.body.id}`);
+});
