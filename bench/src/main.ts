@@ -22,7 +22,7 @@ import { Receiver } from './receiver-client';
 import type { Report, RunRecord, VariantReport } from './report';
 import { BUSY_PCT, markdown, variantTable } from './report';
 import type { CreateResult, IdleResult, RunCtx, ScenarioResult } from './scenarios';
-import { runBurst, runCreate, runIdle, runSingle, runSurge, runSustained } from './scenarios';
+import { runBurst, runCreate, runIdle, runSingle, runStream, runSurge, runSustained } from './scenarios';
 import { medianOf } from './stats';
 
 const BENCH_DIR = path.resolve(__dirname, '..');
@@ -119,6 +119,21 @@ function variants(o: Options): Variant[] {
         params: { ...o.idle },
         boundMs: (o.idle.createTimeoutS + o.idle.settleMaxS + o.idle.idleS) * 1000 + 300_000,
         run: async (ctx) => ({ result: await runIdle(ctx) }),
+      });
+    }
+    if (s === 'stream') {
+      const p = o.stream;
+      out.push({
+        id: `stream-${p.rate}-${p.extra}`,
+        scenario: s,
+        title: `(g) A ${p.rate}/s stream while ${p.extra.toLocaleString('en-US')} more are created beside it`,
+        description:
+          `Events due at ${p.rate}/s for ${p.durationS} s, each created ${p.leadMs / 1000} s ahead (as in (c)); ` +
+          `${p.extraAfterS} s in, ${p.extra} more events due in 1 h are created one per call, ` +
+          `${o.create.concurrency} calls at a time, as fast as the system takes them. Lateness of the stream.`,
+        params: { ...p },
+        boundMs: (p.durationS + p.drainTimeoutS) * 1000 + p.leadMs + 300_000,
+        run: runStream,
       });
     }
     if (s === 'surge') {

@@ -1,6 +1,6 @@
 import { DEFAULT_SYSTEMS, SYSTEMS } from './adapters';
 
-export const SCENARIOS = ['single', 'burst', 'sustained', 'create', 'idle', 'surge'] as const;
+export const SCENARIOS = ['single', 'burst', 'sustained', 'create', 'idle', 'surge', 'stream'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 const LETTERS: Record<string, ScenarioName> = {
   a: 'single',
@@ -9,6 +9,7 @@ const LETTERS: Record<string, ScenarioName> = {
   d: 'create',
   e: 'idle',
   f: 'surge',
+  g: 'stream',
 };
 
 export interface Options {
@@ -28,19 +29,33 @@ export interface Options {
   idle: { pending: number; createTimeoutS: number; settleMaxS: number; idleS: number };
   /** (f): `backlog` events due in 6 h created at once, then `count` due `leadMs` after their creation, one a second. */
   surge: { backlog: number; count: number; intervalMs: number; leadMs: number; graceS: number };
+  /**
+   * (g): a stream due at `rate`/s for `durationS`, each created `leadMs` ahead, and `extra` more events (due in 1 h)
+   * created as fast as the system takes them (single calls, `create.concurrency` at a time) starting `extraAfterS` in.
+   */
+  stream: {
+    rate: number;
+    durationS: number;
+    leadMs: number;
+    drainTimeoutS: number;
+    extra: number;
+    extraAfterS: number;
+  };
 }
 
 const HELP = `bench/run.sh [options]  — lateness and throughput of scheduled-events and its peers
 
   --quick                 small sizes and short durations (a few minutes per system)
-  --scenarios LIST        single,burst,sustained,create,idle,surge (or a,b,c,d,e,f); default: all
+  --scenarios LIST        single,burst,sustained,create,idle,surge,stream (or a,b,c,d,e,f,g); default: all
   --systems LIST          ${Object.keys(SYSTEMS).join(',')}
                           default: ${DEFAULT_SYSTEMS.join(',')}
   --repeats N             runs per scenario and system; tables show medians (default 3, quick 1)
   --max-minutes M         bound on the whole session (default 300, quick 60)
   --burst-sizes LIST      events due at one instant (default 1000,10000; quick 1000,2000)
-  --rates LIST            sustained due-rates, events/s (default 100,300)
+  --rates LIST            sustained due-rates, events/s (default 50,100,300)
   --duration S            sustained duration, s (default 120; quick 20)
+  --stream-extra N        events created at full speed beside the stream scenario's 50/s (default 2000)
+  --burst-lead S          create bursts S seconds before their instant (default: sized from the creation rate)
   --single-count N        events in the low-rate scenario (default 100; quick 30)
   --idle-pending N        pending events for the idle scenario (default 100000; quick 10000)
   --surge-backlog N       events due in 6 h created just before the surge scenario's events due soon
@@ -77,8 +92,8 @@ export function parseOptions(argv: string[], defaultOut: string): Options {
       ? { sizes: [1000, 2000], minLeadMs: 5000, maxLeadMs: 120_000, drainTimeoutS: 60 }
       : { sizes: [1000, 10000], minLeadMs: 10_000, maxLeadMs: 300_000, drainTimeoutS: 120 },
     sustained: quick
-      ? { rates: [100, 300], durationS: 20, leadMs: 5000, drainTimeoutS: 30 }
-      : { rates: [100, 300], durationS: 120, leadMs: 10_000, drainTimeoutS: 60 },
+      ? { rates: [50, 100, 300], durationS: 20, leadMs: 5000, drainTimeoutS: 30 }
+      : { rates: [50, 100, 300], durationS: 120, leadMs: 10_000, drainTimeoutS: 60 },
     create: quick
       ? { durationS: 3, maxCount: 5000, concurrency: 50, batchSize: 1000 }
       : { durationS: 10, maxCount: 50_000, concurrency: 50, batchSize: 1000 },
@@ -88,6 +103,9 @@ export function parseOptions(argv: string[], defaultOut: string): Options {
     surge: quick
       ? { backlog: 3000, count: 10, intervalMs: 1000, leadMs: 10_000, graceS: 120 }
       : { backlog: 10_000, count: 20, intervalMs: 1000, leadMs: 10_000, graceS: 120 },
+    stream: quick
+      ? { rate: 50, durationS: 40, leadMs: 5000, drainTimeoutS: 30, extra: 2000, extraAfterS: 5 }
+      : { rate: 50, durationS: 60, leadMs: 10_000, drainTimeoutS: 60, extra: 2000, extraAfterS: 10 },
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -130,6 +148,12 @@ export function parseOptions(argv: string[], defaultOut: string): Options {
         break;
       case '--duration':
         o.sustained.durationS = Number(v());
+        break;
+      case '--stream-extra':
+        o.stream.extra = Number(v());
+        break;
+      case '--burst-lead':
+        o.burst.minLeadMs = o.burst.maxLeadMs = Number(v()) * 1000;
         break;
       case '--single-count':
         o.single.count = Number(v());

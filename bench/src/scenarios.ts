@@ -311,9 +311,17 @@ export async function runBurst(ctx: RunCtx, n: number): Promise<{ result: Delive
   return out;
 }
 
-/** (c) A steady due-rate for a duration; events are created `leadMs` ahead, in 100 ms ticks, while others fire. */
-export async function runSustained(ctx: RunCtx, rate: number): Promise<{ result: DeliveryResult; samples: number[] }> {
-  const { durationS, leadMs, drainTimeoutS } = ctx.opts.sustained;
+/**
+ * (c) A steady due-rate for a duration; events are created `leadMs` ahead, in 100 ms ticks, while others fire.
+ * With `beside`, that many more events (due in 1 h, not measured) are created at full speed from `afterS` into it.
+ */
+export async function runSustained(
+  ctx: RunCtx,
+  rate: number,
+  shape: { durationS: number; leadMs: number; drainTimeoutS: number } = ctx.opts.sustained,
+  beside?: { count: number; afterS: number },
+): Promise<{ result: DeliveryResult; samples: number[] }> {
+  const { durationS, leadMs, drainTimeoutS } = shape;
   const total = Math.round(rate * durationS);
   const tickMs = 100;
   const firstDue = Date.now() + leadMs + 500;
@@ -326,7 +334,16 @@ export async function runSustained(ctx: RunCtx, rate: number): Promise<{ result:
   let k = 0;
   const s0 = ctx.sampler.mark();
   let lastPrint = Date.now();
+  let extra: Promise<void> = Promise.resolve();
+  let extraStarted = false;
   for (let tick = 0; k < total; tick++) {
+    if (beside !== undefined && !extraStarted && Date.now() >= firstDue - leadMs + beside.afterS * 1000) {
+      extraStarted = true;
+      extra = createAtFullSpeed(ctx, beside.count).then(({ seconds, errors }) => {
+        notes.push(`${beside.count} more created beside it in ${seconds.toFixed(1)} s, ${errors} failed`);
+        if (errors > 0) createErrors += errors;
+      });
+    }
     const tickStart = firstDue - leadMs + tick * tickMs;
     await sleepUntil(tickStart);
     const batch: BenchEvent[] = [];
@@ -357,11 +374,34 @@ export async function runSustained(ctx: RunCtx, rate: number): Promise<{ result:
     }
   }
   await Promise.all(inflight);
+  await extra;
   const lastDue = dueOf(total - 1);
   await waitDeliveries(ctx, total, lastDue + drainTimeoutS * 1000, lastDue);
   const cpu = ctx.sampler.usageSince(s0);
   if (createdLate) notes.push(`${createdLate} events were created after their due time`);
   return analyze(ctx, due, { cpu, createErrors, createdLate, timeline: [], notes });
+}
+
+/** `count` events due in 1 h, created one per call, `create.concurrency` calls at a time, as fast as they are taken. */
+async function createAtFullSpeed(ctx: RunCtx, count: number): Promise<{ seconds: number; errors: number }> {
+  const due = Date.now() + HOUR;
+  const t0 = Date.now();
+  let next = 0;
+  let errors = 0;
+  await Promise.all(
+    Array.from({ length: ctx.opts.create.concurrency }, async () => {
+      for (let i = next++; i < count; i = next++) {
+        await ctx.adapter.schedule(makeEvent(ctx, `extra${i}`, due)).catch(() => errors++);
+      }
+    }),
+  );
+  return { seconds: (Date.now() - t0) / 1000, errors };
+}
+
+/** (g) The 50/s stream of (c), with a creation burst beside it: does creating many events hold back those due now? */
+export async function runStream(ctx: RunCtx): Promise<{ result: DeliveryResult; samples: number[] }> {
+  const { rate, extra, extraAfterS, ...shape } = ctx.opts.stream;
+  return runSustained(ctx, rate, shape, { count: extra, afterS: extraAfterS });
 }
 
 /** (d) Creation throughput: single calls at concurrency 1 and 50, then the batch call where there is one. */
