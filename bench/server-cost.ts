@@ -20,6 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { PREPARE_AHEAD_MS, type ScheduledEventInput } from '../src/shared/event';
 import { createWebhookFetch, LOOPBACK_DESTINATIONS } from '../src/delivery';
+import { PrepareLead } from '../src/temporal/prepare-lead';
 import { startDelayOf } from '../src/temporal/start-delay';
 import { eventWorkerOptions } from '../src/worker';
 import { EVENT_STATUS, EVENT_TIME } from '../workflows/storage-schema';
@@ -91,6 +92,8 @@ async function main(): Promise<void> {
   const client = new Client({ connection });
 
   const dueMs = Date.now() + LEAD_MS;
+  // As the service leads events due together (src/temporal/prepare-lead.ts).
+  const prepareLead = new PrepareLead();
   const startedAt = Date.now();
   const serverCpu0 = cpuMs(serverPid);
   let next = 0;
@@ -110,14 +113,14 @@ async function main(): Promise<void> {
               retryConf: { numRetries: 0, retryIntervalSeconds: 10, timeoutSeconds: 60, toleranceSeconds: 21_600 },
               comment: null,
             },
-            prepareAheadMs: PREPARE_AHEAD_MS,
+            prepareAheadMs: START_DELAY ? prepareLead.take(dueMs, Date.now()).leadMs : PREPARE_AHEAD_MS,
           };
           await client.workflow.start('scheduledEventWorkflow', {
             taskQueue: TASK_QUEUE,
             workflowId: id,
             args: [input],
             requestEagerStart: EAGER_START,
-            ...(START_DELAY ? startDelayOf(dueMs, Date.now()) : {}),
+            ...(START_DELAY ? startDelayOf(dueMs, Date.now(), input.prepareAheadMs) : {}),
             typedSearchAttributes: [
               { key: EVENT_STATUS, value: 'scheduled' },
               { key: EVENT_TIME, value: new Date(dueMs) },

@@ -2,7 +2,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import type { EventStatus } from './shared/event';
 import { type ActivityDeps, CallsInFlight, createActivities, HeldAttempts } from '../activities';
 import { createWebhookFetch, warmUpWebhookPath } from './delivery';
-import { callClearance } from './temporal/call-clearance';
+import { queuedCallClearance } from './temporal/call-clearance';
 import { connectionOptions, dataConverterOf } from './temporal/connection';
 import { ServiceMetrics } from './metrics/service-metrics';
 import { createServer, type Server } from 'node:http';
@@ -44,7 +44,7 @@ export function eventWorkerOptions(deps: Omit<ActivityDeps, 'heldAttempts' | 'ca
   const callsInFlight = new CallsInFlight({ busyCalls: BURST_CALLS_IN_FLIGHT, maxWaitMs: MAX_REPORT_WAIT_MS });
   return {
     // A held attempt asks the server before its call whether the event still runs (cancel is final).
-    activities: createActivities({ ...deps, heldAttempts, callsInFlight, clearForCall: callClearance }),
+    activities: createActivities({ ...deps, heldAttempts, callsInFlight, clearForCall: queuedCallClearance() }),
     sinks: {
       ...heldAttempts.sinks(),
       eventOutcomes: {
