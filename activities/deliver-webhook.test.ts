@@ -18,7 +18,13 @@ const API_TOKEN_ALLOWED = (() => {
   return built.policy;
 })();
 import type { DeliverWebhookInput, DeliverWebhookResult } from '../src/shared/event';
-import { CallsInFlight, createActivities, HeldAttempts, INVALID_INPUT_FAILURE_TYPE } from './index';
+import {
+  CallsInFlight,
+  CLEARED_TOO_LATE_FAILURE_TYPE,
+  createActivities,
+  HeldAttempts,
+  INVALID_INPUT_FAILURE_TYPE,
+} from './index';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -453,6 +459,54 @@ describe('deliverWebhook activity', () => {
       kind: 'cancelled',
     });
     expect(server.arrivals).toHaveLength(1);
+  });
+
+  it('a clearance answered too close to the heartbeat timeout makes no call: the attempt fails to run again', async () => {
+    const server = await serve((_req, res) => res.writeHead(200).end());
+    const slowAnswer = (ms: number) => () => new Promise<'call'>((resolve) => setTimeout(() => resolve('call'), ms));
+    const activity = (ms: number) =>
+      createActivities({
+        fetch: LOOPBACK_FETCH,
+        env: { WEBHOOK_DOMAIN: server.origin },
+        userAgent: USER_AGENT,
+        clearForCall: slowAnswer(ms),
+      }).deliverWebhook;
+    const client = { withAbortSignal: (_signal: AbortSignal, fn: () => unknown) => fn() } as unknown as Client;
+    // A 3.2 s heartbeat timeout: an answer after 300 ms leaves less than the 3 s a call needs to send its heartbeat.
+    const tight = new MockActivityEnvironment({ heartbeatTimeoutMs: 3200 }, { client });
+    const failure = await tight.run(activity(300), input()).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ type: CLEARED_TOO_LATE_FAILURE_TYPE, nonRetryable: false });
+    expect(server.arrivals).toHaveLength(0);
+    // With room left, the same late answer calls.
+    const roomy = new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000 }, { client });
+    await expect(roomy.run(activity(300), input())).resolves.toMatchObject({ kind: 'attempted' });
+    expect(server.arrivals).toHaveLength(1);
+  });
+
+  it('a cancel while the clearance question waits its turn ends the wait at once, with no call', async () => {
+    const server = await serve((_req, res) => res.writeHead(200).end());
+    const heldAttempts = new HeldAttempts();
+    // A question that never gets its turn (a long line), unless its attempt stops holding.
+    const waitsInLine = (_client: Client, _attempt: unknown, signal?: AbortSignal) =>
+      new Promise<'call'>((_resolve, reject) =>
+        signal?.addEventListener('abort', () => reject(signal.reason as Error)),
+      );
+    const { deliverWebhook } = createActivities({
+      fetch: LOOPBACK_FETCH,
+      env: { WEBHOOK_DOMAIN: server.origin },
+      userAgent: USER_AGENT,
+      heldAttempts,
+      clearForCall: waitsInLine,
+    });
+    const client = { withAbortSignal: (_signal: AbortSignal, fn: () => unknown) => fn() } as unknown as Client;
+    const env = new MockActivityEnvironment({}, { client });
+    const due = Date.now() + 300;
+    const running = env.run(deliverWebhook, input({ notBefore: new Date(due).toISOString() }));
+    // Past its instant, still waiting for its answer: then the event's cancel reaches the worker.
+    setTimeout(() => heldAttempts.cancel('inv-1'), due - Date.now() + 200);
+    await expect(running).resolves.toEqual({ kind: 'cancelled' });
+    expect(server.arrivals).toHaveLength(0);
   });
 
   it('rejects malformed input as a non-retryable failure', async () => {

@@ -57,7 +57,7 @@ export interface ActivityDeps {
    * not heartbeat, so this is how it learns, before its call, that its event was cancelled on another worker or
    * terminated from the Web UI or CLI. Absent (unit tests): every attempt may call.
    */
-  clearForCall?: (client: Client, attempt: AttemptRef) => Promise<CallClearance>;
+  clearForCall?: (client: Client, attempt: AttemptRef, signal?: AbortSignal) => Promise<CallClearance>;
   /** The process's metrics (attempts by outcome, call lateness); absent: none recorded. */
   metrics?: ServiceMetrics;
 }
@@ -80,6 +80,15 @@ const HEARTBEAT_INTERVAL_MS = 1000;
  * open when the call comes (the client closes unused ones after 2 s, under receivers' keep-alive timeouts).
  */
 const PRECONNECT_LEAD_MS = 500;
+
+/**
+ * How long before the server's heartbeat timeout a call may still start: its first heartbeat goes out
+ * HEARTBEAT_INTERVAL_MS after it starts, and the rest covers the dispatch time and the heartbeat's trip.
+ */
+const LATE_CALL_MARGIN_MS = 3000;
+
+/** The failure of an attempt cleared too late to call (see LATE_CALL_MARGIN_MS); retried by the server. */
+export const CLEARED_TOO_LATE_FAILURE_TYPE = 'CLEARED_TOO_LATE';
 
 /** How much of a failure message goes into the log line: enough to recognise, not a 64 KiB response body. */
 const LOGGED_MESSAGE_CHARS = 200;
@@ -108,6 +117,16 @@ async function holdUntil(targetMs: number, now: () => number, signal: AbortSigna
   for (let remainingMs = targetMs - now(); remainingMs > 0; remainingMs = targetMs - now()) {
     await delay(Math.min(remainingMs, MAX_TIMER_MS), undefined, { signal });
   }
+}
+
+/** `promise`, or the reason `signal` aborts with, whichever comes first. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /**
@@ -182,6 +201,8 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
     );
   }
   const context = Context.current();
+  // No later than the server's own start of this attempt, by the dispatch time: a conservative start.
+  const startedAtMs = now();
   const { cancellationSignal: signal, heartbeat } = context;
   const pastTolerance = (): DeliverWebhookResult => {
     deps.metrics?.attemptSkipped('past_tolerance');
@@ -211,7 +232,7 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
         clearForCall === undefined
           ? Promise.resolve<CallClearance>('call')
           : holdUntil(notBeforeMs - leadMs, now, holdSignal).then(() =>
-              clearForCall(context.client, attemptRef(context)),
+              clearForCall(context.client, attemptRef(context), holdSignal),
             );
       asked.catch(() => undefined); // awaited below; a hold aborted meanwhile is handled by the hold that follows
       await holdUntil(notBeforeMs - PRECONNECT_LEAD_MS, now, holdSignal);
@@ -219,7 +240,8 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
       // delays every call that starts after it (the env is read here, PRECONNECT_LEAD_MS before the call).
       prepared = prepareWebhook(input, deps);
       if (now() < notBeforeMs) preconnectWebhook(prepared, notBeforeMs, deps);
-      const clearance = await asked;
+      // Queued behind a burst, the answer may take a while: a cancel meanwhile ends the wait.
+      const clearance = await untilAborted(asked, holdSignal);
       // A cancel that reached this worker while the server was answering wins too.
       if (hold?.signal.aborted) throw hold.signal.reason;
       // The failure webhook is owed once the event has ended, whatever cancel came before (or during) it.
@@ -242,6 +264,16 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
     }
     // The hold ends at the due instant, but a late timer or a notBefore past notAfter could still overshoot.
     if (now() > notAfterMs) return pastTolerance();
+    // A held attempt does not heartbeat, and the server's heartbeat timeout counts from its start. A clearance answered
+    // late (queued behind a burst) must leave the call time to send its first heartbeat before that timeout, or the
+    // server would run the attempt again while this one calls. Too late: no call; the attempt runs again and asks anew.
+    const { heartbeatTimeoutMs } = context.info;
+    if (heartbeatTimeoutMs && now() + LATE_CALL_MARGIN_MS > startedAtMs + heartbeatTimeoutMs) {
+      throw ApplicationFailure.retryable(
+        'the call was cleared too close to the heartbeat timeout to start; the attempt runs again',
+        CLEARED_TOO_LATE_FAILURE_TYPE,
+      );
+    }
 
     const callSignal = abortUnlessCancelRequested(signal, context);
     const heartbeats = setInterval(() => heartbeat(), HEARTBEAT_INTERVAL_MS);

@@ -47,4 +47,26 @@ describe('queuedCallClearance', () => {
     await expect(first).rejects.toThrow('server unavailable');
     await expect(second).resolves.toBe('call');
   });
+
+  test('a question whose attempt stops holding leaves the line unasked, and the line moves on', async () => {
+    const asked: string[] = [];
+    let answer: (() => void) | undefined;
+    const ask = (_client: Client, attempt: AttemptRef): Promise<CallClearance> => {
+      asked.push(attempt.workflowId);
+      return new Promise((resolve) => (answer = () => resolve('call')));
+    };
+    const clearance = queuedCallClearance(1, ask);
+    const first = clearance(client, ref(0));
+    const stop = new AbortController();
+    const second = clearance(client, ref(1), stop.signal);
+    const third = clearance(client, ref(2));
+    stop.abort(new Error('cancelled while waiting'));
+    await expect(second).rejects.toThrow('cancelled while waiting');
+    answer!();
+    await expect(first).resolves.toBe('call');
+    await new Promise((resolve) => setImmediate(resolve));
+    answer!();
+    await expect(third).resolves.toBe('call');
+    expect(asked).toEqual(['e0', 'e2']);
+  });
 });

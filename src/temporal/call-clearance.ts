@@ -44,16 +44,39 @@ export async function callClearance(client: Client, attempt: AttemptRef): Promis
  */
 export const MAX_CLEARANCE_QUESTIONS_IN_FLIGHT = 64;
 
-/** `callClearance` with at most `maxInFlight` questions at the server at once; the rest wait their turn, in order. */
+/**
+ * `callClearance` with at most `maxInFlight` questions at the server at once; the rest wait their turn, in order. A
+ * question whose attempt stops holding while it waits (`signal`: cancelled, shut down) leaves the line unasked.
+ */
 export function queuedCallClearance(
   maxInFlight = MAX_CLEARANCE_QUESTIONS_IN_FLIGHT,
   ask: typeof callClearance = callClearance,
-): typeof callClearance {
+): (client: Client, attempt: AttemptRef, signal?: AbortSignal) => Promise<CallClearance> {
   let inFlight = 0;
   const waiting: (() => void)[] = [];
-  return async (client, attempt) => {
-    if (inFlight >= maxInFlight) await new Promise<void>((resolve) => waiting.push(resolve));
-    else inFlight += 1;
+  const turn = (signal: AbortSignal | undefined): Promise<void> => {
+    if (inFlight < maxInFlight) {
+      inFlight += 1;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        const index = waiting.indexOf(granted);
+        if (index >= 0) waiting.splice(index, 1);
+        reject(signal?.reason as Error);
+      };
+      // The slot is handed over by the one leaving it (inFlight unchanged).
+      const granted = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      if (signal?.aborted) return reject(signal.reason as Error);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      waiting.push(granted);
+    });
+  };
+  return async (client, attempt, signal) => {
+    await turn(signal);
     try {
       return await ask(client, attempt);
     } finally {
