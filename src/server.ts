@@ -1,7 +1,6 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from './api/app';
 import { createTemporalClient, TemporalEventScheduler } from './temporal';
-import { payloadCodecsFor } from './temporal/encryption-codec';
 import { ServiceMetrics } from './metrics/service-metrics';
 import { adminSecretOf, type Config, envPolicyOf, loadConfig, temporalConnectionOf, unsafeExposure } from './config';
 import { shutdownOnSignals } from './shutdown';
@@ -22,7 +21,8 @@ export async function startApi(config: Config, metrics?: ServiceMetrics): Promis
     temporalUiUrl: config.TEMPORAL_UI_URL,
     temporalNamespace: config.TEMPORAL_NAMESPACE,
     allowedOrigins: config.ALLOWED_ORIGINS,
-    payloadCodec: payloadCodecsFor(config.PAYLOAD_ENCRYPTION_KEYS)[0],
+    // The codec the client itself uses (none without PAYLOAD_ENCRYPTION_KEYS).
+    payloadCodec: client.options.loadedDataConverter.payloadCodecs[0],
     metrics,
     webhookRules: { envPolicy: envPolicyOf(config), allowedDestinations: config.WEBHOOK_ALLOWED_DESTINATIONS },
     logger: console,

@@ -144,10 +144,11 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const sdkMetrics = sdkMetricsAddress(config);
   installWorkerLogging('INFO', sdkMetrics);
-  const metrics = new ServiceMetrics();
+  // Collected only when served: nothing else reads them.
+  const metrics = config.WORKER_METRICS_PORT === undefined ? undefined : new ServiceMetrics();
   const { worker, connection } = await createEventWorker(config, process.env, metrics);
   const metricsServer =
-    config.WORKER_METRICS_PORT === undefined
+    metrics === undefined || config.WORKER_METRICS_PORT === undefined
       ? undefined
       : await serveWorkerMetrics(metrics, config.HOST, config.WORKER_METRICS_PORT);
   if (metricsServer !== undefined)

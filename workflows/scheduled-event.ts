@@ -27,6 +27,7 @@ import type {
 } from '../src/shared/event';
 import {
   applyPatch,
+  budgetedRetries,
   EVENT_PATCH_FIELDS,
   FAILURE_REPORT_RESPONSE_CHARS,
   FAILURE_WEBHOOK_ATTEMPTS,
@@ -159,13 +160,14 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
         const edited = applyPatch(definition, patch);
         const payloadBytes = recordedLength(edited);
         // The create rule on the edited definition, checked here because only here is it the event's own.
-        if (historyBudgetExceeded(payloadBytes, edited.retryConf.numRetries)) {
+        const retries = budgetedRetries(edited.retryConf.numRetries, edited.failureWebhook);
+        if (historyBudgetExceeded(payloadBytes, retries)) {
           throw new Error("with this edit, payload size x attempts would outgrow the event's workflow history");
         }
         const projected =
           workflowInfo().historySize +
           3 * JSON.stringify(patch).length +
-          projectedPayloadHistoryBytes(payloadBytes, edited.retryConf.numRetries);
+          projectedPayloadHistoryBytes(payloadBytes, retries);
         if (projected > HISTORY_SIZE_GUARD_BYTES) {
           throw new Error("this edit would outgrow the event's workflow history; create a new event instead");
         }

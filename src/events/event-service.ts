@@ -12,7 +12,7 @@ import {
 } from '../shared/errors';
 import {
   applyPatch,
-  FAILURE_WEBHOOK_ATTEMPTS,
+  budgetedRetries,
   MAX_LIST_LIMIT,
   type AttemptRecord,
   type EventDefinition,
@@ -172,10 +172,7 @@ export class EventService {
       // An event past editing gets the Update's conflict, not a budget error for an edit it could never take.
       const problem =
         current.status === 'scheduled'
-          ? historyBudgetProblem(
-              edited,
-              edited.retryConf.numRetries + (current.failureWebhook === undefined ? 0 : FAILURE_WEBHOOK_ATTEMPTS),
-            )
+          ? historyBudgetProblem(edited, budgetedRetries(edited.retryConf.numRetries, current.failureWebhook))
           : undefined;
       if (problem !== undefined) {
         const field =

@@ -35,7 +35,7 @@ function statusClass(status: number | null): string {
 }
 
 export class ServiceMetrics {
-  readonly registry: Registry;
+  private readonly registry: Registry;
   private readonly attempts: Counter<'outcome' | 'status_class' | 'kind'>;
   private readonly skipped: Counter<'reason'>;
   private readonly lateness: Histogram<'kind'>;

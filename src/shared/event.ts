@@ -261,6 +261,13 @@ export interface FailureReport {
 
 /** Attempts of the failure webhook: a fixed, small policy, never more (a failing failure webhook is not retried on). */
 export const FAILURE_WEBHOOK_ATTEMPTS = 3;
+/**
+ * Retries as the history budget counts them: the failure webhook's attempts record the event's body too, so an event
+ * with one counts them on top of its own (at create, at an edit through the API, and in the workflow's edit check).
+ */
+export function budgetedRetries(numRetries: number, failureWebhook: string | undefined): number {
+  return numRetries + (failureWebhook === undefined ? 0 : FAILURE_WEBHOOK_ATTEMPTS);
+}
 /** Seconds between two attempts of the failure webhook. */
 export const FAILURE_WEBHOOK_RETRY_INTERVAL_SECONDS = 10;
 /** Seconds one attempt of the failure webhook may take. */

@@ -14,12 +14,12 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 
-export const ENCRYPTED_ENCODING = 'binary/encrypted';
+const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
 const ENCODING_METADATA = 'encoding';
 
 /** AES-256: 32-byte keys. */
-export const ENCRYPTION_KEY_BYTES = 32;
+const ENCRYPTION_KEY_BYTES = 32;
 /** GCM's recommended nonce, random per payload (2^32 payloads per key keep the collision odds negligible). */
 const IV_BYTES = 12;
 const TAG_BYTES = 16;

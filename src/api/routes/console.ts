@@ -48,7 +48,6 @@ export const CONSOLE_CONTENT_SECURITY_POLICY = [
 
 const SECURITY_HEADERS = {
   'Content-Security-Policy': CONSOLE_CONTENT_SECURITY_POLICY,
-  'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
   'Referrer-Policy': 'no-referrer',
   // The page and its assets change with the server; a browser asks again each time (cheap: they are in memory).

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 
 /** Most payloads in one request: a history page's worth. */
-export const MAX_CODEC_PAYLOADS = 1000;
+const MAX_CODEC_PAYLOADS = 1000;
 
 const Base64Schema = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, { error: 'must be base64' });
 

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { historyBudgetProblem } from '../../events/history-budget';
-import { FAILURE_WEBHOOK_ATTEMPTS } from '../../shared/event';
+import { budgetedRetries } from '../../shared/event';
 import { EventDefinitionFields, EventStatusSchema, NonNegativeIntSchema } from './common';
 
 /** `type` of delete/get commands. Only `one_off` is served; `cron` is answered with 400 `not-supported`. */
@@ -14,9 +14,7 @@ export type ScheduledEventType = z.output<typeof ScheduledEventTypeSchema>;
 
 /** `create_scheduled_event`. */
 export const CreateScheduledEventArgsSchema = z.object(EventDefinitionFields).superRefine((args, ctx) => {
-  // A failure webhook's attempts record the body too: count them as retries.
-  const callbacks = args.failure_webhook === undefined ? 0 : FAILURE_WEBHOOK_ATTEMPTS;
-  const problem = historyBudgetProblem(args, args.retry_conf.num_retries + callbacks);
+  const problem = historyBudgetProblem(args, budgetedRetries(args.retry_conf.num_retries, args.failure_webhook));
   if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['retry_conf', 'num_retries'], message: problem });
 });
 
