@@ -43,6 +43,7 @@ import { startDelayOf } from './start-delay';
 import { AttemptListing } from './attempt-listing';
 import { EventListing } from './event-listing';
 import { ListingSlots } from './listing-slots';
+import { SharedReads } from './shared-reads';
 import { MomentCache } from './moment-cache';
 import { VisibilityCounts, type EventChange, type EventMark } from './visibility-counts';
 import { toDomainError } from './to-domain-error';
@@ -86,6 +87,8 @@ export class TemporalEventScheduler implements EventScheduler {
   private readonly prepareLead = new PrepareLead();
   /** Counts shared by listings; every change made here is reported to them, so a listing sees its own writes. */
   private readonly counts: VisibilityCounts;
+  /** Window reads shared by listings for a moment; told of every change made here, like the counts. */
+  private readonly reads: SharedReads;
 
   constructor(options: TemporalEventSchedulerOptions) {
     this.client = options.client;
@@ -93,7 +96,8 @@ export class TemporalEventScheduler implements EventScheduler {
     this.callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
     const counts = new VisibilityCounts(async (query) => (await this.client.workflow.count(query)).count);
     this.counts = counts;
-    this.listing = new EventListing(this.client, counts, new MomentCache());
+    this.reads = new SharedReads();
+    this.listing = new EventListing(this.client, counts, new MomentCache(), this.reads);
     this.attemptListing = new AttemptListing(
       this.client,
       (eventId) => this.attemptsOf(eventId),
@@ -375,6 +379,7 @@ export class TemporalEventScheduler implements EventScheduler {
       throw err;
     } finally {
       this.counts.changed(change, startedAt);
+      this.reads.changed(change);
     }
   }
 
