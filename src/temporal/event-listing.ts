@@ -20,7 +20,7 @@ import {
 } from './event-windows';
 import type { MomentCache } from './moment-cache';
 import { MAX_PREPARE_AHEAD_MS } from './prepare-lead';
-import { SharedReads } from './shared-reads';
+import { SHARED_READ_EVENTS, SharedReads } from './shared-reads';
 import type { VisibilityCounts } from './visibility-counts';
 
 /** Most rows one visibility page returns (the server's default `frontend.visibilityMaxPageSize`). */
@@ -216,17 +216,17 @@ export class EventListing {
   }
 
   /**
-   * Adds a window's events to `page`. A read that a page of up to a visibility page can use is shared for a moment
-   * (./shared-reads.ts): it keeps the window's first VISIBILITY_PAGE_MAX events, which serve any such page.
+   * Adds a window's events to `page`. A read is shared for a moment (./shared-reads.ts) when the page needs at most
+   * the window's first SHARED_READ_EVENTS events, which the shared read keeps.
    */
   private async readInto(page: PageBuilder, filter: string, window: Slice): Promise<void> {
-    if (page.keep > VISIBILITY_PAGE_MAX) {
+    if (page.keep > SHARED_READ_EVENTS) {
       page.add((await this.read(filter, window, page.keep)).events);
       return;
     }
     const query = inRange(filter, window);
     const events = await this.reads.get(query, window, async () => {
-      return (await this.read(filter, window, VISIBILITY_PAGE_MAX)).events;
+      return (await this.read(filter, window, SHARED_READ_EVENTS)).events;
     });
     page.add(events.slice(0, page.keep));
   }

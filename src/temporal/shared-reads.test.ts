@@ -49,7 +49,7 @@ describe('SharedReads', () => {
     expect(s.loads()).toBe(4);
   });
 
-  it('keeps sharing when a change is outside the window or its id buckets, and stops for one of unknown effect', async () => {
+  it('keeps sharing when a change is outside the window or its id buckets; stops for one without marks or unknown', async () => {
     const s = setup();
     const burst = new SharedReads(() => 0);
     let burstLoads = 0;
@@ -57,12 +57,17 @@ describe('SharedReads', () => {
     const getBurst = () => burst.get('b', slice, async () => ((burstLoads += 1), []));
     await s.get();
     s.reads.changed({ before: mark(T - 1), after: mark(WINDOW.to) });
-    s.reads.changed({});
     await s.get();
     expect(s.loads()).toBe(1);
-    s.reads.changed(undefined);
+    // An edit that kept the due time (its payload, say) reports no marks: a read holds whole events.
+    s.reads.changed({});
     await s.get();
     expect(s.loads()).toBe(2);
+    s.advance(MOMENT_MS + 1);
+    await s.get();
+    s.reads.changed(undefined);
+    await s.get();
+    expect(s.loads()).toBe(4);
 
     await getBurst();
     burst.changed({ after: mark(T, '3fff') });

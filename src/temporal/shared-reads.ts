@@ -13,8 +13,12 @@ import { idBound, type Slice } from './event-windows';
 import { MOMENT_MS } from './moment-cache';
 import type { EventChange, EventMark } from './visibility-counts';
 
-/** Reads kept at most (each holds at most a visibility page of events); the oldest go first. */
-const MAX_ENTRIES = 32;
+/**
+ * Reads kept at most, and events each keeps: together never more than the 4 listings at once
+ * (./listing-slots.ts) may hold in their reads anyway (4 × 1,000). Pages that need more of a window read it alone.
+ */
+const MAX_ENTRIES = 8;
+export const SHARED_READ_EVENTS = 250;
 
 interface Entry {
   /** When the read began (ms). */
@@ -28,7 +32,8 @@ export class SharedReads {
   /** Changes made here within the last 2 × MOMENT_MS; undefined marks: a change of unknown effect. */
   private changes: { at: number; marks: readonly EventMark[] | undefined }[] = [];
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /** `now` is monotonic: a wall clock set back would otherwise stretch a moment. */
+  constructor(private readonly now: () => number = () => performance.now()) {}
 
   /** The events of `query` (the read of `slice`), from `load` unless a read of it may still be shared. */
   get(query: string, slice: Slice, load: () => Promise<readonly ScheduledEvent[]>): Promise<readonly ScheduledEvent[]> {
@@ -42,20 +47,32 @@ export class SharedReads {
     });
     this.entries.delete(query);
     this.entries.set(query, entry);
+    this.sweep(now);
+    // An idle process does not keep what it read: the entry goes once its moment is over.
+    setTimeout(() => {
+      if (this.entries.get(query) === entry) this.entries.delete(query);
+    }, MOMENT_MS).unref();
+    return entry.events;
+  }
+
+  /** Drops the oldest entries past MAX_ENTRIES, and those whose moment is over. */
+  private sweep(now: number): void {
     for (const [key, old] of this.entries) {
       if (this.entries.size <= MAX_ENTRIES && now - old.at < MOMENT_MS) break;
       this.entries.delete(key);
     }
-    return entry.events;
   }
 
-  /** A change made through this process has ended (`change` undefined: its effect is not known). */
+  /**
+   * A change made through this process has ended. `change` without marks (an edit that kept the due time, a write
+   * refused) or undefined (effect unknown) stops every read being shared: a read holds the whole event, so an edit of
+   * its payload or comment matters here where it does not to counts.
+   */
   changed(change: EventChange | undefined): void {
     const now = this.now();
     this.changes = this.changes.filter((c) => now - c.at < 2 * MOMENT_MS);
-    const marks = change === undefined ? undefined : [change.before, change.after].filter((m) => m !== undefined);
-    if (marks?.length === 0) return;
-    this.changes.push({ at: now, marks });
+    const marks = change === undefined ? [] : [change.before, change.after].filter((m) => m !== undefined);
+    this.changes.push({ at: now, marks: marks.length === 0 ? undefined : marks });
   }
 
   /** Whether a change since MOMENT_MS before the read began may be missing from it. */
