@@ -43,8 +43,9 @@ const ANY_DIVISION = `(StartTime >= '0001-01-01T00:00:00Z' OR TemporalNamespaceD
 /** The earliest due time the API accepts; a query from here on holds events only (they alone carry the attribute). */
 const EARLIEST_DUE_MS = Date.parse('0000-01-01T00:00:00Z');
 /** CloseTime of a run still open: the server compares COALESCE(close_time, this), also held by the index. */
-const OPEN = `CloseTime >= '9999-12-31T23:59:59Z'`;
-const CLOSED = `CloseTime < '9999-12-31T23:59:59Z'`;
+const STILL_OPEN = `'9999-12-31T23:59:59Z'`;
+const OPEN = `CloseTime >= ${STILL_OPEN}`;
+const CLOSED = `CloseTime < ${STILL_OPEN}`;
 /**
  * How far past now an open run may show a status other than `scheduled`: it turns `locked` when its attempt is
  * prepared (at most MAX_PREPARE_AHEAD_MS before its instant) and shows its final status while its failure webhook is

@@ -49,7 +49,7 @@ describe('SharedReads', () => {
     expect(s.loads()).toBe(4);
   });
 
-  it('keeps sharing when a change is outside the window or its id buckets; stops for one without marks or unknown', async () => {
+  it('keeps sharing when a change is outside the window or its id buckets, or refused; stops for one unknown', async () => {
     const s = setup();
     const burst = new SharedReads(() => 0);
     let burstLoads = 0;
@@ -59,8 +59,11 @@ describe('SharedReads', () => {
     s.reads.changed({ before: mark(T - 1), after: mark(WINDOW.to) });
     await s.get();
     expect(s.loads()).toBe(1);
-    // An edit that kept the due time (its payload, say) reports no marks: a read holds whole events.
+    // A write refused (a conflict, an unknown id) reports nothing; an edit that kept the due time reports its window.
     s.reads.changed({});
+    await s.get();
+    expect(s.loads()).toBe(1);
+    s.reads.changed({ before: mark(T + 5), after: mark(T + 5) });
     await s.get();
     expect(s.loads()).toBe(2);
     s.advance(MOMENT_MS + 1);

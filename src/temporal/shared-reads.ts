@@ -64,15 +64,16 @@ export class SharedReads {
   }
 
   /**
-   * A change made through this process has ended. `change` without marks (an edit that kept the due time, a write
-   * refused) or undefined (effect unknown) stops every read being shared: a read holds the whole event, so an edit of
-   * its payload or comment matters here where it does not to counts.
+   * A change made through this process has ended: `change` says where the event was and is (an edit reports its
+   * window even when it kept the due time, as a read holds whole events), nothing for a write refused, undefined when
+   * its effect is not known, which stops every read being shared.
    */
   changed(change: EventChange | undefined): void {
     const now = this.now();
     this.changes = this.changes.filter((c) => now - c.at < 2 * MOMENT_MS);
-    const marks = change === undefined ? [] : [change.before, change.after].filter((m) => m !== undefined);
-    this.changes.push({ at: now, marks: marks.length === 0 ? undefined : marks });
+    const marks = change === undefined ? undefined : [change.before, change.after].filter((m) => m !== undefined);
+    if (marks?.length === 0) return;
+    this.changes.push({ at: now, marks });
   }
 
   /** Whether a change since MOMENT_MS before the read began may be missing from it. */

@@ -300,8 +300,9 @@ export class TemporalEventScheduler implements EventScheduler {
         }
         return this.describe(handle);
       },
-      // A pending event stays pending: only a new due time moves it.
-      (after) => (was === undefined ? {} : { before: was, after: markOf(after) }),
+      // A pending event stays pending: only a new due time moves it between counts, but a listing's read of its
+      // window holds the old fields either way.
+      (after) => ({ before: was ?? markOf(after), after: markOf(after) }),
     );
   }
 
