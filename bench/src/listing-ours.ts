@@ -53,6 +53,26 @@ const hasura = (args: Record<string, unknown>) => ({
   args: { type: 'one_off', ...args },
 });
 
+/**
+ * Where the creates beside the listing clients go: one instant past every listed event, the same in every run, so
+ * that runs on the same namespace stay comparable (they used to go a year past the last event, which stretched the
+ * span by a year each run). The listing kinds leave them out of the span and the offsets.
+ */
+const CREATE_AT = '2099-01-01T00:00:00.000Z';
+
+/** Events the earlier runs created at CREATE_AT. */
+async function createdByRuns(): Promise<number> {
+  let n = 0;
+  let cursor: string | null = null;
+  do {
+    const after = new Date(Date.parse(CREATE_AT) - 1).toISOString();
+    const r = await timed(`/v1/events?limit=1000&scheduled_after=${after}${cursor ? `&cursor=${cursor}` : ''}`);
+    n += (r.json.events as unknown[]).length;
+    cursor = r.json.next_cursor as string | null;
+  } while (cursor !== null);
+  return n;
+}
+
 /** The namespace's span of due times, from the first and last events. */
 async function span(total: number): Promise<{ first: number; last: number }> {
   const first = await timed('/v1/metadata', hasura({ limit: 1 }));
@@ -92,7 +112,8 @@ function rssMb(pid: number): number {
 }
 
 async function main(): Promise<void> {
-  const total = (await timed('/v1/metadata', hasura({ limit: 0, get_rows_count: true }))).json.count as number;
+  const all = (await timed('/v1/metadata', hasura({ limit: 0, get_rows_count: true }))).json.count as number;
+  const total = all - (await createdByRuns());
   const s = await span(total);
   const out: Record<string, unknown> = { events: total };
 
@@ -115,9 +136,9 @@ async function main(): Promise<void> {
     const ms: number[] = [];
     while (performance.now() < until) {
       const r = await timed('/v1/events', {
-        // Never called: no worker runs, and it is due a year after the last event.
+        // Never called: no worker runs, and it is due long after every listed event.
         webhook: 'https://example.com/hook',
-        schedule_at: new Date(s.last + 86_400_000 * 365).toISOString(),
+        schedule_at: CREATE_AT,
       });
       if (r.status === 201) ms.push(r.ms);
       await new Promise((res) => setTimeout(res, 100));
