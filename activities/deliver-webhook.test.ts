@@ -473,14 +473,24 @@ describe('deliverWebhook activity', () => {
       }).deliverWebhook;
     const client = { withAbortSignal: (_signal: AbortSignal, fn: () => unknown) => fn() } as unknown as Client;
     // A 3.2 s heartbeat timeout: an answer after 300 ms leaves less than the 3 s a call needs to send its heartbeat.
-    const tight = new MockActivityEnvironment({ heartbeatTimeoutMs: 3200 }, { client });
+    const scheduledNow = () => ({ currentAttemptScheduledTimestampMs: Date.now() });
+    const tight = new MockActivityEnvironment({ heartbeatTimeoutMs: 3200, ...scheduledNow() }, { client });
     const failure = await tight.run(activity(300), input()).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect(failure).toMatchObject({ type: CLEARED_TOO_LATE_FAILURE_TYPE, nonRetryable: false });
     expect(server.arrivals).toHaveLength(0);
     // With room left, the same late answer calls.
-    const roomy = new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000 }, { client });
+    const roomy = new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000, ...scheduledNow() }, { client });
     await expect(roomy.run(activity(300), input())).resolves.toMatchObject({ kind: 'attempted' });
+    expect(server.arrivals).toHaveLength(1);
+    // The timeout counts from the server's start, not from when this worker began: an attempt scheduled 7 s before
+    // it reached the worker (a burst's dispatch lag) has no room left for the same answer.
+    const lagged = new MockActivityEnvironment(
+      { heartbeatTimeoutMs: 10_000, currentAttemptScheduledTimestampMs: Date.now() - 7000 },
+      { client },
+    );
+    const lateFailure = await lagged.run(activity(300), input()).catch((error: unknown) => error);
+    expect(lateFailure).toMatchObject({ type: CLEARED_TOO_LATE_FAILURE_TYPE });
     expect(server.arrivals).toHaveLength(1);
   });
 

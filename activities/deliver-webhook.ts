@@ -1,6 +1,6 @@
 /**
  * The `deliverWebhook` activity: one webhook attempt, adapted to Temporal. It owns the time before the call (the
- * workflow starts it up to 30 s early; it holds until the exact due instant and rechecks tolerance) and the meaning
+ * workflow starts it its prepare lead early, 30 s and up to 3 min; it holds until the exact due instant and rechecks tolerance) and the meaning
  * of cancellation; the HTTP call itself is `prepareWebhook` + `callWebhook` in src/delivery.
  *
  * Contract with the workflow:
@@ -201,8 +201,9 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
     );
   }
   const context = Context.current();
-  // No later than the server's own start of this attempt, by the dispatch time: a conservative start.
-  const startedAtMs = now();
+  // The server counts its heartbeat timeout from its start of this attempt, which is no earlier than its scheduling
+  // (on the server's clock); this function begins later, by the dispatch lag, which grows under a burst.
+  const startedAtMs = Math.min(now(), context.info.currentAttemptScheduledTimestampMs);
   const { cancellationSignal: signal, heartbeat } = context;
   const pastTolerance = (): DeliverWebhookResult => {
     deps.metrics?.attemptSkipped('past_tolerance');

@@ -6,6 +6,7 @@ import {
   developmentSigningSecret,
   envPolicyOf,
   loadConfig,
+  sdkMetricsAddress,
   withDevelopmentDefaults,
 } from './config';
 import { envNameRefusal } from './delivery';
@@ -139,5 +140,22 @@ describe('Temporal settings', () => {
     for (const url of ['javascript:alert(1)', 'data:text/html,x', 'ftp://example.com']) {
       expect(() => loadConfig({ TEMPORAL_UI_URL: url })).toThrow(/TEMPORAL_UI_URL/);
     }
+  });
+});
+
+describe('sdkMetricsAddress', () => {
+  it('gives the SDK a socket address it can bind: IPv6 in brackets, localhost as 127.0.0.1, none without the port', () => {
+    const port = { TEMPORAL_SDK_METRICS_PORT: '9464' };
+    expect(sdkMetricsAddress(loadConfig({}))).toBeUndefined();
+    expect(sdkMetricsAddress(loadConfig(port))).toBe('127.0.0.1:9464');
+    expect(sdkMetricsAddress(loadConfig({ ...port, HOST: '::1' }))).toBe('[::1]:9464');
+    expect(sdkMetricsAddress(loadConfig({ ...port, HOST: 'localhost' }))).toBe('127.0.0.1:9464');
+  });
+
+  it('refuses a HOST name the SDK cannot bind when the SDK metrics port is set, and only then', () => {
+    expect(() => loadConfig({ TEMPORAL_SDK_METRICS_PORT: '9464', HOST: 'api.internal' })).toThrow(
+      /HOST=api.internal must be an IP address/,
+    );
+    expect(loadConfig({ HOST: 'api.internal' }).HOST).toBe('api.internal');
   });
 });

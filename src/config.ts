@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { version } from '../package.json';
@@ -157,8 +158,8 @@ export const ConfigSchema = z.object({
     .url({ protocol: /^https?$/, error: 'TEMPORAL_UI_URL must be an http:// or https:// URL' })
     .default('http://127.0.0.1:8233'),
   /**
-   * Attempts one worker runs at once, holding (prepared up to 30 s before due) or calling. Bounds how many events
-   * due within the same 30 s can be prepared ahead; the rest are called as slots free up. (Default: 10000; a held
+   * Attempts one worker runs at once, holding (prepared 30 s before due, up to 3 min in a burst) or calling. Bounds
+   * how many events due close together can be prepared ahead; the rest are called as slots free up. (Default: 10000; a held
    * attempt is a timer, a call is I/O-bound)
    */
   WORKER_MAX_CONCURRENT_ATTEMPTS: positiveInt.default(10_000),
@@ -198,6 +199,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!result.success) {
     const problems = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
+  }
+  if (result.data.TEMPORAL_SDK_METRICS_PORT !== undefined && sdkMetricsHost(result.data.HOST) === undefined) {
+    throw new ConfigError(
+      `invalid configuration: HOST=${result.data.HOST} must be an IP address (or localhost) when ` +
+        'TEMPORAL_SDK_METRICS_PORT is set: the Temporal SDK binds its metrics to an address, not a name',
+    );
   }
   if (Boolean(result.data.TEMPORAL_TLS_CLIENT_CERT_PATH) !== Boolean(result.data.TEMPORAL_TLS_CLIENT_KEY_PATH)) {
     throw new ConfigError(
@@ -249,7 +256,15 @@ export function describeDestinations(config: Config): string {
 /** Where the worker's Temporal SDK serves its metrics (`host:port`), or undefined without TEMPORAL_SDK_METRICS_PORT. */
 export function sdkMetricsAddress(config: Config): string | undefined {
   const port = config.TEMPORAL_SDK_METRICS_PORT;
-  return port === undefined ? undefined : `${config.HOST}:${port}`;
+  const host = sdkMetricsHost(config.HOST);
+  return port === undefined || host === undefined ? undefined : `${host}:${port}`;
+}
+
+/** HOST as the SDK's socket address wants it (an IP, IPv6 in brackets), or undefined for a name it cannot bind. */
+function sdkMetricsHost(host: string): string | undefined {
+  if (host === 'localhost') return '127.0.0.1';
+  const version = isIP(host);
+  return version === 6 ? `[${host}]` : version === 4 ? host : undefined;
 }
 
 /** The startup line that says whether webhook calls are signed. */

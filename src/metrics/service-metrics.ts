@@ -7,11 +7,11 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { EventStatus } from '../shared/event';
 
 /** How an attempt ended, for `scheduled_events_attempts_total`. */
-export type AttemptOutcome = 'delivered' | 'failed' | 'no_response' | 'refused';
+type AttemptOutcome = 'delivered' | 'failed' | 'no_response' | 'refused';
 /** Why an attempt made no call, for `scheduled_events_attempts_skipped_total`. */
-export type SkipReason = 'cancelled' | 'past_tolerance';
+type SkipReason = 'cancelled' | 'past_tolerance';
 
-export interface AttemptObservation {
+interface AttemptObservation {
   outcome: AttemptOutcome;
   /** The HTTP status, or null when no response came. */
   status: number | null;

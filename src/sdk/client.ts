@@ -325,7 +325,7 @@ export class ScheduledEventsClient {
    * applied but its answer lost, and the first attempt is prepared before the retry, the retry gets a 409.
    *
    * @returns the event as changed.
-   * @throws ConflictApiError once the attempt is prepared (30 s before due) or made, or the event has finished;
+   * @throws ConflictApiError once the attempt is prepared (30 s before due, up to 3 min in a burst) or made, or the event has finished;
    *   NotFoundApiError; BadRequestApiError for an invalid field; and the errors of every call.
    */
   async update(id: string, patch: EventPatch, callOptions: CallOptions = {}): Promise<ScheduledEvent> {

@@ -42,7 +42,7 @@ export async function callClearance(client: Client, attempt: AttemptRef): Promis
  * (bench/PERFORMANCE.md "Delayed start, bursts prepared earlier"). Queued here instead, each is answered within
  * moments once sent, in the order asked. Asking later than the lead is always safe: it only lets a later cancel win.
  */
-export const MAX_CLEARANCE_QUESTIONS_IN_FLIGHT = 64;
+const MAX_CLEARANCE_QUESTIONS_IN_FLIGHT = 64;
 
 /**
  * `callClearance` with at most `maxInFlight` questions at the server at once; the rest wait their turn, in order. A

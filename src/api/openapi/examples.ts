@@ -192,7 +192,10 @@ export const ERROR_EXAMPLES = {
   wrongSecret: errorBody('access-denied', WRONG_SECRET_MESSAGE),
   notFound: errorBody('not-found', `scheduled event not found: ${EXAMPLE_EVENT_ID}`),
   alreadyFinished: errorBody('conflict', `scheduled event ${EXAMPLE_EVENT_ID} has already finished (delivered)`),
-  attemptStarted: errorBody('conflict', 'an attempt is already prepared or made (events lock 30 s before due)'),
+  attemptStarted: errorBody(
+    'conflict',
+    'an attempt is already prepared or made (events lock 30 s before due, up to 3 min in a burst)',
+  ),
   idempotencyMismatch: errorBody('conflict', idempotencyConflictMessage(EXAMPLE_IDEMPOTENCY_KEY, EXAMPLE_EVENT_ID)),
   unexpected: errorBody('unexpected', UNEXPECTED_ERROR_MESSAGE),
   unavailable: errorBody('unavailable', 'the scheduler (Temporal) is unavailable; try again shortly'),

@@ -170,7 +170,7 @@ export const updateEventDoc: OperationDoc = (d) => ({
   operationId: 'updateEvent',
   summary: 'Change or reschedule an event',
   description:
-    'Changes the fields given, with the rules of a create, until the attempt is prepared, 30 s before `schedule_at` (a Temporal Update whose validator refuses from then on, so the change never races the attempt). ' +
+    'Changes the fields given, with the rules of a create, until the attempt is prepared, 30 s before `schedule_at` (up to 3 min before for an event in a burst; a Temporal Update whose validator refuses from then on, so the change never races the attempt). ' +
     'A field left out keeps its value; `retry_conf` is merged field by field. `null` gives a field the value a create gives it when absent (`payload` and `comment` null, `headers` none, a `retry_conf` field its default); `webhook` and `schedule_at` cannot be null.',
   tags: [TAG_EVENTS],
   parameters: [eventIdParameter(d)],
@@ -192,10 +192,10 @@ export const updateEventDoc: OperationDoc = (d) => ({
       'noTimezone',
     ]),
     '404': d.errorResponse('`not-found`: no event has this id', ['notFound']),
-    '409': d.errorResponse('`conflict`: the attempt is prepared (30 s before due) or made, or the event has finished', [
-      'attemptStarted',
-      'alreadyFinished',
-    ]),
+    '409': d.errorResponse(
+      '`conflict`: the attempt is prepared (30 s before due, up to 3 min in a burst) or made, or the event has finished',
+      ['attemptStarted', 'alreadyFinished'],
+    ),
     ...d.commonErrors(true),
   },
 });

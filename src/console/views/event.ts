@@ -1,6 +1,6 @@
 /**
  * One event: its fields, its attempts (expandable), and what can be done to it: cancel, reschedule, edit (with the
- * API's rules: a 409 once the attempt is prepared, 30 s before due, or the event has finished), and a link to its
+ * API's rules: a 409 once the attempt is prepared, 30 s before due (up to 3 min in a burst), or the event has finished), and a link to its
  * workflow in the Temporal Web UI.
  */
 import { ConflictApiError, NotFoundApiError, type Invocation, type ScheduledEventDetails } from '../../sdk';
