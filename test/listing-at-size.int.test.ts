@@ -1,7 +1,8 @@
 /**
- * Listings at a size that matters (docs/listing.md): 3,000 events in a namespace of this file's own, among them a
- * burst of 1,200 sharing one instant (more than a visibility page), compared page by page with a plain sort of what
- * was created. No worker: every event stays `scheduled` unless cancelled, so the expected answer is exact.
+ * Listings at a size that matters (docs/listing.md): 3,300 events in a namespace of this file's own, among them a
+ * burst of 1,200 sharing one instant (more than a visibility page) and, three years past the rest, a burst of 300
+ * (found by a pivot, not by halving years of empty time), compared page by page with a plain sort of what was
+ * created. No worker: every event stays `scheduled` unless cancelled, so the expected answer is exact.
  */
 import { randomUUID } from 'node:crypto';
 import { compareEventOrder } from '../src/shared/event';
@@ -12,6 +13,7 @@ const WEBHOOK = 'http://127.0.0.1:9/hook';
 const BASE_MS = Date.parse('2031-03-01T00:00:00Z');
 const DAY_MS = 86_400_000;
 const BURST_AT = new Date(BASE_MS + 10 * DAY_MS).toISOString();
+const FAR_BURST_AT = new Date(BASE_MS + 3 * 365 * DAY_MS + 12_345).toISOString();
 
 let stack: Stack;
 /** Every event made, in listing order. */
@@ -29,6 +31,8 @@ beforeAll(async () => {
   stack = await startStack({ namespace, withoutWorker: true });
   const rnd = random(3);
   const times = [
+    // Made first, so that visibility's newest events (the walk's sample) are elsewhere, as for an old tail.
+    ...Array.from({ length: 300 }, () => FAR_BURST_AT),
     ...Array.from({ length: 1800 }, () => new Date(BASE_MS + Math.floor(rnd() * 30 * DAY_MS)).toISOString()),
     ...Array.from({ length: 1200 }, () => BURST_AT),
   ];
@@ -75,7 +79,20 @@ test('REST cursor pages walk every event once, across the burst', async () => {
 
 test('Hasura offset pages are the slices of the sorted events, with the count', async () => {
   const rnd = random(5);
-  const offsets = [0, 100, 1799, 1850, 2950, 2999, 3000, ...Array.from({ length: 6 }, () => Math.floor(rnd() * 3000))];
+  const n = expected.length;
+  const offsets = [
+    0,
+    100,
+    1799,
+    1850,
+    2950,
+    2999,
+    3000,
+    3150,
+    n - 1,
+    n,
+    ...Array.from({ length: 6 }, () => Math.floor(rnd() * n)),
+  ];
   for (const offset of offsets) {
     const page = await hasura({ limit: 100, offset, get_rows_count: true });
     expect({ offset, ids: ids(page.events) }).toEqual({ offset, ids: ids(expected.slice(offset, offset + 100)) });
@@ -91,6 +108,16 @@ test('a time window is the sorted events within it', async () => {
   const inWindow = expected.filter((e) => e.scheduledTime >= after && e.scheduledTime < before);
   expect(inWindow.length).toBeGreaterThan(1200);
   expect(ids(res.body.events)).toEqual(ids(inWindow.slice(0, 1000)));
+});
+
+test('a page after a position years before a far burst is the burst, in id order', async () => {
+  const after = new Date(BASE_MS + 40 * DAY_MS).toISOString();
+  for (const limit of [100, 250]) {
+    const res = await stack.request('GET', `/v1/events?limit=${limit}&scheduled_after=${after}`);
+    expect(res.status).toBe(200);
+    const far = expected.filter((e) => e.scheduledTime === FAR_BURST_AT);
+    expect(ids(res.body.events)).toEqual(ids(far.slice(0, limit)));
+  }
 });
 
 test('a status filter counts and pages exactly: cancelled events move from one listing to the other', async () => {

@@ -85,12 +85,12 @@ export function statusFilter(statuses: readonly EventStatus[]): string {
 }
 
 /**
- * `filter` within a due-time range. Always a range, never `=`: the dev server's SQLite compares datetimes
+ * `filter` (every event when undefined) within a due-time range. Always a range, never `=`: the dev server's SQLite compares datetimes
  * as text, and its query literals drop trailing zeros of the fraction ('…:05+00:00') that stored values keep
  * ('…:05.000+00:00'), so equality never matches; `>=` and `<` still order correctly.
  */
-function inRange(filter: string, { from, to, ids }: Slice): string {
-  const clauses = [filter, ANY_DIVISION];
+function inRange(filter: string | undefined, { from, to, ids }: Slice): string {
+  const clauses = filter === undefined ? [ANY_DIVISION] : [filter, ANY_DIVISION];
   clauses.push(`${EVENT_TIME.name} >= '${new Date(Math.max(from, EARLIEST_DUE_MS)).toISOString()}'`);
   if (to < TIME_TREE_BOUND_MS) clauses.push(`${EVENT_TIME.name} < '${new Date(to).toISOString()}'`);
   const idFrom = ids && idBound(ids.from);
@@ -171,6 +171,7 @@ export class EventListing {
       count: (slice) =>
         statuses === undefined ? this.counts.get(inRange(filter, slice)) : this.count(filter, statuses, slice),
       sample: () => this.sample(filter),
+      pivots: (range) => this.pivots(range),
     };
     // The near and far parts are walked one after the other, so that no range counted straddles the near bound:
     // one that did would count its far part anew for every range the walk tries (~30 ms at 100,000 events each).
@@ -280,6 +281,20 @@ export class EventListing {
   /** Where the near ranges end (ms): NEAR_MARGIN_MS past now, in steps of NEAR_STEP_MS. */
   private nearBound(): number {
     return Math.ceil((this.now() + NEAR_MARGIN_MS) / NEAR_STEP_MS) * NEAR_STEP_MS;
+  }
+
+  /**
+   * Due times of up to SAMPLE_SIZE events in `range`, of any status: the status lives in each row's JSON, and a hint
+   * needs none, so the query stays in the index.
+   */
+  private async pivots(range: TimeRange): Promise<readonly number[]> {
+    const times: number[] = [];
+    for await (const info of this.client.workflow.list({ query: inRange(undefined, range), pageSize: SAMPLE_SIZE })) {
+      const event = eventFromExecution(info);
+      if (event !== undefined) times.push(Date.parse(event.scheduledTime));
+      if (times.length >= SAMPLE_SIZE) break;
+    }
+    return times;
   }
 
   private sample(filter: string): Promise<readonly number[]> {

@@ -35,6 +35,7 @@ function inSlice(e: Ev, { from, to, ids }: Slice): boolean {
 function sourceOver(events: Ev[], sampleSize = 16) {
   const sorted = [...events].sort(byOrder);
   const asked: Slice[] = [];
+  const pivotsAsked: Slice[] = [];
   const source: WindowSource = {
     async count(slice) {
       asked.push(slice);
@@ -43,8 +44,16 @@ function sourceOver(events: Ev[], sampleSize = 16) {
     async sample() {
       return events.slice(-sampleSize).map((e) => e.t);
     },
+    async pivots(range) {
+      pivotsAsked.push(range);
+      // Visibility's own order: the newest first, whatever their due time.
+      return events
+        .filter((e) => inSlice(e, range))
+        .slice(-sampleSize)
+        .map((e) => e.t);
+    },
   };
-  return { source, asked, sorted };
+  return { source, asked, sorted, pivotsAsked };
 }
 
 /** What a page reads: the windows' events, skipping as the walk says, until `take` are had. */
@@ -165,12 +174,84 @@ describe('eventWindows', () => {
         return wide ? now - added.filter((e) => inSlice(e, slice)).length : now;
       },
       sample: () => source.sample(),
+      pivots: (range) => source.pivots(range),
     };
     let found = 0;
     for await (const w of eventWindows(stale, { lo: MIN, hi: MAX, skip: 0, maxWindow: 64 })) {
       found += [...old, ...added].filter((e) => inSlice(e, w)).length;
     }
     expect(found).toBe(105);
+  });
+
+  it('finds a burst past years of empty time in a few counts, and pages through it in order', async () => {
+    // A sparse tail: one event, then nothing for years but a burst of 257 at one instant (past a window's size).
+    // The newest events (the sample) are elsewhere, as when the tail is old.
+    const tail = withIds([
+      ...Array.from({ length: 257 }, () => T0 + 3 * 365 * DAY_MS + 12_345),
+      ...Array.from({ length: 16 }, (_, i) => T0 - i * DAY_MS),
+    ]);
+    for (const skip of [0, 100]) {
+      const { page, expected, asked } = await pageOf(tail, T0 + 1, MAX, skip, 100, 200);
+      expect(page).toEqual(expected);
+      // Halving toward it cost a count or two per level (~50); a pivot jumps there.
+      expect(asked.length).toBeLessThan(20);
+    }
+  });
+
+  it('counts the ranges after an empty one side by side, not the wide ones that hold most events', async () => {
+    const { source, sorted } = sourceOver(times);
+    let inFlight = 0;
+    const sideBySide: Slice[] = [];
+    const watched: WindowSource = {
+      ...source,
+      async count(slice) {
+        if (inFlight > 0) sideBySide.push(slice);
+        inFlight += 1;
+        await new Promise((resolve) => setImmediate(resolve));
+        inFlight -= 1;
+        return source.count(slice);
+      },
+    };
+    const { page, expected } = await (async () => {
+      const got: number[] = [];
+      for await (const w of eventWindows(watched, { lo: MIN, hi: MAX, skip: 0, maxWindow: 64 })) {
+        got.push(...sorted.filter((e) => inSlice(e, w)).map((e) => e.t));
+        if (got.length >= 100) break;
+      }
+      return { page: got.slice(0, 100), expected: sorted.slice(0, 100).map((e) => e.t) };
+    })();
+    expect(page).toEqual(expected);
+    // Leading centuries are empty: their ranges were counted side by side.
+    expect(sideBySide.length).toBeGreaterThan(0);
+    const held = sideBySide.map((r) => sorted.filter((e) => inSlice(e, r)).length);
+    expect(Math.max(...held)).toBeLessThan(times.length / 10);
+  });
+
+  it('leaves no failure unhandled when a count asked ahead fails after the walk stopped', async () => {
+    const { source } = sourceOver(times);
+    let calls = 0;
+    const failing: WindowSource = {
+      ...source,
+      async count(slice) {
+        calls += 1;
+        const n = await source.count(slice);
+        if (n === 0 && calls > 1) throw new Error('visibility unavailable');
+        return n;
+      },
+    };
+    const unhandled = jest.fn();
+    process.on('unhandledRejection', unhandled);
+    try {
+      await expect(
+        (async () => {
+          for await (const w of eventWindows(failing, { lo: MIN, hi: MAX, skip: 0, maxWindow: 64 })) void w;
+        })(),
+      ).rejects.toThrow('visibility unavailable');
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      process.off('unhandledRejection', unhandled);
+    }
   });
 
   it('yields nothing for an empty namespace or an empty range', async () => {

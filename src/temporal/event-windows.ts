@@ -59,6 +59,11 @@ export interface WindowSource {
    * to choose which half of a large range to count. May be empty.
    */
   sample(): Promise<readonly number[]>;
+  /**
+   * Due times of a few events in `range`, whatever their status (visibility's own order, so not the earliest), to
+   * jump over empty time to where events are. Costs about a count of the range. May be empty.
+   */
+  pivots(range: TimeRange): Promise<readonly number[]>;
 }
 
 /** Bounds of the tree: every due time the API accepts (years 0000–9999) lies within ±2^48 ms of the epoch. */
@@ -67,10 +72,24 @@ export const TIME_TREE_BOUND_MS = 2 ** 48;
 const EDGE_GRAIN_MS = 2 ** 20;
 /** Growth of the ranges counted from a node's left edge while they hold fewer events than needed. */
 const PROBE_GROWTH = 2;
+/**
+ * Most events a node may hold for the walk to ask it for pivots: asking sorts the range's index entries (~3 ms for
+ * 257 events, ~45 ms for 100,000 on the dev server; bench/PERFORMANCE.md, "Listing cost").
+ */
+const PIVOT_MAX_EVENTS = 4096;
+
+/**
+ * Uncounted ranges next in the walk that are counted beside one found empty: where a range held nothing, the next few
+ * likely hold little too, and a count's cost on the dev server is mostly its round trip (~1 ms alone, ~0.4 ms each
+ * eight at once).
+ */
+const COUNT_AHEAD = 3;
 
 interface Node extends Slice {
   /** Known count (from a count, or derived as a parent's count minus a sibling's). */
   count?: number;
+  /** Its count, asked ahead of time (COUNT_AHEAD). */
+  counting?: Promise<number>;
 }
 
 /**
@@ -95,9 +114,17 @@ export async function* eventWindows(
   // Nodes still to visit, the next one last.
   const stack: Node[] = edgeAlignedCover(options.lo, options.hi).reverse();
   let sample: readonly number[] | undefined;
+  // Width of the range just counted, when it was empty.
+  let emptyWidth: number | undefined;
+  const pivoting = { useful: true };
   while (stack.length > 0) {
     const node = stack.pop() as Node;
-    const count = node.count ?? (await source.count(node));
+    let count = node.count;
+    if (count === undefined) {
+      if (emptyWidth !== undefined) countAhead(source, stack, 2 * emptyWidth);
+      count = await (node.counting ?? source.count(node));
+      emptyWidth = count === 0 ? node.to - node.from : undefined;
+    }
     if (count <= 0) continue;
     if (count <= skip) {
       skip -= count;
@@ -119,10 +146,25 @@ export async function* eventWindows(
     }
     // Too many to read: split it. Counting costs per event counted, so count the part expected to hold fewer.
     sample ??= await source.sample();
-    const parts = await split(source, node, count, skip, skip + Math.ceil(maxWindow / 2), sample);
+    const parts = await split(source, node, count, skip, skip + Math.ceil(maxWindow / 2), sample, pivoting);
     for (let i = parts.length - 1; i >= 0; i--) stack.push(parts[i] as Node);
   }
   return skip;
+}
+
+/**
+ * Starts the counts of the next COUNT_AHEAD uncounted nodes (the stack's last ones) no wider than `maxWidth`, to be
+ * awaited when reached. Wider ones may hold many events, and counting them could be wasted (~45 ms for 75,000).
+ */
+function countAhead(source: WindowSource, stack: Node[], maxWidth: number): void {
+  for (let i = stack.length - 1; i >= 0 && i >= stack.length - COUNT_AHEAD; i--) {
+    const next = stack[i] as Node;
+    if (next.to - next.from > maxWidth) break;
+    if (next.count !== undefined || next.counting !== undefined) continue;
+    next.counting = source.count(next);
+    // Awaited when the walk reaches it; a walk that stops first must not leave a failure unhandled.
+    next.counting.catch(() => undefined);
+  }
 }
 
 /** The two halves of a node, counting the one the sample says is emptier and deriving the other. */
@@ -166,6 +208,7 @@ async function split(
   skip: number,
   target: number,
   sample: readonly number[],
+  pivoting: { useful: boolean },
 ): Promise<Node[]> {
   const mid = midpoint(node);
   const inNode = sample.filter((t) => t >= node.from && t < node.to);
@@ -180,6 +223,15 @@ async function split(
     const to = Math.min(node.to, node.from + step);
     if (to >= node.to && reached === node.from) return halves(source, node, count, sample);
     const upTo = to >= node.to ? count : await source.count({ from: node.from, to });
+    if (upTo === 0 && to < node.to && count <= PIVOT_MAX_EVENTS && pivoting.useful) {
+      // Nothing where the density put the page: the events gather further on (a burst, a sparse tail). Doubling the
+      // probe would cost two counts per halving of the distance; a pivot finds them in about three round trips.
+      const parts = await jumpToPivot(source, { from: to, to: node.to }, count, sample);
+      if (parts !== undefined) return parts;
+      // Pivots here are lone events, not where the events gather: not tried again in this walk (each try costs two
+      // counts and perhaps a list).
+      pivoting.useful = false;
+    }
     if (upTo > skip || to >= node.to) {
       const parts: Node[] = [];
       if (before > 0) parts.push({ from: node.from, to: reached, count: before });
@@ -191,6 +243,39 @@ async function split(
     reached = to;
     step *= PROBE_GROWTH;
   }
+}
+
+/**
+ * `range`, holding `count` events, split at the earliest of a few events visibility returns from it: the time before
+ * it and its instant are counted together (both usually small), the rest derived. Undefined when visibility returned
+ * none (it moved on): the caller probes as before.
+ */
+async function jumpToPivot(
+  source: WindowSource,
+  range: TimeRange,
+  count: number,
+  sample: readonly number[] = [],
+): Promise<Node[] | undefined> {
+  const within = (times: readonly number[]) => times.filter((t) => t >= range.from && t < range.to);
+  // The sample's events, when it has some here, serve without asking.
+  let inRange = within(sample);
+  if (inRange.length === 0) inRange = within(await source.pivots(range));
+  if (inRange.length === 0) return undefined;
+  const at = Math.min(...inRange);
+  const [before, atInstant] = await Promise.all([
+    at > range.from ? source.count({ from: range.from, to: at }) : Promise.resolve(0),
+    source.count({ from: at, to: at + 1 }),
+  ]);
+  const parts: Node[] = [];
+  // Both are counts of their own, so an empty one may be dropped.
+  if (before > 0) parts.push({ from: range.from, to: at, count: before });
+  if (atInstant > 0) parts.push({ from: at, to: at + 1, count: atInstant });
+  const rest = derived(count - before - atInstant);
+  // A pivot that is a lone event early in the range (not a burst, nothing before it) leaves the events where they
+  // were, past an edge no other request counts from: the caller splits the range as it would have.
+  if (before === 0 && rest !== undefined && rest > atInstant) return undefined;
+  if (at + 1 < range.to) parts.push({ from: at + 1, to: range.to, count: rest });
+  return parts;
 }
 
 function midpoint({ from, to }: TimeRange): number {
