@@ -219,10 +219,15 @@ async function split(
   let step = 2 ** Math.max(0, Math.floor(Math.log2((width * target) / count)));
   let before = 0;
   let reached = node.from;
+  // Counts of the next bands, asked side by side once a band came out empty (COUNT_AHEAD), in order.
+  const ahead: Promise<number>[] = [];
   for (;;) {
     const to = Math.min(node.to, node.from + step);
     if (to >= node.to && reached === node.from) return halves(source, node, count, sample);
-    const upTo = to >= node.to ? count : await source.count({ from: node.from, to });
+    // Each probe counts the band past the last one (the events before it are known), so that every event is counted
+    // once however far the probes go, and bands can be counted side by side.
+    const band = to >= node.to ? derived(count - before) : await (ahead.shift() ?? source.count({ from: reached, to }));
+    const upTo = before + (band ?? 0);
     if (upTo === 0 && to < node.to && count <= PIVOT_MAX_EVENTS && pivoting.useful) {
       // Nothing where the density put the page: the events gather further on (a burst, a sparse tail). Doubling the
       // probe would cost two counts per halving of the distance; a pivot finds them in about three round trips.
@@ -235,9 +240,20 @@ async function split(
     if (upTo > skip || to >= node.to) {
       const parts: Node[] = [];
       if (before > 0) parts.push({ from: node.from, to: reached, count: before });
-      parts.push({ from: reached, to, count: derived(upTo - before) });
+      parts.push({ from: reached, to, count: band });
       if (to < node.to) parts.push({ from: to, to: node.to, count: derived(count - upTo) });
       return parts;
+    }
+    if (band === 0 && ahead.length === 0) {
+      // Empty: the next bands (each twice as wide) likely hold little too. The last one is derived, not counted.
+      for (let i = 1, at = to; i <= COUNT_AHEAD; i++) {
+        const end = node.from + step * PROBE_GROWTH ** i;
+        if (end >= node.to) break;
+        const next = source.count({ from: at, to: end });
+        next.catch(() => undefined); // awaited when reached; a split that stops first must not leave it unhandled
+        ahead.push(next);
+        at = end;
+      }
     }
     before = upTo;
     reached = to;
