@@ -171,7 +171,8 @@ export class EventListing {
       count: (slice) =>
         statuses === undefined ? this.counts.get(inRange(filter, slice)) : this.count(filter, statuses, slice),
       sample: () => this.sample(filter),
-      pivots: (range) => this.pivots(range),
+      // Pivots are asked of every status, which costs what a count of them all would: only when that is this count.
+      ...(statuses?.length === EVENT_STATUSES.length && { pivots: (range: TimeRange) => this.pivots(range) }),
     };
     // The near and far parts are walked one after the other, so that no range counted straddles the near bound:
     // one that did would count its far part anew for every range the walk tries (~30 ms at 100,000 events each).
@@ -267,8 +268,8 @@ export class EventListing {
     const farFilter = statuses.includes('scheduled')
       ? `(${OPEN} OR (${CLOSED} AND ${filter}))`
       : `(${CLOSED} AND ${filter})`;
-    // Pending statuses are shown by open runs only: saying so first lets the index pass over closed runs (every
-    // delivered event in the past) without reading their rows.
+    // Pending statuses are shown by open runs only (Running exactly while there is no close time): saying so in a
+    // clause the index decides lets SQLite pass over closed runs (every delivered event in the past) unread.
     const nearFilter = statuses.every((s) => !FINAL_STATUSES.includes(s)) ? `${OPEN} AND ${filter}` : filter;
     const ids = slice.ids && { from: idBound(slice.ids.from), to: idBound(slice.ids.to) };
     const part = (f: string, part: Slice) => this.counts.get(inRange(f, part), { statuses, range: part, ids });
@@ -290,26 +291,25 @@ export class EventListing {
    * Due times of up to SAMPLE_SIZE events in `range`, of any status: the status lives in each row's JSON, and a hint
    * needs none, so the query stays in the index.
    */
-  private async pivots(range: TimeRange): Promise<readonly number[]> {
-    const times: number[] = [];
-    for await (const info of this.client.workflow.list({ query: inRange(undefined, range), pageSize: SAMPLE_SIZE })) {
-      const event = eventFromExecution(info);
-      if (event !== undefined) times.push(Date.parse(event.scheduledTime));
-      if (times.length >= SAMPLE_SIZE) break;
-    }
-    return times;
+  private pivots(range: TimeRange): Promise<readonly number[]> {
+    const query = inRange(undefined, range);
+    return this.samples.get(query, () => this.dueTimes(query));
   }
 
   private sample(filter: string): Promise<readonly number[]> {
-    return this.samples.get(filter, async () => {
-      const times: number[] = [];
-      for await (const info of this.client.workflow.list({ query: filter, pageSize: SAMPLE_SIZE })) {
-        const event = eventFromExecution(info);
-        if (event !== undefined) times.push(Date.parse(event.scheduledTime));
-        if (times.length >= SAMPLE_SIZE) break;
-      }
-      return times;
-    });
+    return this.samples.get(filter, () => this.dueTimes(filter));
+  }
+
+  /** Due times of the first SAMPLE_SIZE events of `query` in visibility's own order: one visibility page at most. */
+  private async dueTimes(query: string): Promise<readonly number[]> {
+    const times: number[] = [];
+    let seen = 0;
+    for await (const info of this.client.workflow.list({ query, pageSize: SAMPLE_SIZE })) {
+      const event = eventFromExecution(info);
+      if (event !== undefined) times.push(Date.parse(event.scheduledTime));
+      if (++seen >= SAMPLE_SIZE) break;
+    }
+    return times;
   }
 }
 

@@ -36,15 +36,15 @@ function sourceOver(events: Ev[], sampleSize = 16) {
   const sorted = [...events].sort(byOrder);
   const asked: Slice[] = [];
   const pivotsAsked: Slice[] = [];
-  const source: WindowSource = {
-    async count(slice) {
+  const source = {
+    async count(slice: Slice) {
       asked.push(slice);
       return sorted.filter((e) => inSlice(e, slice)).length;
     },
     async sample() {
       return events.slice(-sampleSize).map((e) => e.t);
     },
-    async pivots(range) {
+    async pivots(range: Slice) {
       pivotsAsked.push(range);
       // Visibility's own order: the newest first, whatever their due time.
       return events
@@ -52,13 +52,13 @@ function sourceOver(events: Ev[], sampleSize = 16) {
         .slice(-sampleSize)
         .map((e) => e.t);
     },
-  };
+  } satisfies WindowSource;
   return { source, asked, sorted, pivotsAsked };
 }
 
 /** What a page reads: the windows' events, skipping as the walk says, until `take` are had. */
 async function pageOf(events: Ev[], lo: number, hi: number, skip: number, take: number, maxWindow = 64) {
-  const { source, asked, sorted } = sourceOver(events);
+  const { source, asked, sorted, pivotsAsked } = sourceOver(events);
   const page: Ev[] = [];
   const windows: EventWindow[] = [];
   let skipLeft: number | undefined;
@@ -75,7 +75,7 @@ async function pageOf(events: Ev[], lo: number, hi: number, skip: number, take: 
     if (page.length >= take) break;
   }
   const expected = sorted.filter((e) => e.t >= lo && e.t < hi).slice(skip, skip + take);
-  return { page, asked, read, windows, expected };
+  return { page, asked, read, windows, expected, pivotsAsked };
 }
 
 const T0 = Date.parse('2027-01-01T00:00:00Z');
@@ -191,12 +191,72 @@ describe('eventWindows', () => {
       ...Array.from({ length: 16 }, (_, i) => T0 - i * DAY_MS),
     ]);
     for (const skip of [0, 100]) {
-      const { page, expected, asked } = await pageOf(tail, T0 + 1, MAX, skip, 100, 200);
+      const { page, expected, asked, pivotsAsked } = await pageOf(tail, T0 + 1, MAX, skip, 100, 200);
       expect(page).toEqual(expected);
       // Halving toward it cost a count or two per level (~50); a pivot jumps there.
       expect(asked.length).toBeLessThan(20);
+      expect(pivotsAsked.length).toBeGreaterThan(0);
     }
+    // A source that offers no pivots (a filtered listing) still finds it, by probing.
+    const { source, sorted } = sourceOver(tail);
+    const probing: WindowSource = { count: (slice) => source.count(slice), sample: () => source.sample() };
+    const got: Ev[] = [];
+    for await (const w of eventWindows(probing, { lo: T0 + 1, hi: MAX, skip: 0, maxWindow: 200 })) {
+      got.push(...sorted.filter((e) => inSlice(e, w)));
+      if (got.length >= 100) break;
+    }
+    expect(got.slice(0, 100)).toEqual(sorted.filter((e) => e.t >= T0 + 1).slice(0, 100));
   });
+
+  it('gives every window its own count, with counts answered in any order', async () => {
+    // Bursts whose ids share the low buckets, sparse outliers, bounds on and just past an event's instant (an
+    // instant as the last edge range), counts and pivots answered after random delays.
+    const r = random(23);
+    const hexId = (low: boolean) =>
+      Math.floor(r() * (low ? 8 : 16)).toString(16) +
+      Array.from({ length: 11 }, () => Math.floor(r() * 16).toString(16)).join('');
+    const delayed = <T>(value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), Math.floor(r() * 3)));
+    for (let i = 0; i < 120; i++) {
+      const events: Ev[] = [];
+      for (let k = Math.floor(r() * 400); k > 0; k--)
+        events.push({ t: T0 + Math.floor(r() * 30 * DAY_MS), id: hexId(false) });
+      for (let b = Math.floor(r() * 3); b > 0; b--) {
+        const at = T0 + Math.floor((r() * 2000 - 1000) * DAY_MS);
+        const low = r() < 0.5;
+        for (let k = Math.floor(r() * 300); k > 0; k--) events.push({ t: at, id: hexId(low) });
+      }
+      for (let k = 0; k < 5; k++) events.push({ t: T0 + Math.floor((r() * 4000 - 2000) * DAY_MS), id: hexId(false) });
+      const { source, sorted } = sourceOver(events);
+      const edge = 2 ** 20 * Math.floor((T0 + 500 * DAY_MS) / 2 ** 20);
+      events.push(...Array.from({ length: 150 }, () => ({ t: edge, id: `0${hexId(false)}` })));
+      sorted.push(...events.slice(-150));
+      sorted.sort(byOrder);
+      const anyEvent = () => (sorted[Math.floor(r() * sorted.length)] as Ev).t;
+      const lo = r() < 0.3 ? MIN : r() < 0.4 ? anyEvent() + (r() < 0.5 ? 0 : 1) : T0 - 30 * DAY_MS;
+      const hi = r() < 0.3 ? MAX : r() < 0.5 ? edge + 1 : anyEvent() + (r() < 0.5 ? 0 : 1);
+      const skip = Math.floor(r() * 700);
+      const take = 1 + Math.floor(r() * 200);
+      const slow: WindowSource = {
+        count: async (slice) => delayed(await source.count(slice)),
+        sample: () => source.sample(),
+        pivots: async (range) => delayed(await source.pivots(range)),
+      };
+      const page: Ev[] = [];
+      let skipLeft: number | undefined;
+      for await (const w of eventWindows(slow, { lo, hi, skip, maxWindow: 32 + Math.floor(r() * 200) })) {
+        const inWindow = sorted.filter((e) => inSlice(e, w));
+        expect(w.count).toBe(inWindow.length);
+        skipLeft ??= w.skip;
+        for (const e of inWindow) {
+          if (skipLeft > 0) skipLeft -= 1;
+          else if (page.length < take) page.push(e);
+        }
+        if (page.length >= take) break;
+      }
+      const expected = sorted.filter((e) => e.t >= lo && e.t < hi).slice(skip, skip + take);
+      expect({ i, page }).toEqual({ i, page: expected });
+    }
+  }, 30_000);
 
   it('counts the ranges after an empty one side by side, not the wide ones that hold most events', async () => {
     const { source, sorted } = sourceOver(times);

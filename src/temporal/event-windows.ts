@@ -60,10 +60,11 @@ export interface WindowSource {
    */
   sample(): Promise<readonly number[]>;
   /**
-   * Due times of a few events in `range`, whatever their status (visibility's own order, so not the earliest), to
-   * jump over empty time to where events are. Costs about a count of the range. May be empty.
+   * Due times of a few events in `range` (visibility's own order, so not the earliest), to jump over empty time to
+   * where events are. Absent when asking would cost more than a count of the range says: the source asks every
+   * status, and a filter may count few events in a range of many.
    */
-  pivots(range: TimeRange): Promise<readonly number[]>;
+  pivots?(range: TimeRange): Promise<readonly number[]>;
 }
 
 /** Bounds of the tree: every due time the API accepts (years 0000–9999) lies within ±2^48 ms of the epoch. */
@@ -124,6 +125,8 @@ export async function* eventWindows(
       if (emptyWidth !== undefined) countAhead(source, stack, 2 * emptyWidth);
       count = await (node.counting ?? source.count(node));
       emptyWidth = count === 0 ? node.to - node.from : undefined;
+    } else {
+      emptyWidth = undefined;
     }
     if (count <= 0) continue;
     if (count <= skip) {
@@ -138,10 +141,12 @@ export async function* eventWindows(
     }
     if (node.to - node.from <= 1) {
       // One instant holding a burst: split by id. Either half costs the same to count (the instant is scanned).
+      // Halves are built afresh: a copy of the node would carry its count asked ahead, the whole instant's.
       const mid = ids.from + Math.floor((ids.to - ids.from) / 2);
-      const left = await source.count({ ...node, ids: { from: ids.from, to: mid } });
-      stack.push({ ...node, ids: { from: mid, to: ids.to }, count: derived(count - left) });
-      stack.push({ ...node, ids: { from: ids.from, to: mid }, count: left });
+      const instant = { from: node.from, to: node.to };
+      const left = await source.count({ ...instant, ids: { from: ids.from, to: mid } });
+      stack.push({ ...instant, ids: { from: mid, to: ids.to }, count: derived(count - left) });
+      stack.push({ ...instant, ids: { from: ids.from, to: mid }, count: left });
       continue;
     }
     // Too many to read: split it. Counting costs per event counted, so count the part expected to hold fewer.
@@ -275,7 +280,7 @@ async function jumpToPivot(
   const within = (times: readonly number[]) => times.filter((t) => t >= range.from && t < range.to);
   // The sample's events, when it has some here, serve without asking.
   let inRange = within(sample);
-  if (inRange.length === 0) inRange = within(await source.pivots(range));
+  if (inRange.length === 0 && source.pivots !== undefined) inRange = within(await source.pivots(range));
   if (inRange.length === 0) return undefined;
   const at = Math.min(...inRange);
   const [before, atInstant] = await Promise.all([
