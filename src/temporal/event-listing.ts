@@ -167,16 +167,15 @@ export class EventListing {
     range: TimeRange,
     take: number,
   ): Promise<void> {
+    const near = this.nearBound();
     const source: WindowSource = {
       count: (slice) =>
         statuses === undefined ? this.counts.get(inRange(filter, slice)) : this.count(filter, statuses, slice),
       sample: () => this.sample(filter),
-      // Pivots are asked of every status, which costs what a count of them all would: only when that is this count.
-      ...(statuses?.length === EVENT_STATUSES.length && { pivots: (range: TimeRange) => this.pivots(range) }),
+      ...(statuses !== undefined && { pivots: (range: TimeRange) => this.pivots(statuses, range, near) }),
     };
     // The near and far parts are walked one after the other, so that no range counted straddles the near bound:
     // one that did would count its far part anew for every range the walk tries (~30 ms at 100,000 events each).
-    const near = this.nearBound();
     const parts = [
       { from: range.from, to: Math.min(range.to, near) },
       { from: Math.max(range.from, near), to: range.to },
@@ -291,7 +290,15 @@ export class EventListing {
    * Due times of up to SAMPLE_SIZE events in `range`, of any status: the status lives in each row's JSON, and a hint
    * needs none, so the query stays in the index.
    */
-  private pivots(range: TimeRange): Promise<readonly number[]> {
+  /**
+   * Pivots for a walk of `statuses` in `range` (./event-windows.ts): asked of every status, so they cost a count of
+   * every run in the range, and are asked only where the walk's count is about that: a listing of every status but
+   * perhaps `cancelled`, or one of `scheduled` past the near bound (where every open run is `scheduled`). Elsewhere
+   * a filter may count a few events among many runs: none (the walk probes instead).
+   */
+  private pivots(statuses: readonly EventStatus[], range: TimeRange, near: number): Promise<readonly number[]> {
+    const nearlyAll = EVENT_STATUSES.every((s) => s === 'cancelled' || statuses.includes(s));
+    if (!nearlyAll && !(statuses.includes('scheduled') && range.from >= near)) return Promise.resolve([]);
     const query = inRange(undefined, range);
     return this.samples.get(query, () => this.dueTimes(query));
   }
