@@ -14,8 +14,8 @@ import { MOMENT_MS } from './moment-cache';
 import type { EventChange, EventMark } from './visibility-counts';
 
 /**
- * Reads kept at most, and events each keeps: together never more than the 4 listings at once
- * (./listing-slots.ts) may hold in their reads anyway (4 × 1,000). Pages that need more of a window read it alone.
+ * Reads kept at most, and events each keeps: together never more than the 2 listings at once
+ * (./listing-slots.ts) may hold in their reads anyway (2 × 1,000). Pages that need more of a window read it alone.
  */
 const MAX_ENTRIES = 8;
 export const SHARED_READ_EVENTS = 250;
