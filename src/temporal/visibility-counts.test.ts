@@ -78,6 +78,44 @@ describe('VisibilityCounts', () => {
     expect(loads).toEqual(['large']);
   });
 
+  it('finds the counts a change may touch in any stretch of time their range covers', async () => {
+    const BUCKET = 2 ** 30; // the index's bucket
+    const { clock, counts } = setup({ narrow: 100, spanning: 20_000, wide: 60_000, other: 30_000 });
+    const pending = (from: number, to: number): CountScope => ({ statuses: ['scheduled'], range: { from, to } });
+    await counts.get('narrow', pending(5 * BUCKET, 5 * BUCKET + 1000));
+    await counts.get('spanning', pending(5 * BUCKET, 9 * BUCKET)); // four buckets
+    await counts.get('wide', pending(-(2 ** 40), 2 ** 40)); // too many buckets: visited by every change
+    await counts.get('other', pending(20 * BUCKET, 21 * BUCKET));
+    clock.now += 10;
+    counts.changed({ after: mark(7 * BUCKET + 3, 'scheduled') }, clock.now);
+    counts.changed({ before: mark(20 * BUCKET + 3, 'scheduled'), after: mark(8 * BUCKET, 'scheduled') }, clock.now);
+    expect(await counts.get('narrow', pending(5 * BUCKET, 5 * BUCKET + 1000))).toBe(100);
+    expect(await counts.get('spanning', pending(5 * BUCKET, 9 * BUCKET))).toBe(20_002);
+    expect(await counts.get('wide', pending(-(2 ** 40), 2 ** 40))).toBe(60_001);
+    expect(await counts.get('other', pending(20 * BUCKET, 21 * BUCKET))).toBe(29_999);
+  });
+
+  it('indexes a count asked again after it was dropped once, not twice', async () => {
+    const { clock, loads, counts, answers } = setup({ q: 10 });
+    await counts.get('q', pendingInDay);
+    clock.now += MOMENT_MS; // a count of a moment has expired: asked again, replacing the first
+    answers.q = 20_000;
+    await counts.get('q', pendingInDay);
+    clock.now += 10;
+    counts.changed({ after: mark(1000, 'scheduled') }, clock.now);
+    expect(await counts.get('q', pendingInDay)).toBe(20_001);
+    counts.changed({ before: mark(2000, 'scheduled') }, clock.now);
+    expect(await counts.get('q', pendingInDay)).toBe(20_000);
+    // Expired, it is asked again, and the index holds the new count only.
+    answers.q = 0;
+    clock.now += 40_000;
+    expect(await counts.get('q', pendingInDay)).toBe(0);
+    expect(loads).toEqual(['q', 'q', 'q']);
+    counts.changed({ after: mark(3000, 'scheduled') }, clock.now + 10);
+    expect(await counts.get('q', pendingInDay)).toBe(0); // a count of a moment that a change touches is dropped
+    expect(loads).toEqual(['q', 'q', 'q', 'q']);
+  });
+
   it('counts only ids within its id bounds', async () => {
     const { clock, counts } = setup({ bucket: 5_000 });
     const bucket: CountScope = { ...pendingInDay, ids: { from: '80', to: '90' } };
