@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { AttemptRef, CallClearance } from '../shared/event';
+import { FifoSlots } from './fifo-slots';
 
 const { WorkflowExecutionStatus, PendingActivityState } = temporal.api.enums.v1;
 
@@ -52,38 +53,6 @@ export function queuedCallClearance(
   maxInFlight = MAX_CLEARANCE_QUESTIONS_IN_FLIGHT,
   ask: typeof callClearance = callClearance,
 ): (client: Client, attempt: AttemptRef, signal?: AbortSignal) => Promise<CallClearance> {
-  let inFlight = 0;
-  const waiting: (() => void)[] = [];
-  const turn = (signal: AbortSignal | undefined): Promise<void> => {
-    if (inFlight < maxInFlight) {
-      inFlight += 1;
-      return Promise.resolve();
-    }
-    return new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
-        const index = waiting.indexOf(granted);
-        if (index >= 0) waiting.splice(index, 1);
-        reject(signal?.reason as Error);
-      };
-      // The slot is handed over by the one leaving it (inFlight unchanged).
-      const granted = (): void => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      if (signal?.aborted) return reject(signal.reason as Error);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      waiting.push(granted);
-    });
-  };
-  return async (client, attempt, signal) => {
-    await turn(signal);
-    try {
-      return await ask(client, attempt);
-    } finally {
-      // Hand the slot straight to the next in line, or give it back.
-      const next = waiting.shift();
-      if (next === undefined) inFlight -= 1;
-      else next();
-    }
-  };
+  const slots = new FifoSlots(maxInFlight);
+  return (client, attempt, signal) => slots.run(() => ask(client, attempt), { signal });
 }

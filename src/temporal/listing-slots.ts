@@ -1,4 +1,5 @@
 import { SchedulerUnavailableError } from '../shared/errors';
+import { FifoSlots } from './fifo-slots';
 
 /**
  * Listings running at once in this process. A listing makes a series of visibility queries, and the dev server
@@ -12,46 +13,17 @@ export const MAX_CONCURRENT_LISTINGS = 2;
 export const LISTINGS_BUSY_MESSAGE = 'too many listings are running; try again shortly';
 
 export class ListingSlots {
-  private running = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly slots: FifoSlots;
 
-  constructor(private readonly size: number = MAX_CONCURRENT_LISTINGS) {}
+  constructor(size: number = MAX_CONCURRENT_LISTINGS) {
+    this.slots = new FifoSlots(size);
+  }
 
   /** Runs `fn` in a slot; SchedulerUnavailableError when none frees up before `deadline` (ms since epoch). */
-  async run<T>(deadline: number, fn: () => Promise<T>): Promise<T> {
-    await this.acquire(deadline);
-    try {
-      return await fn();
-    } finally {
-      this.release();
-    }
-  }
-
-  private acquire(deadline: number): Promise<void> {
-    if (this.running < this.size) {
-      this.running += 1;
-      return Promise.resolve();
-    }
-    return new Promise((resolve, reject) => {
-      const grant = () => {
-        clearTimeout(timer);
-        this.running += 1;
-        resolve();
-      };
-      const timer = setTimeout(
-        () => {
-          const index = this.waiting.indexOf(grant);
-          if (index >= 0) this.waiting.splice(index, 1);
-          reject(new SchedulerUnavailableError({ message: LISTINGS_BUSY_MESSAGE }));
-        },
-        Math.max(0, deadline - Date.now()),
-      );
-      this.waiting.push(grant);
+  run<T>(deadline: number, fn: () => Promise<T>): Promise<T> {
+    return this.slots.run(fn, {
+      deadline,
+      late: () => new SchedulerUnavailableError({ message: LISTINGS_BUSY_MESSAGE }),
     });
-  }
-
-  private release(): void {
-    this.running -= 1;
-    this.waiting.shift()?.();
   }
 }
