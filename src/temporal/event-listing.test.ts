@@ -32,7 +32,7 @@ function matches(query: string, row: Row): boolean {
 
 /** A client whose visibility holds `rows`, in an order unrelated to time or id, counting rows it returns. */
 function fakeClient(rows: Row[]) {
-  const stats = { counts: 0, rowsRead: 0 };
+  const stats = { counts: 0, rowsRead: 0, countQueries: [] as string[] };
   const info = (row: Row) =>
     ({
       workflowId: row.id,
@@ -54,6 +54,7 @@ function fakeClient(rows: Row[]) {
     workflow: {
       async count(query: string) {
         stats.counts += 1;
+        stats.countQueries.push(query);
         return { count: rows.filter((r) => matches(query, r)).length };
       },
       list({ query }: { query: string }) {
@@ -118,6 +119,24 @@ describe('EventListing (against a fake visibility)', () => {
       expect({ offset, ids }).toEqual({ offset, ids: sorted.slice(offset, offset + 100).map((e) => e.id) });
       expect(total).toBe(rows.length);
     }
+  });
+
+  it('counts in the index where it can: open runs far ahead, and only open runs for a pending status near now', async () => {
+    const now = Date.now();
+    const near = [{ id: randomUUID(), t: now + 60_000 }];
+    const { listing, stats } = fakeClient([...near, ...rows]);
+    await listing.page({ statuses: ['scheduled'], limit: 10, withTotal: true });
+    const dueFrom = (q: string) => Date.parse(/ScheduledEventTime >= '([^']*)'/.exec(q)?.[1] ?? '');
+    // Past now + the prepare lead + 10 min, an open run is `scheduled`: only closed runs are asked their status.
+    const far = stats.countQueries.filter((q) => dueFrom(q) > now + 30 * 60_000);
+    const nearNow = stats.countQueries.filter((q) => dueFrom(q) <= now);
+    expect(far.length).toBeGreaterThan(0);
+    expect(nearNow.length).toBeGreaterThan(0);
+    for (const q of far)
+      expect(q).toContain("(CloseTime >= '9999-12-31T23:59:59Z' OR (CloseTime < '9999-12-31T23:59:59Z'");
+    for (const q of nearNow) expect(q.startsWith("CloseTime >= '9999-12-31T23:59:59Z' AND ")).toBe(true);
+    // Every query names the division in a clause the index decides, so the server does not add its own.
+    for (const q of stats.countQueries) expect(q).toContain("TemporalNamespaceDivision = 'none'");
   });
 
   it('applies an offset after a cursor once, even when the cursor instant is skipped whole by its counts', async () => {
