@@ -225,7 +225,7 @@ async function split(
   if (inNode.length > 0 && (inNode.every((t) => t < mid) || inNode.every((t) => t >= mid))) {
     return halves(source, node, count, sample);
   }
-  if (skip >= maxWindow && count <= INTERPOLATE_MAX_EVENTS) {
+  if (skip >= maxWindow && count <= INTERPOLATE_MAX_EVENTS && isTreeNode(node)) {
     const parts = await interpolate(source, node, count, skip, maxWindow);
     if (parts !== undefined) return parts;
   }
@@ -311,12 +311,13 @@ async function jumpToPivot(
 }
 
 /**
- * A node whose page lies well past its left edge (an offset), cut where its density puts the page: the stretch
- * expected to hold the page's first events (from a quarter window before the offset to three quarters past it) and
- * whichever side of it holds fewer events are counted side by side, the other side derived. Probing from the left
- * edge took a count per halving (~9 round trips from 20,000 events down to a window); on evenly spread events this
- * takes one or two. The cuts are not tree nodes, so other requests do not share these counts: only nodes small
- * enough that counting a side costs little are cut so. Undefined when the cuts would not fall inside the node.
+ * A node of the tree whose page lies well past its left edge (an offset), cut where its density puts the page: the
+ * stretch expected to hold the page's first events (from a quarter window before the offset to three quarters past
+ * it) and the part before it are counted side by side, the rest derived. Probing from the left edge took a count per
+ * halving (~9 round trips from 20,000 events down to a window); on evenly spread events this takes one or two. The
+ * cuts are not tree nodes, so other requests do not share these counts, and they are not cut again (on skewed data
+ * repeated cuts took more round trips than probing): only nodes small enough that counting a part costs little are
+ * cut. Undefined when the cuts would not fall inside the node.
  */
 async function interpolate(
   source: WindowSource,
@@ -333,20 +334,20 @@ async function interpolate(
   const before = { from: node.from, to: a };
   const window = { from: a, to: b };
   const after = { from: b, to: node.to };
-  if (skip < count / 2) {
-    const [inBefore, inWindow] = await Promise.all([source.count(before), source.count(window)]);
-    return [
-      { ...before, count: inBefore },
-      { ...window, count: inWindow },
-      { ...after, count: derived(count - inBefore - inWindow) },
-    ];
-  }
-  const [inWindow, inAfter] = await Promise.all([source.count(window), source.count(after)]);
+  // What is before the page is counted, never derived: the node's count may be older than these, and a derived
+  // count would move the offset by every write since, even one after the page.
+  const [inBefore, inWindow] = await Promise.all([source.count(before), source.count(window)]);
   return [
-    { ...before, count: derived(count - inWindow - inAfter) },
+    { ...before, count: inBefore },
     { ...window, count: inWindow },
-    { ...after, count: inAfter },
+    { ...after, count: derived(count - inBefore - inWindow) },
   ];
+}
+
+/** Whether `range` is a node of the tree (a power of two wide, aligned to its width), as the cover and probes make. */
+function isTreeNode({ from, to }: TimeRange): boolean {
+  const width = to - from;
+  return width > 0 && 2 ** Math.round(Math.log2(width)) === width && alignedTo(from, width);
 }
 
 function midpoint({ from, to }: TimeRange): number {

@@ -63,7 +63,12 @@ interface Entry {
   moved: number;
   /** A change of unknown effect happened since it was asked: reused for a moment only. */
   capped: boolean;
+  /** Where the index keeps it, fixed when it was added (the scope's range belongs to the caller). */
+  placed: Placement;
 }
+
+/** A count's place in the index: with the unscoped, with the wide, or in the buckets first..last (none if empty). */
+type Placement = 'unscoped' | 'wide' | { first: number; last: number };
 
 export class VisibilityCounts {
   private readonly entries = new Map<string, Entry>();
@@ -86,10 +91,17 @@ export class VisibilityCounts {
       // Moved below zero: the count already lacked what a change took away. Ask again.
       if (this.entries.get(query) === hit) this.drop(query);
     }
-    const entry: Entry = { value: this.load(query), reuseMs: MOMENT_MS, scope, moved: 0, capped: false };
+    const entry: Entry = {
+      value: this.load(query),
+      reuseMs: MOMENT_MS,
+      scope,
+      moved: 0,
+      capped: false,
+      placed: scope === undefined ? 'unscoped' : placementOf(scope.range),
+    };
     this.drop(query);
     this.entries.set(query, entry);
-    this.index(query, scope, true);
+    this.index(query, entry.placed, true);
     if (this.entries.size > MAX_ENTRIES) this.evict();
     try {
       const n = await entry.value;
@@ -174,17 +186,16 @@ export class VisibilityCounts {
     const entry = this.entries.get(query);
     if (entry === undefined) return;
     this.entries.delete(query);
-    this.index(query, entry.scope, false);
+    this.index(query, entry.placed, false);
   }
 
-  /** Adds `query` to the index (or removes it), by its scope's range. */
-  private index(query: string, scope: CountScope | undefined, add: boolean): void {
+  /** Adds `query` to the index at `placed` (or removes it from there). */
+  private index(query: string, placed: Placement, add: boolean): void {
     const put = (set: Set<string>) => (add ? set.add(query) : set.delete(query));
-    const buckets = scope && bucketsOf(scope.range);
-    if (scope === undefined) put(this.unscoped);
-    else if (buckets === undefined) put(this.wide);
+    if (placed === 'unscoped') put(this.unscoped);
+    else if (placed === 'wide') put(this.wide);
     else {
-      for (let b = buckets.first; b <= buckets.last; b++) {
+      for (let b = placed.first; b <= placed.last; b++) {
         let set = this.byBucket.get(b);
         if (set === undefined) {
           if (!add) continue;
@@ -202,12 +213,12 @@ export class VisibilityCounts {
   }
 }
 
-/** The buckets a range covers, or undefined when they are more than MAX_BUCKETS_PER_RANGE (or the range is empty). */
-function bucketsOf({ from, to }: TimeRange): { first: number; last: number } | undefined {
-  if (!(from < to)) return undefined;
+/** Where a count of `range` is indexed: its buckets, none when it is empty, or with the wide ones when too many. */
+function placementOf({ from, to }: TimeRange): Placement {
+  if (!(from < to)) return { first: 1, last: 0 };
   const first = Math.floor(from / BUCKET_MS);
   const last = Math.floor((to - 1) / BUCKET_MS);
-  return last - first < MAX_BUCKETS_PER_RANGE ? { first, last } : undefined;
+  return last - first < MAX_BUCKETS_PER_RANGE ? { first, last } : 'wide';
 }
 
 function reuseFor(n: number): number {
