@@ -163,15 +163,14 @@ function attemptRef(context: Context): AttemptRef {
 }
 
 /** One log line per attempt, with what an operator needs to find it and judge it. */
-function logAttempt(record: AttemptRecord, notBeforeMs: number): void {
+function logAttempt(record: AttemptRecord, latenessMs: number): void {
   const meta = {
     eventId: record.eventId,
     invocationId: record.id,
     attempt: record.attempt,
     status: record.status,
     durationMs: record.durationMs,
-    // How late the call started against its due instant: the scheduler's precision, in ms.
-    latenessMs: Date.parse(record.createdAt) - notBeforeMs,
+    latenessMs,
   };
   if (record.success) {
     log.info('webhook attempt delivered', meta);
@@ -292,7 +291,9 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
     if (callSignal.aborted) throw signal.reason;
     // In a burst, the calls still going out come first; the record already holds this call's times.
     await deps.callsInFlight?.untilNotBusy();
-    logAttempt(record, notBeforeMs);
+    // How late the call started against its due instant: the scheduler's precision.
+    const latenessMs = Date.parse(record.createdAt) - notBeforeMs;
+    logAttempt(record, latenessMs);
     deps.metrics?.attempt({
       outcome: record.refused
         ? 'refused'
@@ -302,7 +303,7 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
             ? 'no_response'
             : 'failed',
       status: record.status,
-      latenessSeconds: (Date.parse(record.createdAt) - notBeforeMs) / 1000,
+      latenessSeconds: latenessMs / 1000,
       durationSeconds: record.durationMs / 1000,
       failureCallback: input.failureCallback === true,
     });
