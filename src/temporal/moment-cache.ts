@@ -14,7 +14,8 @@ export class MomentCache<T> {
 
   constructor(
     private readonly reuseMs: number = MOMENT_MS,
-    private readonly now: () => number = Date.now,
+    // Monotonic: a wall clock set back would keep answers past their moment.
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   /** The answer for `key`, from `load` unless an answer (or a request in flight) younger than reuseMs exists. */

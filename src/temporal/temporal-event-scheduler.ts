@@ -369,7 +369,7 @@ export class TemporalEventScheduler implements EventScheduler {
     effect: (result: T) => EventChange | undefined,
   ): Promise<T> {
     let change: EventChange | undefined;
-    const startedAt = Date.now();
+    const startedAt = this.counts.clock();
     try {
       const result = await this.call(eventId, fn);
       change = effect(result);

@@ -79,8 +79,14 @@ export class VisibilityCounts {
 
   constructor(
     private readonly load: (query: string) => Promise<number>,
-    private readonly now: () => number = Date.now,
+    // Monotonic: a wall clock set back would keep counts past their time.
+    private readonly now: () => number = () => performance.now(),
   ) {}
+
+  /** This instance's clock (ms), on which a change's start is given to `changed`. */
+  clock(): number {
+    return this.now();
+  }
 
   /** The count for `query`; `scope` says what it counts, so that a change made here can move it (see above). */
   async get(query: string, scope?: CountScope): Promise<number> {
@@ -116,7 +122,7 @@ export class VisibilityCounts {
   }
 
   /**
-   * A change made through this process, started at `startedAt` (ms), has ended; `change` is undefined when what it
+   * A change made through this process, started at `startedAt` (ms, on this instance's clock: `clock()`), has ended; `change` is undefined when what it
    * did is not known (it failed, or changed an event in a way not described). Counts of a moment that it may touch
    * are forgotten; long-lived ones are moved by it, or, when it is unknown, live no longer than a moment.
    *
