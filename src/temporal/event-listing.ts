@@ -270,8 +270,7 @@ export class EventListing {
     // Pending statuses are shown by open runs only (Running exactly while there is no close time): saying so in a
     // clause the index decides lets SQLite pass over closed runs (every delivered event in the past) unread.
     const nearFilter = statuses.every((s) => !FINAL_STATUSES.includes(s)) ? `${OPEN} AND ${filter}` : filter;
-    const ids = slice.ids && { from: idBound(slice.ids.from), to: idBound(slice.ids.to) };
-    const part = (f: string, part: Slice) => this.counts.get(inRange(f, part), { statuses, range: part, ids });
+    const part = (f: string, part: Slice) => this.counts.get(inRange(f, part), { statuses, range: part });
     if (slice.to <= near) return part(nearFilter, slice);
     if (slice.from >= near) return part(farFilter, slice);
     const [nearCount, farCount] = await Promise.all([
@@ -287,12 +286,9 @@ export class EventListing {
   }
 
   /**
-   * Due times of up to SAMPLE_SIZE events in `range`, of any status: the status lives in each row's JSON, and a hint
-   * needs none, so the query stays in the index.
-   */
-  /**
    * Pivots for a walk of `statuses` in `range` (./event-windows.ts): asked of every status, so they cost a count of
-   * every run in the range, and are asked only where the walk's count is about that: a listing of every status but
+   * every run in the range (the status lives in each row's JSON, so a query without it stays in the index), and are
+   * asked only where the walk's count is about that: a listing of every status but
    * perhaps `cancelled`, or one of `scheduled` past the near bound (where every open run is `scheduled`). Elsewhere
    * a filter may count a few events among many runs: none (the walk probes instead).
    */

@@ -1,7 +1,7 @@
 import {
   edgeAlignedCover,
   eventWindows,
-  idBound,
+  sliceHolds,
   TIME_TREE_BOUND_MS,
   type EventWindow,
   type Slice,
@@ -24,12 +24,7 @@ function withIds(times: number[], idOf?: (i: number) => string): Ev[] {
   return times.map((t, i) => ({ t, id: idOf ? idOf(i) : hex() }));
 }
 
-function inSlice(e: Ev, { from, to, ids }: Slice): boolean {
-  if (e.t < from || e.t >= to) return false;
-  const lo = ids && idBound(ids.from);
-  const hi = ids && idBound(ids.to);
-  return (lo === undefined || e.id >= lo) && (hi === undefined || e.id < hi);
-}
+const inSlice = (e: Ev, slice: Slice): boolean => sliceHolds(slice, { time: e.t, id: e.id });
 
 /** A source over events, counting what it is asked. */
 function sourceOver(events: Ev[], sampleSize = 16) {

@@ -43,6 +43,14 @@ export function idBound(k: number): string | undefined {
   return k.toString(16).padStart(2, '0');
 }
 
+/** Whether the event at `time` with `id` lies in `slice` (its time range and, when narrowed, its id buckets). */
+export function sliceHolds({ from, to, ids }: Slice, { time, id }: { time: number; id: string }): boolean {
+  if (time < from || time >= to) return false;
+  const idFrom = ids && idBound(ids.from);
+  const idTo = ids && idBound(ids.to);
+  return (idFrom === undefined || id >= idFrom) && (idTo === undefined || id < idTo);
+}
+
 /** A range to read, with the number of its first events (by the counts) that fall before the page. */
 export interface EventWindow extends Slice {
   /** Events counted in the range when it was chosen (a hint: visibility moves on). */

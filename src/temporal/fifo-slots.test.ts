@@ -15,8 +15,12 @@ describe('FifoSlots', () => {
     const slots = new FifoSlots(1);
     let release = () => undefined as void;
     const holder = slots.run(() => new Promise<void>((r) => (release = r)));
-    const late = slots.run(async () => 'never', { deadline: Date.now() + 10, late: () => new Error('too late') });
-    const patient = slots.run(async () => 'patient', { deadline: Date.now() + 5000 });
+    const late = slots.run(async () => 'never', {
+      deadline: { at: Date.now() + 10, error: () => new Error('too late') },
+    });
+    const patient = slots.run(async () => 'patient', {
+      deadline: { at: Date.now() + 5000, error: () => new Error('never') },
+    });
     await expect(late).rejects.toThrow('too late');
     release();
     await holder;
@@ -31,7 +35,10 @@ describe('FifoSlots', () => {
       const holder = slots.run(() => new Promise<void>((r) => (release = r)));
       const stop = new AbortController();
       const listening = jest.spyOn(stop.signal, 'removeEventListener');
-      const second = slots.run(async () => 'done', { signal: stop.signal, deadline: Date.now() + 60_000 });
+      const second = slots.run(async () => 'done', {
+        signal: stop.signal,
+        deadline: { at: Date.now() + 60_000, error: () => new Error('never') },
+      });
       await tick();
       expect(jest.getTimerCount()).toBe(1);
       release();

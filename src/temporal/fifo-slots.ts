@@ -3,6 +3,12 @@
  * bounds this layer keeps: listings at once (./listing-slots.ts) and the worker's clearance questions
  * (./call-clearance.ts).
  */
+/** How long a wait for a slot may last: until `signal` aborts, or until `deadline.at`. */
+interface Wait {
+  signal?: AbortSignal;
+  deadline?: { at: number; error: () => Error };
+}
+
 export class FifoSlots {
   private held = 0;
   private readonly line: (() => void)[] = [];
@@ -11,12 +17,9 @@ export class FifoSlots {
 
   /**
    * Runs `fn` in a slot. A wait for one ends, leaving the line, when `signal` aborts (rejecting with its reason) or
-   * at `deadline` (ms since epoch; rejecting with `late()`).
+   * at `deadline.at` (ms since epoch; rejecting with `deadline.error()`).
    */
-  async run<T>(
-    fn: () => Promise<T>,
-    wait: { signal?: AbortSignal; deadline?: number; late?: () => Error } = {},
-  ): Promise<T> {
+  async run<T>(fn: () => Promise<T>, wait: Wait = {}): Promise<T> {
     await this.take(wait);
     try {
       return await fn();
@@ -28,7 +31,7 @@ export class FifoSlots {
     }
   }
 
-  private take({ signal, deadline, late }: { signal?: AbortSignal; deadline?: number; late?: () => Error }) {
+  private take({ signal, deadline }: Wait) {
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     if (this.held < this.size) {
       this.held += 1;
@@ -45,10 +48,7 @@ export class FifoSlots {
       const timer =
         deadline === undefined
           ? undefined
-          : setTimeout(
-              () => leave(late?.() ?? new Error('no slot freed up before the deadline')),
-              Math.max(0, deadline - Date.now()),
-            );
+          : setTimeout(() => leave(deadline.error()), Math.max(0, deadline.at - Date.now()));
       const stopWaiting = (): void => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);

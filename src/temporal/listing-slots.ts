@@ -22,8 +22,7 @@ export class ListingSlots {
   /** Runs `fn` in a slot; SchedulerUnavailableError when none frees up before `deadline` (ms since epoch). */
   run<T>(deadline: number, fn: () => Promise<T>): Promise<T> {
     return this.slots.run(fn, {
-      deadline,
-      late: () => new SchedulerUnavailableError({ message: LISTINGS_BUSY_MESSAGE }),
+      deadline: { at: deadline, error: () => new SchedulerUnavailableError({ message: LISTINGS_BUSY_MESSAGE }) },
     });
   }
 }

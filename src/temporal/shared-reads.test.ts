@@ -1,11 +1,12 @@
 import type { ScheduledEvent } from '../shared/event';
+import type { Slice } from './event-windows';
 import { MOMENT_MS } from './moment-cache';
 import { SharedReads } from './shared-reads';
 
 const T = Date.parse('2030-01-01T00:00:00Z');
 const WINDOW = { from: T, to: T + 60_000 };
 
-function setup() {
+function setup(slice: Slice = WINDOW) {
   let now = 1_000_000;
   const reads = new SharedReads(() => now);
   let loads = 0;
@@ -13,7 +14,7 @@ function setup() {
     loads += 1;
     return [];
   };
-  const get = () => reads.get('q', WINDOW, load);
+  const get = () => reads.get('q', slice, load);
   return { reads, get, loads: () => loads, advance: (ms: number) => (now += ms) };
 }
 
@@ -51,10 +52,7 @@ describe('SharedReads', () => {
 
   it('keeps sharing when a change is outside the window or its id buckets, or refused; stops for one unknown', async () => {
     const s = setup();
-    const burst = new SharedReads(() => 0);
-    let burstLoads = 0;
-    const slice = { from: T, to: T + 1, ids: { from: 0x40, to: 0x80 } };
-    const getBurst = () => burst.get('b', slice, async () => ((burstLoads += 1), []));
+    const burst = setup({ from: T, to: T + 1, ids: { from: 0x40, to: 0x80 } });
     await s.get();
     s.reads.changed({ before: mark(T - 1), after: mark(WINDOW.to) });
     await s.get();
@@ -72,14 +70,14 @@ describe('SharedReads', () => {
     await s.get();
     expect(s.loads()).toBe(4);
 
-    await getBurst();
-    burst.changed({ after: mark(T, '3fff') });
-    burst.changed({ after: mark(T, '80') });
-    await getBurst();
-    expect(burstLoads).toBe(1);
-    burst.changed({ after: mark(T, '7a') });
-    await getBurst();
-    expect(burstLoads).toBe(2);
+    await burst.get();
+    burst.reads.changed({ after: mark(T, '3fff') });
+    burst.reads.changed({ after: mark(T, '80') });
+    await burst.get();
+    expect(burst.loads()).toBe(1);
+    burst.reads.changed({ after: mark(T, '7a') });
+    await burst.get();
+    expect(burst.loads()).toBe(2);
   });
 
   it('does not keep a failed read', async () => {

@@ -9,7 +9,7 @@
  * may not hold it yet). Writes through other processes show once the read is taken again, as with counts of a moment.
  */
 import type { ScheduledEvent } from '../shared/event';
-import { idBound, type Slice } from './event-windows';
+import { sliceHolds, type Slice } from './event-windows';
 import { MOMENT_MS } from './moment-cache';
 import type { EventChange, EventMark } from './visibility-counts';
 
@@ -79,14 +79,7 @@ export class SharedReads {
   /** Whether a change since MOMENT_MS before the read began may be missing from it. */
   private touched({ at, slice }: Entry): boolean {
     return this.changes.some(
-      (c) => c.at >= at - MOMENT_MS && (c.marks === undefined || c.marks.some((m) => inSlice(slice, m))),
+      (c) => c.at >= at - MOMENT_MS && (c.marks === undefined || c.marks.some((m) => sliceHolds(slice, m))),
     );
   }
-}
-
-function inSlice({ from, to, ids }: Slice, mark: EventMark): boolean {
-  if (mark.time < from || mark.time >= to) return false;
-  const idFrom = ids && idBound(ids.from);
-  const idTo = ids && idBound(ids.to);
-  return (idFrom === undefined || mark.id >= idFrom) && (idTo === undefined || mark.id < idTo);
 }

@@ -118,7 +118,7 @@ describe('VisibilityCounts', () => {
 
   it('counts only ids within its id bounds', async () => {
     const { clock, counts } = setup({ bucket: 5_000 });
-    const bucket: CountScope = { ...pendingInDay, ids: { from: '80', to: '90' } };
+    const bucket: CountScope = { ...pendingInDay, range: { ...pendingInDay.range, ids: { from: 0x80, to: 0x90 } } };
     await counts.get('bucket', bucket);
     clock.now += 10;
     counts.changed({ after: mark(1000, 'scheduled', '7f-x') }, clock.now);
