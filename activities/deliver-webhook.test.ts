@@ -519,6 +519,37 @@ describe('deliverWebhook activity', () => {
     expect(server.arrivals).toHaveLength(0);
   });
 
+  it('in a burst, asks as early as its event allows and no earlier', async () => {
+    const server = await serve((_req, res) => res.writeHead(200).end());
+    const heldAttempts = new HeldAttempts();
+    const due = Date.now() + 2900;
+    // 2,000 others held for the same instant: the worker's count alone would ask 4 s ahead.
+    for (let n = 0; n < 2000; n++) heldAttempts.hold(`other-${n}`, due);
+    const askedAt: Record<string, number> = {};
+    const { deliverWebhook } = createActivities({
+      fetch: LOOPBACK_FETCH,
+      env: { WEBHOOK_DOMAIN: server.origin },
+      userAgent: USER_AGENT,
+      heldAttempts,
+      clearForCall: (_client, attempt) => {
+        askedAt[attempt.activityId] = Date.now();
+        return Promise.resolve('cancelled');
+      },
+    });
+    const client = { withAbortSignal: (_signal: AbortSignal, fn: () => unknown) => fn() } as unknown as Client;
+    const run = (activityId: string, overrides: Partial<DeliverWebhookInput>) =>
+      new MockActivityEnvironment({ activityId }, { client }).run(
+        deliverWebhook,
+        input({ invocationId: activityId, notBefore: new Date(due).toISOString(), ...overrides }),
+      );
+    await Promise.all([run('lone', {}), run('burst', { maxClearanceLeadMs: 2700 })]);
+    expect(due - askedAt.lone!).toBeLessThanOrEqual(2000);
+    expect(due - askedAt.lone!).toBeGreaterThan(1800);
+    expect(due - askedAt.burst!).toBeLessThanOrEqual(2700);
+    expect(due - askedAt.burst!).toBeGreaterThan(2500);
+    expect(server.arrivals).toHaveLength(0);
+  });
+
   it('rejects malformed input as a non-retryable failure', async () => {
     const { deliverWebhook } = createActivities({ fetch: LOOPBACK_FETCH, env: {}, userAgent: USER_AGENT });
     const { env } = environment();

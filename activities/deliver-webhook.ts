@@ -20,7 +20,7 @@ import type { ServiceMetrics } from '../src/metrics/service-metrics';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Env, EnvPolicy, FetchLike, SigningKey } from '../src/delivery';
 import { callWebhook, type PreparedWebhook, preconnectWebhook, prepareWebhook } from '../src/delivery';
-import { CLEARANCE_NEIGHBOURHOOD_MS, clearanceLeadMs, MAX_CLEARANCE_LEAD_MS, MAX_TIMER_MS } from '../src/shared/event';
+import { CLEARANCE_NEIGHBOURHOOD_MS, clearanceLeadMs, clearanceLimitMs, MAX_TIMER_MS } from '../src/shared/event';
 import type {
   AttemptRecord,
   AttemptRef,
@@ -224,9 +224,11 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
     try {
       const holdSignal = hold ? AbortSignal.any([signal, hold.signal]) : signal;
       // No call without the server's word that the event still runs: nothing else tells a held attempt. Asked
-      // earlier when many attempts are due together (clearanceLeadMs), counted once they all hold.
-      await holdUntil(notBeforeMs - MAX_CLEARANCE_LEAD_MS, now, holdSignal);
-      const leadMs = clearanceLeadMs(deps.heldAttempts?.dueNear(notBeforeMs, CLEARANCE_NEIGHBOURHOOD_MS) ?? 1);
+      // earlier when many attempts are due together (clearanceLeadMs), counted once they all hold, and never
+      // earlier than the event allows (clearanceLimitMs, which the workflow's cancel reckons with).
+      const limitMs = clearanceLimitMs(input.maxClearanceLeadMs);
+      await holdUntil(notBeforeMs - limitMs, now, holdSignal);
+      const leadMs = clearanceLeadMs(deps.heldAttempts?.dueNear(notBeforeMs, CLEARANCE_NEIGHBOURHOOD_MS) ?? 1, limitMs);
       const { clearForCall } = deps;
       const asked =
         clearForCall === undefined

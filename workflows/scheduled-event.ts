@@ -36,7 +36,7 @@ import {
   FINAL_CANCEL_REVISION,
   FINAL_STATUSES,
   historyBudgetExceeded,
-  MAX_CLEARANCE_LEAD_MS,
+  clearanceLimitMs,
   projectedPayloadHistoryBytes,
   recordedLength,
 } from '../src/shared/event';
@@ -98,6 +98,8 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
   // Prepared ahead (the held attempt is cancelled through a sink and does not heartbeat) only when the input says so.
   const preparesAhead = input.prepareAheadMs !== undefined;
   const prepareAheadMs = input.prepareAheadMs ?? LEGACY_EARLY_WAKE_MS;
+  /** The earliest before its instant an attempt may be cleared to call (the activity reads the same input). */
+  const clearanceLimit = clearanceLimitMs(input.maxClearanceLeadMs);
   /** The attempt holding before its due instant (it has not called the webhook yet), while there is one. */
   let held: { scope: CancellationScope; dueMs: number; invocationId: string } | null = null;
   const { heldAttempts, eventOutcomes } = proxySinks<HeldAttemptSinks & EventOutcomeSinks>();
@@ -310,6 +312,7 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
               timeoutSeconds: retryConf.timeoutSeconds,
               notBefore: new Date(dueMs).toISOString(),
               notAfter: new Date(deadlineMs).toISOString(),
+              ...(input.maxClearanceLeadMs !== undefined && { maxClearanceLeadMs: input.maxClearanceLeadMs }),
             }),
           );
         } catch (err) {
@@ -317,7 +320,7 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
           // down): nothing more will call. If the cancel came after the attempt could have been cleared to call, a
           // call may have been made and its outcome is unknown (the invocations say so): not a plain `cancelled`.
           if (cancelIsFinal && cancelRequested && err instanceof ActivityFailure) {
-            if (cancelSeenAtMs < dueMs - MAX_CLEARANCE_LEAD_MS) return finish('cancelled');
+            if (cancelSeenAtMs < dueMs - clearanceLimit) return finish('cancelled');
             tries = attempt;
             return finish(
               'error',

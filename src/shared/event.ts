@@ -132,22 +132,41 @@ export const PREPARE_AHEAD_MS = 30_000;
  * call-clearance.ts): `clearanceLeadMs`. A cancel recorded before that cannot be outrun by the call; one recorded
  * after it may be, which the API's cancel accounts for (src/temporal/temporal-event-scheduler.ts) and a Web UI / CLI
  * terminate cannot. A lone attempt asks 100 ms ahead; attempts due together ask earlier, by 2 ms for each one held on
- * the worker within a second of the instant, at most 2 s ahead: the dev server answers about a thousand of these
- * questions a second, and with a fixed 100 ms a burst of 1,000 waited for its answers (p99 1.42 s against 0.32 s;
- * bench/PERFORMANCE.md "Clearance before the call").
+ * the worker within a second of the instant, at most 2 s ahead (more for an event of a larger burst:
+ * `clearanceLimitMs`): the dev server answers about a thousand of these questions a second, and with a fixed 100 ms
+ * a burst of 1,000 waited for its answers (p99 1.42 s against 0.32 s; bench/PERFORMANCE.md "Clearance before the
+ * call").
  */
 export const CLEARANCE_LEAD_MS = 100;
 export const CLEARANCE_LEAD_PER_ATTEMPT_MS = 2;
 export const MAX_CLEARANCE_LEAD_MS = 2000;
+/**
+ * The longest lead of an attempt of an event created with many others due in the same second
+ * (`ScheduledEventInput.maxClearanceLeadMs`): enough for 9,000 questions at 2 ms each. A burst of 10,000 asked
+ * within 2 s waited for its answers past the instant, behind the server recording the calls already made (p99 45 s;
+ * bench/PERFORMANCE.md "Delayed start, bursts prepared earlier"). Kept short because a cancel recorded after an
+ * attempt's clearance (one processed on another worker, or a Web UI / CLI terminate) no longer stops its call.
+ */
+export const MAX_BURST_CLEARANCE_LEAD_MS = 20_000;
 /** Attempts due within this of one another count as due together for `clearanceLeadMs`. */
 export const CLEARANCE_NEIGHBOURHOOD_MS = 1000;
 
-/** How long before its instant an attempt asks for clearance, with `dueTogether` attempts (itself included). */
-export function clearanceLeadMs(dueTogether: number): number {
-  return Math.min(
-    MAX_CLEARANCE_LEAD_MS,
-    CLEARANCE_LEAD_MS + CLEARANCE_LEAD_PER_ATTEMPT_MS * Math.max(dueTogether - 1, 0),
-  );
+/**
+ * The earliest before its instant an attempt may be cleared to call, from what its event recorded
+ * (`maxClearanceLeadMs`): MAX_CLEARANCE_LEAD_MS for events that recorded none, at most MAX_BURST_CLEARANCE_LEAD_MS.
+ * The workflow, the activity and the invocation log read it through this, so they agree on it.
+ */
+export function clearanceLimitMs(recorded: number | undefined): number {
+  if (recorded === undefined || !Number.isFinite(recorded)) return MAX_CLEARANCE_LEAD_MS;
+  return Math.min(MAX_BURST_CLEARANCE_LEAD_MS, Math.max(MAX_CLEARANCE_LEAD_MS, recorded));
+}
+
+/**
+ * How long before its instant an attempt asks for clearance, with `dueTogether` attempts (itself included) held on
+ * its worker, and `limitMs` its event's `clearanceLimitMs`.
+ */
+export function clearanceLeadMs(dueTogether: number, limitMs = MAX_CLEARANCE_LEAD_MS): number {
+  return Math.min(limitMs, CLEARANCE_LEAD_MS + CLEARANCE_LEAD_PER_ATTEMPT_MS * Math.max(dueTogether - 1, 0));
 }
 
 /** The input of the event workflow: the definition plus what the service fixed at creation. */
@@ -169,6 +188,14 @@ export interface ScheduledEventInput {
    * rather than `patched()` for the reason given for `prepareAheadMs`.
    */
   revision?: number;
+  /**
+   * For an event created with others due in the same second: how long before its instant its attempts may ask the
+   * server for clearance, MAX_CLEARANCE_LEAD_MS plus CLEARANCE_LEAD_PER_ATTEMPT_MS for each event the API process
+   * created before it for that second (src/temporal/prepare-lead.ts), read through `clearanceLimitMs`. So a burst's
+   * questions are spread over the seconds before its instant, at a rate the dev server answers, instead of all
+   * within 2 s. Absent (MAX_CLEARANCE_LEAD_MS) for every other event, and in older events, which replay as recorded.
+   */
+  maxClearanceLeadMs?: number;
 }
 
 /** The revision from which a Temporal cancel request is the event's cancel. */
@@ -353,6 +380,8 @@ export interface DeliverWebhookInput {
   notBefore: string;
   /** Tolerance deadline (ISO-8601): an attempt that would start after it makes no call. */
   notAfter: string;
+  /** The event's `maxClearanceLeadMs`, when it has one: the earliest before `notBefore` this attempt may be cleared. */
+  maxClearanceLeadMs?: number;
 }
 
 /** Which execution of which attempt an activity is: what the server is asked about before the call. */

@@ -68,6 +68,22 @@ describe('attemptsFromHistory', () => {
     });
   });
 
+  it("counts from a burst attempt's own clearance limit, not the lone attempt's", () => {
+    const burstInput: DeliverWebhookInput = { ...input, maxClearanceLeadMs: 12_000 };
+    const burstScheduled = event({
+      eventId: 5,
+      eventTime: at(DUE - 30_000),
+      activityTaskScheduledEventAttributes: {
+        activityType: { name: 'deliverWebhook' },
+        input: { payloads: [defaultPayloadConverter.toPayload(burstInput)] },
+      },
+    });
+    // 5 s before its instant a lone attempt cannot have been cleared; this one could.
+    const [record] = attemptsFromHistory({ events: [burstScheduled, terminatedAt(DUE - 5000)] });
+    expect(record).toMatchObject({ id: 'inv-1', status: null, response: { message: TERMINATED_IN_FLIGHT_MESSAGE } });
+    expect(attemptsFromHistory({ events: [burstScheduled, terminatedAt(DUE - 13_000)] })).toEqual([]);
+  });
+
   it('does not list an open attempt when the workflow was not terminated (it is still running)', () => {
     expect(attemptsFromHistory({ events: [scheduled] })).toEqual([]);
   });

@@ -1,7 +1,7 @@
 import { defaultPayloadConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { AttemptRecord, DeliverWebhookInput, DeliverWebhookResult } from '../shared/event';
-import { MAX_CLEARANCE_LEAD_MS } from '../shared/event';
+import { clearanceLimitMs } from '../shared/event';
 
 type History = temporal.api.history.v1.IHistory;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -25,7 +25,7 @@ export const LOST_IN_FLIGHT_MESSAGE =
  *
  * Some attempts end without their result, and may still have called: it is listed with no status and a message
  * saying so, so that no call the service may have made is missing. Which, with T its instant and L =
- * MAX_CLEARANCE_LEAD_MS (the earliest an attempt may be cleared to call):
+ * clearanceLimitMs of its input (the earliest before T it may be cleared to call):
  * - cancelled without a result (its worker was lost or shut down, or a lost worker's rerun had not started), when
  *   the workflow task that cancelled it started at or after T - L: the workflow's own rule (it then ends the event
  *   `error`, workflows/scheduled-event.ts), since a cancel before T - L is seen by the attempt's clearance;
@@ -107,7 +107,7 @@ function cutOffAttempt(event: HistoryEvent, endedAtMs: number, message: string):
   if (!payload) return undefined;
   const input = defaultPayloadConverter.fromPayload<DeliverWebhookInput>(payload);
   const notBeforeMs = Date.parse(input.notBefore);
-  if (!(endedAtMs >= notBeforeMs - MAX_CLEARANCE_LEAD_MS)) return undefined;
+  if (!(endedAtMs >= notBeforeMs - clearanceLimitMs(input.maxClearanceLeadMs))) return undefined;
   return {
     id: input.invocationId,
     eventId: input.eventId,

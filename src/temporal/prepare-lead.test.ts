@@ -1,4 +1,9 @@
-import { PREPARE_AHEAD_MS } from '../shared/event';
+import {
+  CLEARANCE_LEAD_PER_ATTEMPT_MS,
+  MAX_BURST_CLEARANCE_LEAD_MS,
+  MAX_CLEARANCE_LEAD_MS,
+  PREPARE_AHEAD_MS,
+} from '../shared/event';
 import { MAX_PREPARE_AHEAD_MS, PREPARE_LEAD_PER_EVENT_DUE_TOGETHER_MS as STEP, PrepareLead } from './prepare-lead';
 
 describe('PrepareLead', () => {
@@ -18,6 +23,20 @@ describe('PrepareLead', () => {
     expect(leadOf(lead, due + 1000)).toBe(PREPARE_AHEAD_MS);
     for (let n = 0; n < 100_000; n++) leadOf(lead, due);
     expect(leadOf(lead, due)).toBe(MAX_PREPARE_AHEAD_MS);
+  });
+
+  test("events after the first due in a second may be cleared earlier, spread at the server's answer rate", () => {
+    const lead = new PrepareLead();
+    const taken = Array.from({ length: 3 }, () => lead.take(due, now).maxClearanceLeadMs);
+    // The first (and every lone event) records none: MAX_CLEARANCE_LEAD_MS, as before bursts had their own.
+    expect(taken).toEqual([
+      undefined,
+      MAX_CLEARANCE_LEAD_MS + CLEARANCE_LEAD_PER_ATTEMPT_MS,
+      MAX_CLEARANCE_LEAD_MS + 2 * CLEARANCE_LEAD_PER_ATTEMPT_MS,
+    ]);
+    for (let n = 0; n < 20_000; n++) lead.take(due, now);
+    expect(lead.take(due, now).maxClearanceLeadMs).toBe(MAX_BURST_CLEARANCE_LEAD_MS);
+    expect(lead.take(due + 1000, now).maxClearanceLeadMs).toBeUndefined();
   });
 
   test('a create that does not start an event gives its count back, once', () => {

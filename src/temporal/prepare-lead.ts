@@ -1,4 +1,9 @@
-import { PREPARE_AHEAD_MS } from '../shared/event';
+import {
+  CLEARANCE_LEAD_PER_ATTEMPT_MS,
+  MAX_BURST_CLEARANCE_LEAD_MS,
+  MAX_CLEARANCE_LEAD_MS,
+  PREPARE_AHEAD_MS,
+} from '../shared/event';
 
 /**
  * How much earlier an event is prepared for each event created before it (by this process) due in the same second:
@@ -32,8 +37,14 @@ export class PrepareLead {
   /** The second each slot counts for, and its count; 1.5 MB, allocated at the first create (tests make many). */
   private table: { seconds: Float64Array; counts: Uint32Array } | undefined;
 
-  /** The lead for a new event due at `dueMs`, created at `nowMs`; counted for those that follow until `release`d. */
-  take(dueMs: number, nowMs: number): { leadMs: number; release: () => void } {
+  /**
+   * The leads for a new event due at `dueMs`, created at `nowMs`, counted for those that follow until `release`d:
+   * its prepare lead, and, when it is not the first due in its second, the longest lead of its clearance questions
+   * (`ScheduledEventInput.maxClearanceLeadMs`). The clearance lead grows by CLEARANCE_LEAD_PER_ATTEMPT_MS per event
+   * before it, so a burst's questions reach the server spread at about the rate it answers them, the last ones
+   * within MAX_CLEARANCE_LEAD_MS of the instant, as a lone event's.
+   */
+  take(dueMs: number, nowMs: number): { leadMs: number; maxClearanceLeadMs?: number; release: () => void } {
     this.table ??= { seconds: new Float64Array(SLOTS).fill(Number.NEGATIVE_INFINITY), counts: new Uint32Array(SLOTS) };
     const { seconds, counts } = this.table;
     const second = Math.floor(dueMs / 1000);
@@ -52,6 +63,12 @@ export class PrepareLead {
     let released = false;
     return {
       leadMs: Math.min(MAX_PREPARE_AHEAD_MS, PREPARE_AHEAD_MS + PREPARE_LEAD_PER_EVENT_DUE_TOGETHER_MS * before),
+      ...(before > 0 && {
+        maxClearanceLeadMs: Math.min(
+          MAX_BURST_CLEARANCE_LEAD_MS,
+          MAX_CLEARANCE_LEAD_MS + CLEARANCE_LEAD_PER_ATTEMPT_MS * before,
+        ),
+      }),
       release: () => {
         // Not twice, and not once the slot counts for another second.
         if (released || seconds[slot] !== holder || counts[slot] === 0) return;

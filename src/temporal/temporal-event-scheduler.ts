@@ -117,6 +117,7 @@ export class TemporalEventScheduler implements EventScheduler {
       definition,
       prepareAheadMs: lead.leadMs,
       revision: EVENT_WORKFLOW_REVISION,
+      ...(lead.maxClearanceLeadMs !== undefined && { maxClearanceLeadMs: lead.maxClearanceLeadMs }),
     };
     const event: ScheduledEvent = {
       id,
@@ -190,8 +191,9 @@ export class TemporalEventScheduler implements EventScheduler {
    * Cancel is final: once this answers `cancelled`, the webhook is never called. The cancel is a Temporal cancel
    * request, recorded at once (no worker needed) and seen by everything that could still call: the workflow before
    * its next attempt, and a held attempt, which asks the server just before its instant (src/temporal/
-   * call-clearance.ts). Only an attempt already cleared, i.e. due within MAX_CLEARANCE_LEAD_MS or calling, can outrun
-   * it; then the answer waits for the workflow, which ends the event with that call's outcome (a conflict here).
+   * call-clearance.ts). Only an attempt already cleared (due within MAX_CLEARANCE_LEAD_MS, more in a burst:
+   * clearanceLimitMs) or calling can outrun it; then the answer waits for the workflow, which ends the event with
+   * that call's outcome (a conflict here).
    * An answer that is neither (no worker confirmed in time) comes back with the event still pending.
    */
   async cancel(eventId: string): Promise<ScheduledEvent> {
