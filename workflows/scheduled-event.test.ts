@@ -6,6 +6,8 @@
  * ahead, so each path takes about a second.
  */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -111,7 +113,12 @@ afterAll(async () => {
 /** Starts an event due `inMs` from now whose attempts the stub answers with `script` (the last reply repeats). */
 async function start(
   script: Reply[],
-  options: { inMs?: number; retry?: Partial<RetryConf>; definition?: Partial<EventDefinition> } = {},
+  options: {
+    inMs?: number;
+    retry?: Partial<RetryConf>;
+    definition?: Partial<EventDefinition>;
+    input?: Partial<ScheduledEventInput>;
+  } = {},
 ): Promise<WorkflowHandle> {
   const id = randomUUID();
   replies.set(id, script);
@@ -130,6 +137,7 @@ async function start(
     definition,
     prepareAheadMs: 50,
     revision: EVENT_WORKFLOW_REVISION,
+    ...options.input,
   };
   return client.workflow.start('scheduledEventWorkflow', { workflowId: id, taskQueue, args: [input] });
 }
@@ -202,6 +210,40 @@ test('an edit of the due time before the instant moves the attempt to the new ti
   await handle.executeUpdate(editUpdate, { args: [{ scheduledTime: newTime }] });
   expect(await outcome(handle)).toEqual({ status: 'delivered', tries: 1 });
   expect(callsOf(handle)[0]!.input.notBefore).toBe(newTime);
+});
+
+test("an attempt lost after a cancel ends 'cancelled' only if the cancel came before its event's clearance limit", async () => {
+  // The worker holding the attempt is lost: the attempt ends without a result, after the event's cancel.
+  const lost: Reply = async () => {
+    await delay(500);
+    throw ApplicationFailure.nonRetryable('the worker was lost', 'Lost');
+  };
+  const cancelledWhileHeld = async (input: Partial<ScheduledEventInput>) => {
+    const handle = await start([lost], { inMs: 6000, input: { prepareAheadMs: 8000, ...input } });
+    while (callsOf(handle).length === 0) await delay(20);
+    await handle.cancel(); // about 6 s before the instant
+    return { handle, result: await outcome(handle) };
+  };
+  // A lone event's attempt could not have been cleared 6 s ahead (2 s): no call was made.
+  const lone = await cancelledWhileHeld({});
+  expect(lone.result).toEqual({ status: 'cancelled', tries: 0 });
+  expect(callsOf(lone.handle)[0]!.input.maxClearanceLeadMs).toBeUndefined();
+  // One of a burst may have been cleared 12 s ahead, and told so: its call's outcome is unknown.
+  const burst = await cancelledWhileHeld({ maxClearanceLeadMs: 12_000 });
+  expect(burst.result).toEqual({ status: 'error', tries: 1 });
+  expect(callsOf(burst.handle)[0]!.input.maxClearanceLeadMs).toBe(12_000);
+});
+
+test("an edit of the due time takes an event out of its burst: its attempt asks as a lone event's", async () => {
+  const handle = await start([ok], { inMs: 60_000, input: { maxClearanceLeadMs: 12_000 } });
+  await handle.executeUpdate(editUpdate, { args: [{ scheduledTime: new Date(Date.now() + 500).toISOString() }] });
+  expect(await outcome(handle)).toEqual({ status: 'delivered', tries: 1 });
+  expect(callsOf(handle)[0]!.input.maxClearanceLeadMs).toBeUndefined();
+  // An edit that keeps the time keeps the burst's lead.
+  const kept = await start([ok], { inMs: 2000, input: { maxClearanceLeadMs: 12_000 } });
+  await kept.executeUpdate(editUpdate, { args: [{ comment: 'still in its burst' }] });
+  expect(await outcome(kept)).toEqual({ status: 'delivered', tries: 1 });
+  expect(callsOf(kept)[0]!.input.maxClearanceLeadMs).toBe(12_000);
 });
 
 test('an edit may not add what the API never sends (a failure webhook): refused, the event untouched', async () => {

@@ -98,8 +98,11 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
   // Prepared ahead (the held attempt is cancelled through a sink and does not heartbeat) only when the input says so.
   const preparesAhead = input.prepareAheadMs !== undefined;
   const prepareAheadMs = input.prepareAheadMs ?? LEGACY_EARLY_WAKE_MS;
-  /** The earliest before its instant an attempt may be cleared to call (the activity reads the same input). */
-  const clearanceLimit = clearanceLimitMs(input.maxClearanceLeadMs);
+  /**
+   * The event's burst clearance lead while it keeps the due time it was created with (an edit of the time takes it
+   * out of its burst). Its retries keep it: a burst that fails together retries together.
+   */
+  let burstClearanceLeadMs = input.maxClearanceLeadMs;
   /** The attempt holding before its due instant (it has not called the webhook yet), while there is one. */
   let held: { scope: CancellationScope; dueMs: number; invocationId: string } | null = null;
   const { heldAttempts, eventOutcomes } = proxySinks<HeldAttemptSinks & EventOutcomeSinks>();
@@ -138,7 +141,9 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
   setHandler(
     editUpdate,
     (patch) => {
+      const before = definition.scheduledTime;
       definition = applyPatch(definition, patch);
+      if (definition.scheduledTime !== before) burstClearanceLeadMs = undefined;
       edits++;
       upsertMemo({ [MEMO_DEFINITION]: definition });
       upsertSearchAttributes([{ key: EVENT_TIME, value: new Date(definition.scheduledTime) }]);
@@ -297,6 +302,8 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
         });
 
         let result;
+        // What this attempt is told, and what the rule below reckons with: the same value.
+        const clearanceLeadMs = burstClearanceLeadMs;
         const scope = new CancellationScope();
         const invocationId = uuid4();
         held = { scope, dueMs, invocationId };
@@ -312,7 +319,7 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
               timeoutSeconds: retryConf.timeoutSeconds,
               notBefore: new Date(dueMs).toISOString(),
               notAfter: new Date(deadlineMs).toISOString(),
-              ...(input.maxClearanceLeadMs !== undefined && { maxClearanceLeadMs: input.maxClearanceLeadMs }),
+              ...(clearanceLeadMs !== undefined && { maxClearanceLeadMs: clearanceLeadMs }),
             }),
           );
         } catch (err) {
@@ -320,7 +327,7 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
           // down): nothing more will call. If the cancel came after the attempt could have been cleared to call, a
           // call may have been made and its outcome is unknown (the invocations say so): not a plain `cancelled`.
           if (cancelIsFinal && cancelRequested && err instanceof ActivityFailure) {
-            if (cancelSeenAtMs < dueMs - clearanceLimit) return finish('cancelled');
+            if (cancelSeenAtMs < dueMs - clearanceLimitMs(clearanceLeadMs)) return finish('cancelled');
             tries = attempt;
             return finish(
               'error',

@@ -154,7 +154,9 @@ export const CLEARANCE_NEIGHBOURHOOD_MS = 1000;
 /**
  * The earliest before its instant an attempt may be cleared to call, from what its event recorded
  * (`maxClearanceLeadMs`): MAX_CLEARANCE_LEAD_MS for events that recorded none, at most MAX_BURST_CLEARANCE_LEAD_MS.
- * The workflow, the activity and the invocation log read it through this, so they agree on it.
+ * The workflow, the activity and the invocation log read it through this, so they agree on it. How the workflow
+ * ends a cancelled event depends on it, so histories replay only while it and the constants it clamps to stay as
+ * they are: change them behind `patched()`.
  */
 export function clearanceLimitMs(recorded: number | undefined): number {
   if (recorded === undefined || !Number.isFinite(recorded)) return MAX_CLEARANCE_LEAD_MS;

@@ -37,9 +37,10 @@ export async function callClearance(client: Client, attempt: AttemptRef): Promis
 }
 
 /**
- * Questions one worker has with the server at once. A burst asks them all within its clearance lead (at most 2 s
- * before the instant), and the dev server answers about a thousand a second: 10,000 asked at once waited for their
- * answers past the 5 s timeout, failed, and were run again one by one, which made a burst of 10,000 drain in 115 s
+ * Questions one worker has with the server at once. A burst asks them within its clearance leads (at most 2 s
+ * before the instant; up to 20 s in a large burst, spread by the events' ranks), and the dev server answers about a
+ * thousand a second: 10,000 asked at once waited for their answers past the 5 s timeout, failed, and were run
+ * again one by one, which made a burst of 10,000 drain in 115 s
  * (bench/PERFORMANCE.md "Delayed start, bursts prepared earlier"). Queued here instead, each is answered within
  * moments once sent, in the order asked. Asking later than the lead is always safe: it only lets a later cancel win.
  */

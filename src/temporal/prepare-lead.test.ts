@@ -64,7 +64,10 @@ describe('PrepareLead', () => {
     for (let n = 0; n < 10; n++) leadOf(lead, now + 5000);
     // The same slot, one table span later, once the first second has passed.
     expect(leadOf(lead, now + 5000 + slotSpan, now + 10_000)).toBe(PREPARE_AHEAD_MS);
-    // Two seconds still to come in one slot share its count: prepared a little earlier, never later.
+    // Two seconds still to come in one slot share its count: prepared a little earlier, never later, and not
+    // cleared any earlier for the other second's events.
     expect(leadOf(lead, now + 5000 + 2 * slotSpan, now + 10_000)).toBe(PREPARE_AHEAD_MS + STEP);
+    expect(lead.take(now + 5000 + 2 * slotSpan, now + 10_000).maxClearanceLeadMs).toBeUndefined();
+    expect(lead.take(now + 5000 + slotSpan, now + 10_000).maxClearanceLeadMs).toBeUndefined();
   });
 });

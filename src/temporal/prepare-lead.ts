@@ -30,12 +30,16 @@ const SLOTS = 2 ** 17;
  * then on. Counted per API process: with several, a burst split between them is widened by each one's share.
  *
  * A fixed table indexed by second modulo SLOTS: a slot holding a second already past is taken over; two seconds
- * still to come that share a slot share its count, which only prepares them a little earlier. A create that does
+ * still to come that share a slot share its count, which only prepares them a little earlier (and gives them no
+ * wider clearance lead). A create that does
  * not start an event (a repeat of an idempotent one, a failure) gives its count back.
  */
 export class PrepareLead {
-  /** The second each slot counts for, and its count; 1.5 MB, allocated at the first create (tests make many). */
-  private table: { seconds: Float64Array; counts: Uint32Array } | undefined;
+  /**
+   * The second each slot counts for, its count, and whether two seconds share that count; 1.6 MB, allocated at the
+   * first create (tests make many).
+   */
+  private table: { seconds: Float64Array; counts: Uint32Array; shared: Uint8Array } | undefined;
 
   /**
    * The leads for a new event due at `dueMs`, created at `nowMs`, counted for those that follow until `release`d:
@@ -45,17 +49,23 @@ export class PrepareLead {
    * within MAX_CLEARANCE_LEAD_MS of the instant, as a lone event's.
    */
   take(dueMs: number, nowMs: number): { leadMs: number; maxClearanceLeadMs?: number; release: () => void } {
-    this.table ??= { seconds: new Float64Array(SLOTS).fill(Number.NEGATIVE_INFINITY), counts: new Uint32Array(SLOTS) };
-    const { seconds, counts } = this.table;
+    this.table ??= {
+      seconds: new Float64Array(SLOTS).fill(Number.NEGATIVE_INFINITY),
+      counts: new Uint32Array(SLOTS),
+      shared: new Uint8Array(SLOTS),
+    };
+    const { seconds, counts, shared } = this.table;
     const second = Math.floor(dueMs / 1000);
     const slot = ((second % SLOTS) + SLOTS) % SLOTS;
     const stored = seconds[slot]!;
     if (stored !== second && stored < Math.floor(nowMs / 1000)) {
       seconds[slot] = second;
       counts[slot] = 0;
-    } else if (stored < second) {
+      shared[slot] = 0;
+    } else if (stored !== second) {
       // Two seconds still to come share the slot: keep the later one, whose events will be prepared last.
-      seconds[slot] = second;
+      seconds[slot] = Math.max(stored, second);
+      shared[slot] = 1;
     }
     const holder = seconds[slot];
     const before = counts[slot]!;
@@ -63,12 +73,14 @@ export class PrepareLead {
     let released = false;
     return {
       leadMs: Math.min(MAX_PREPARE_AHEAD_MS, PREPARE_AHEAD_MS + PREPARE_LEAD_PER_EVENT_DUE_TOGETHER_MS * before),
-      ...(before > 0 && {
-        maxClearanceLeadMs: Math.min(
-          MAX_BURST_CLEARANCE_LEAD_MS,
-          MAX_CLEARANCE_LEAD_MS + CLEARANCE_LEAD_PER_ATTEMPT_MS * before,
-        ),
-      }),
+      // Not from a shared count: another second's burst must not widen this event's window.
+      ...(before > 0 &&
+        shared[slot] === 0 && {
+          maxClearanceLeadMs: Math.min(
+            MAX_BURST_CLEARANCE_LEAD_MS,
+            MAX_CLEARANCE_LEAD_MS + CLEARANCE_LEAD_PER_ATTEMPT_MS * before,
+          ),
+        }),
       release: () => {
         // Not twice, and not once the slot counts for another second.
         if (released || seconds[slot] !== holder || counts[slot] === 0) return;
