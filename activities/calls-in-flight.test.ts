@@ -37,6 +37,17 @@ describe('CallsInFlight', () => {
     expect(calls.size).toBe(1);
   });
 
+  it("holds a result back no longer than the caller's own deadline, and not at all once it has passed", async () => {
+    const calls = new CallsInFlight({ busyCalls: 1, maxWaitMs: 60_000 });
+    calls.start();
+    const startedAt = Date.now();
+    await calls.untilNotBusy(50);
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(45);
+    expect(Date.now() - startedAt).toBeLessThan(5000);
+    expect(await settled(calls.untilNotBusy(0))).toBe(true);
+    expect(await settled(calls.untilNotBusy(-10))).toBe(true);
+  });
+
   it('counts each call once, however often its end is reported', async () => {
     const calls = new CallsInFlight({ busyCalls: 1, maxWaitMs: 60_000 });
     const end = calls.start();

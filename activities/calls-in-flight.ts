@@ -44,9 +44,12 @@ export class CallsInFlight {
     return this.count;
   }
 
-  /** Resolves at once when the worker is not busy, else when it stops being busy or after `maxWaitMs`. */
-  untilNotBusy(): Promise<void> {
-    if (this.count < this.options.busyCalls) return Promise.resolve();
+  /**
+   * Resolves at once when the worker is not busy, else when it stops being busy or after `maxWaitMs`, or after
+   * `withinMs` when that is sooner (the caller's own deadline).
+   */
+  untilNotBusy(withinMs = Number.POSITIVE_INFINITY): Promise<void> {
+    if (this.count < this.options.busyCalls || !(withinMs > 0)) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = (): void => {
         clearTimeout(timer);
@@ -54,7 +57,7 @@ export class CallsInFlight {
         resolve();
       };
       // Unref'd: a result waiting here is no reason to keep a process alive.
-      const timer = setTimeout(wake, this.options.maxWaitMs).unref();
+      const timer = setTimeout(wake, Math.min(this.options.maxWaitMs, withinMs)).unref();
       this.waiting.add(wake);
     });
   }

@@ -63,9 +63,9 @@ export interface ActivityDeps {
 }
 
 /**
- * How often the activity heartbeats while its call runs, starting this long after the call started, so a call that
- * answers quickly (most do) sends none. The SDK throttles what it actually sends (80% of the heartbeat timeout, at
- * most the worker's `maxHeartbeatThrottleInterval`), so a short local interval costs nothing.
+ * How often the activity heartbeats while its call runs, once it has started to (HEARTBEAT_MARGIN_MS). The SDK
+ * throttles what it actually sends (80% of the heartbeat timeout, at most the worker's
+ * `maxHeartbeatThrottleInterval`), so a short local interval costs the server nothing.
  *
  * No heartbeats while holding: the workflow sizes the heartbeat timeout to cover the hold, because a heartbeat is a
  * write on the server: with held attempts heartbeating every 8 s, a burst of 1,000 went from p99 1.26 s late to 6 s
@@ -82,10 +82,20 @@ const HEARTBEAT_INTERVAL_MS = 1000;
 const PRECONNECT_LEAD_MS = 500;
 
 /**
- * How long before the server's heartbeat timeout a call may still start: its first heartbeat goes out
- * HEARTBEAT_INTERVAL_MS after it starts, and the rest covers the dispatch time and the heartbeat's trip.
+ * How long before the server's heartbeat timeout (counted from the attempt's start) a running call sends its first
+ * heartbeat, and not sooner than HEARTBEAT_INTERVAL_MS after the call started, so a call that answers quickly (most
+ * do) sends none. Not sooner either for a call queued behind a burst: each heartbeat goes through the SDK's pipeline
+ * on the worker's main thread, and with 10,000 calls in flight heartbeating every second, that took the thread
+ * from the calls still going out (bench/PERFORMANCE.md "Bursts of 10,000"). Nor does an earlier heartbeat find a lost
+ * worker sooner: each one restarts the timeout, which covers the hold.
  */
-const LATE_CALL_MARGIN_MS = 3000;
+const HEARTBEAT_MARGIN_MS = 2000;
+
+/**
+ * How long before the server's heartbeat timeout a call may still start: its first heartbeat goes out at least
+ * HEARTBEAT_INTERVAL_MS after it starts and HEARTBEAT_MARGIN_MS before the timeout.
+ */
+const LATE_CALL_MARGIN_MS = HEARTBEAT_INTERVAL_MS + HEARTBEAT_MARGIN_MS;
 
 /** The failure of an attempt cleared too late to call (see LATE_CALL_MARGIN_MS); retried by the server. */
 export const CLEARED_TOO_LATE_FAILURE_TYPE = 'CLEARED_TOO_LATE';
@@ -278,7 +288,14 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
     }
 
     const callSignal = abortUnlessCancelRequested(signal, context);
-    const heartbeats = setInterval(() => heartbeat(), HEARTBEAT_INTERVAL_MS);
+    const firstHeartbeatMs = heartbeatTimeoutMs
+      ? Math.max(HEARTBEAT_INTERVAL_MS, startedAtMs + heartbeatTimeoutMs - HEARTBEAT_MARGIN_MS - now())
+      : HEARTBEAT_INTERVAL_MS;
+    let heartbeats: NodeJS.Timeout | undefined;
+    const firstHeartbeat = setTimeout(() => {
+      heartbeat();
+      heartbeats = setInterval(() => heartbeat(), HEARTBEAT_INTERVAL_MS);
+    }, firstHeartbeatMs);
     const callEnded = deps.callsInFlight?.start();
     let record: AttemptRecord;
     try {
@@ -287,12 +304,17 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
       callEnded?.();
       // Heartbeats are for a call that runs; one sent while the result waits below would be a server write per
       // attempt, in the very moments the server is busiest.
+      clearTimeout(firstHeartbeat);
       clearInterval(heartbeats);
     }
     // Aborted by Temporal, not answered by the webhook: not an attempt to record (see the module comment).
     if (callSignal.aborted) throw signal.reason;
-    // In a burst, the calls still going out come first; the record already holds this call's times.
-    await deps.callsInFlight?.untilNotBusy();
+    // In a burst, the calls still going out come first; the record already holds this call's times. Never past the
+    // server's heartbeat timeout, less the time the report needs (HEARTBEAT_MARGIN_MS), counted from this attempt's
+    // start: the earliest it can be, since no heartbeat may have been sent.
+    await deps.callsInFlight?.untilNotBusy(
+      heartbeatTimeoutMs ? startedAtMs + heartbeatTimeoutMs - HEARTBEAT_MARGIN_MS - now() : undefined,
+    );
     // How late the call started against its due instant: the scheduler's precision.
     const latenessMs = Date.parse(record.createdAt) - notBeforeMs;
     logAttempt(record, latenessMs);

@@ -102,6 +102,7 @@ async function main(): Promise<void> {
       for (let i = next++; i < EVENTS; i = next++) {
         const id = `e${i}-${startedAt}`;
         if (workflowType === 'scheduledEventWorkflow') {
+          const lead = START_DELAY ? prepareLead.take(dueMs, Date.now()) : undefined;
           const input: ScheduledEventInput = {
             id,
             createdAt: new Date().toISOString(),
@@ -113,7 +114,8 @@ async function main(): Promise<void> {
               retryConf: { numRetries: 0, retryIntervalSeconds: 10, timeoutSeconds: 60, toleranceSeconds: 21_600 },
               comment: null,
             },
-            prepareAheadMs: START_DELAY ? prepareLead.take(dueMs, Date.now()).leadMs : PREPARE_AHEAD_MS,
+            prepareAheadMs: lead?.leadMs ?? PREPARE_AHEAD_MS,
+            ...(lead?.maxClearanceLeadMs !== undefined && { maxClearanceLeadMs: lead.maxClearanceLeadMs }),
           };
           await client.workflow.start('scheduledEventWorkflow', {
             taskQueue: TASK_QUEUE,
