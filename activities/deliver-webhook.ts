@@ -63,7 +63,7 @@ export interface ActivityDeps {
 }
 
 /**
- * How often the activity heartbeats while its call runs, once it has started to (HEARTBEAT_MARGIN_MS). The SDK
+ * How often the activity heartbeats while its call runs, once it has started to (see HEARTBEAT_MARGIN_MS). The SDK
  * throttles what it actually sends (80% of the heartbeat timeout, at most the worker's
  * `maxHeartbeatThrottleInterval`), so a short local interval costs the server nothing.
  *
@@ -82,18 +82,21 @@ const HEARTBEAT_INTERVAL_MS = 1000;
 const PRECONNECT_LEAD_MS = 500;
 
 /**
- * How long before the server's heartbeat timeout (counted from the attempt's start) a running call sends its first
- * heartbeat, and not sooner than HEARTBEAT_INTERVAL_MS after the call started, so a call that answers quickly (most
- * do) sends none. Not sooner either for a call queued behind a burst: each heartbeat goes through the SDK's pipeline
- * on the worker's main thread, and with 10,000 calls in flight heartbeating every second, that took the thread
- * from the calls still going out (bench/PERFORMANCE.md "Bursts of 10,000"). Nor does an earlier heartbeat find a lost
- * worker sooner: each one restarts the timeout, which covers the hold.
+ * The least time a heartbeat or a result is sent before the server's heartbeat timeout (counted from the attempt's
+ * start). A running call sends its first heartbeat, and an answered one waiting behind a burst reports, no later
+ * than halfway from the call's end or start to that point (`halfwayToTimeoutMs`), so that a burst's heartbeats and
+ * reports spread over the time left, seconds ahead of it, instead of landing together. Not sooner than
+ * HEARTBEAT_INTERVAL_MS after the call started either, so a call that answers quickly (most do) sends none: each
+ * heartbeat goes through the SDK's pipeline on the worker's main thread, and with 10,000 calls in flight
+ * heartbeating every second from their start, that took the thread from the calls still going out
+ * (bench/PERFORMANCE.md "Bursts of 10,000"). An earlier heartbeat does not find a lost worker sooner: each one
+ * restarts the timeout, which covers the hold.
  */
 const HEARTBEAT_MARGIN_MS = 2000;
 
 /**
- * How long before the server's heartbeat timeout a call may still start: its first heartbeat goes out at least
- * HEARTBEAT_INTERVAL_MS after it starts and HEARTBEAT_MARGIN_MS before the timeout.
+ * How long before the server's heartbeat timeout a call may still start: its first heartbeat goes out
+ * HEARTBEAT_INTERVAL_MS after it starts at the earliest, and HEARTBEAT_MARGIN_MS before the timeout at the latest.
  */
 const LATE_CALL_MARGIN_MS = HEARTBEAT_INTERVAL_MS + HEARTBEAT_MARGIN_MS;
 
@@ -288,9 +291,10 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
     }
 
     const callSignal = abortUnlessCancelRequested(signal, context);
-    const firstHeartbeatMs = heartbeatTimeoutMs
-      ? Math.max(HEARTBEAT_INTERVAL_MS, startedAtMs + heartbeatTimeoutMs - HEARTBEAT_MARGIN_MS - now())
-      : HEARTBEAT_INTERVAL_MS;
+    /** Half the time left until HEARTBEAT_MARGIN_MS before the server's heartbeat timeout (see there). */
+    const halfwayToTimeoutMs = (): number | undefined =>
+      heartbeatTimeoutMs ? (startedAtMs + heartbeatTimeoutMs - HEARTBEAT_MARGIN_MS - now()) / 2 : undefined;
+    const firstHeartbeatMs = Math.max(HEARTBEAT_INTERVAL_MS, halfwayToTimeoutMs() ?? 0);
     let heartbeats: NodeJS.Timeout | undefined;
     const firstHeartbeat = setTimeout(() => {
       heartbeat();
@@ -309,12 +313,10 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
     }
     // Aborted by Temporal, not answered by the webhook: not an attempt to record (see the module comment).
     if (callSignal.aborted) throw signal.reason;
-    // In a burst, the calls still going out come first; the record already holds this call's times. Never past the
-    // server's heartbeat timeout, less the time the report needs (HEARTBEAT_MARGIN_MS), counted from this attempt's
-    // start: the earliest it can be, since no heartbeat may have been sent.
-    await deps.callsInFlight?.untilNotBusy(
-      heartbeatTimeoutMs ? startedAtMs + heartbeatTimeoutMs - HEARTBEAT_MARGIN_MS - now() : undefined,
-    );
+    // In a burst, the calls still going out come first; the record already holds this call's times. At most halfway
+    // to the server's heartbeat timeout, counted from this attempt's start: the earliest it can be, since no
+    // heartbeat may have been sent.
+    await deps.callsInFlight?.untilNotBusy(halfwayToTimeoutMs());
     // How late the call started against its due instant: the scheduler's precision.
     const latenessMs = Date.parse(record.createdAt) - notBeforeMs;
     logAttempt(record, latenessMs);
