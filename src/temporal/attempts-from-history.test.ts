@@ -26,14 +26,17 @@ const input: DeliverWebhookInput = {
   notAfter: new Date(DUE + 3_600_000).toISOString(),
 };
 const at = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 });
-const scheduled = event({
-  eventId: 5,
-  eventTime: at(DUE - 30_000),
-  activityTaskScheduledEventAttributes: {
-    activityType: { name: 'deliverWebhook' },
-    input: { payloads: [defaultPayloadConverter.toPayload(input)] },
-  },
-});
+/** The attempt's scheduling, 30 s before its instant, with `attemptInput`. */
+const scheduledWith = (attemptInput: DeliverWebhookInput): HistoryEvent =>
+  event({
+    eventId: 5,
+    eventTime: at(DUE - 30_000),
+    activityTaskScheduledEventAttributes: {
+      activityType: { name: 'deliverWebhook' },
+      input: { payloads: [defaultPayloadConverter.toPayload(attemptInput)] },
+    },
+  });
+const scheduled = scheduledWith(input);
 const terminatedAt = (ms: number): HistoryEvent =>
   event({ eventId: 9, eventTime: at(ms), workflowExecutionTerminatedEventAttributes: { reason: 'operator' } });
 
@@ -69,15 +72,7 @@ describe('attemptsFromHistory', () => {
   });
 
   it("counts from a burst attempt's own clearance limit, not the lone attempt's", () => {
-    const burstInput: DeliverWebhookInput = { ...input, maxClearanceLeadMs: 12_000 };
-    const burstScheduled = event({
-      eventId: 5,
-      eventTime: at(DUE - 30_000),
-      activityTaskScheduledEventAttributes: {
-        activityType: { name: 'deliverWebhook' },
-        input: { payloads: [defaultPayloadConverter.toPayload(burstInput)] },
-      },
-    });
+    const burstScheduled = scheduledWith({ ...input, maxClearanceLeadMs: 12_000 });
     // 5 s before its instant a lone attempt cannot have been cleared; this one could.
     const [record] = attemptsFromHistory({ events: [burstScheduled, terminatedAt(DUE - 5000)] });
     expect(record).toMatchObject({ id: 'inv-1', status: null, response: { message: TERMINATED_IN_FLIGHT_MESSAGE } });
