@@ -283,7 +283,9 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
     // late (queued behind a burst) must leave the call time to send its first heartbeat before that timeout, or the
     // server would run the attempt again while this one calls. Too late: no call; the attempt runs again and asks anew.
     const { heartbeatTimeoutMs } = context.info;
-    if (heartbeatTimeoutMs && now() + LATE_CALL_MARGIN_MS > startedAtMs + heartbeatTimeoutMs) {
+    /** When the server would time this attempt out without a heartbeat, on this clock; none without a timeout. */
+    const heartbeatDeadlineMs = heartbeatTimeoutMs ? startedAtMs + heartbeatTimeoutMs : undefined;
+    if (heartbeatDeadlineMs !== undefined && now() + LATE_CALL_MARGIN_MS > heartbeatDeadlineMs) {
       throw ApplicationFailure.retryable(
         'the call was cleared too close to the heartbeat timeout to start; the attempt runs again',
         CLEARED_TOO_LATE_FAILURE_TYPE,
@@ -293,7 +295,7 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
     const callSignal = abortUnlessCancelRequested(signal, context);
     /** Half the time left until HEARTBEAT_MARGIN_MS before the server's heartbeat timeout (see there). */
     const halfwayToTimeoutMs = (): number | undefined =>
-      heartbeatTimeoutMs ? (startedAtMs + heartbeatTimeoutMs - HEARTBEAT_MARGIN_MS - now()) / 2 : undefined;
+      heartbeatDeadlineMs === undefined ? undefined : (heartbeatDeadlineMs - HEARTBEAT_MARGIN_MS - now()) / 2;
     const firstHeartbeatMs = Math.max(HEARTBEAT_INTERVAL_MS, halfwayToTimeoutMs() ?? 0);
     let heartbeats: NodeJS.Timeout | undefined;
     const firstHeartbeat = setTimeout(() => {

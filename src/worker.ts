@@ -25,10 +25,10 @@ const MAX_HEARTBEAT_THROTTLE_MS = 8000;
 
 /**
  * Webhook calls in flight from which the worker is in a burst, and the longest an answered attempt then waits to
- * report its result (activities/calls-in-flight.ts; at most halfway to its heartbeat timeout). A few dozen calls at once
- * only happen when many events come due together; below that, results are reported at once. 5 s, not 1 s: a burst
- * of 10,000 takes seconds to go out, and results reported after 1 s took the worker's main thread from it (p50
- * 3.6 s against 3.0 s; bench/PERFORMANCE.md "Bursts of 10,000").
+ * report its result (activities/calls-in-flight.ts; at most halfway to its heartbeat timeout). A few dozen calls
+ * at once only happen when many events come due together; below that, results are reported at once. 5 s, not 1 s:
+ * a burst of 10,000 takes seconds to go out, and results reported after 1 s took the worker's main thread from it
+ * (p50 3.6 s against 3.0 s; bench/PERFORMANCE.md "Bursts of 10,000").
  */
 const BURST_CALLS_IN_FLIGHT = 32;
 const MAX_REPORT_WAIT_MS = 5000;

@@ -303,7 +303,7 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
 
         let result;
         // What this attempt is told, and what the rule below reckons with: the same value.
-        const clearanceLeadMs = burstClearanceLeadMs;
+        const maxClearanceLeadMs = burstClearanceLeadMs;
         const scope = new CancellationScope();
         const invocationId = uuid4();
         held = { scope, dueMs, invocationId };
@@ -319,7 +319,7 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
               timeoutSeconds: retryConf.timeoutSeconds,
               notBefore: new Date(dueMs).toISOString(),
               notAfter: new Date(deadlineMs).toISOString(),
-              ...(clearanceLeadMs !== undefined && { maxClearanceLeadMs: clearanceLeadMs }),
+              ...(maxClearanceLeadMs !== undefined && { maxClearanceLeadMs }),
             }),
           );
         } catch (err) {
@@ -327,7 +327,7 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
           // down): nothing more will call. If the cancel came after the attempt could have been cleared to call, a
           // call may have been made and its outcome is unknown (the invocations say so): not a plain `cancelled`.
           if (cancelIsFinal && cancelRequested && err instanceof ActivityFailure) {
-            if (cancelSeenAtMs < dueMs - clearanceLimitMs(clearanceLeadMs)) return finish('cancelled');
+            if (cancelSeenAtMs < dueMs - clearanceLimitMs(maxClearanceLeadMs)) return finish('cancelled');
             tries = attempt;
             return finish(
               'error',

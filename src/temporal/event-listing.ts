@@ -288,9 +288,9 @@ export class EventListing {
   /**
    * Pivots for a walk of `statuses` in `range` (./event-windows.ts): asked of every status, so they cost a count of
    * every run in the range (the status lives in each row's JSON, so a query without it stays in the index), and are
-   * asked only where the walk's count is about that: a listing of every status but
-   * perhaps `cancelled`, or one of `scheduled` past the near bound (where every open run is `scheduled`). Elsewhere
-   * a filter may count a few events among many runs: none (the walk probes instead).
+   * asked only where the walk's count is about that: a listing of every status but perhaps `cancelled`, or one of
+   * `scheduled` past the near bound (where every open run is `scheduled`). Elsewhere a filter may count a few events
+   * among many runs: none (the walk probes instead).
    */
   private pivots(statuses: readonly EventStatus[], range: TimeRange, near: number): Promise<readonly number[]> {
     const nearlyAll = EVENT_STATUSES.every((s) => s === 'cancelled' || statuses.includes(s));

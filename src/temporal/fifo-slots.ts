@@ -1,14 +1,14 @@
-/**
- * Slots taken in the order asked: at most `size` holders at once, the rest wait in line. One definition for the
- * bounds this layer keeps: listings at once (./listing-slots.ts) and the worker's clearance questions
- * (./call-clearance.ts).
- */
 /** How long a wait for a slot may last: until `signal` aborts, or until `deadline.at`. */
 interface Wait {
   signal?: AbortSignal;
   deadline?: { at: number; error: () => Error };
 }
 
+/**
+ * Slots taken in the order asked: at most `size` holders at once, the rest wait in line. One definition for the
+ * bounds this layer keeps: listings at once (./listing-slots.ts) and the worker's clearance questions
+ * (./call-clearance.ts).
+ */
 export class FifoSlots {
   private held = 0;
   private readonly line: (() => void)[] = [];

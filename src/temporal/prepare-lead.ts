@@ -31,8 +31,8 @@ const SLOTS = 2 ** 17;
  *
  * A fixed table indexed by second modulo SLOTS: a slot holding a second already past is taken over; two seconds
  * still to come that share a slot share its count, which only prepares them a little earlier (and gives them no
- * wider clearance lead). A create that does
- * not start an event (a repeat of an idempotent one, a failure) gives its count back.
+ * wider clearance lead). A create that does not start an event (a repeat of an idempotent one, a failure) gives its
+ * count back.
  */
 export class PrepareLead {
   /**

@@ -121,9 +121,10 @@ export class VisibilityCounts {
   }
 
   /**
-   * A change made through this process, started at `startedAt` (ms, on this instance's clock: `clock()`), has ended; `change` is undefined when what it
-   * did is not known (it failed, or changed an event in a way not described). Counts of a moment that it may touch
-   * are forgotten; long-lived ones are moved by it, or, when it is unknown, live no longer than a moment.
+   * A change made through this process, started at `startedAt` (ms, on this instance's clock: `clock()`), has
+   * ended; `change` is undefined when what it did is not known (it failed, or changed an event in a way not
+   * described). Counts of a moment that it may touch are forgotten; long-lived ones are moved by it, or, when it is
+   * unknown, live no longer than a moment.
    *
    * A count answered before the change started cannot hold it and is moved exactly. One taken while the change ran
    * may or may not hold it (a cancel shows in visibility before it answers; a create usually just after): it gets
