@@ -39,6 +39,9 @@ export interface PreconnectOptions {
   idleMs: number;
 }
 
+/** Origins whose agent name and connection options are remembered (see `originOf`). */
+const MAX_KNOWN_ORIGINS = 1024;
+
 /** What is known about one origin (the agent's name for host, port and TLS options). */
 interface Origin {
   /** When each announced call is due, in the order announced (due order, as calls are announced a fixed time ahead). */
@@ -55,6 +58,7 @@ type AgentInternals = http.Agent & { options: http.AgentOptions; keepAlive: bool
 /** An agent that can open connections ahead of calls (`preconnect`) and hands them out before opening new ones. */
 export class Preconnector {
   private readonly origins = new Map<string, Origin>();
+  private readonly known = new Map<string, { connectionOptions: https.RequestOptions; name: string }>();
   private readonly agent: AgentInternals;
   private readonly createConnection: http.Agent['createConnection'];
 
@@ -75,27 +79,29 @@ export class Preconnector {
    * opened-ahead connections, up to `maxSocketsPerHost`.
    */
   preconnect(url: URL, dueAtMs: number): void {
-    const connectionOptions = this.connectionOptions(url);
-    const name = this.agent.getName(connectionOptions);
+    const { connectionOptions, name } = this.originOf(url);
     const origin: Origin = this.origins.get(name) ?? { expected: [], ready: new Map(), expiry: null };
     this.origins.set(name, origin);
     this.dropExpired(origin);
     origin.expected.push(dueAtMs);
     origin.expiry ??= setTimeout(() => this.expire(name), this.msUntilExpired(origin)).unref();
+    const open =
+      (this.agent.sockets[name]?.length ?? 0) + (this.agent.freeSockets[name]?.length ?? 0) + origin.ready.size;
+    if (open >= this.options.maxSocketsPerHost) return;
+    // Counted only until they outnumber the open connections: a burst of 10,000 announced together would otherwise
+    // count 10,000^2 / 2 times, which took ~100 ms of the worker's thread just before the instant.
     let atOnce = 0;
-    for (let i = origin.expected.length - 1; i >= 0; i--) {
+    for (let i = origin.expected.length - 1; i >= 0 && atOnce <= open; i--) {
       if (Math.abs((origin.expected[i] ?? 0) - dueAtMs) <= this.options.sameInstantMs) atOnce += 1;
       else if ((origin.expected[i] ?? 0) < dueAtMs) break;
     }
-    const open =
-      (this.agent.sockets[name]?.length ?? 0) + (this.agent.freeSockets[name]?.length ?? 0) + origin.ready.size;
-    if (open < Math.min(atOnce, this.options.maxSocketsPerHost)) this.open(name, origin, connectionOptions);
+    if (open < atOnce) this.open(name, origin, connectionOptions);
   }
 
   /** Counts a call made to `url`, so that it no longer asks for a connection of its own. */
   called(url: URL): void {
     if (this.origins.size === 0) return;
-    const name = this.agent.getName(this.connectionOptions(url));
+    const { name } = this.originOf(url);
     const origin = this.origins.get(name);
     if (origin === undefined) return;
     origin.expected.shift();
@@ -107,6 +113,23 @@ export class Preconnector {
     let connections = 0;
     for (const origin of this.origins.values()) connections += origin.ready.size;
     return { connections, origins: this.origins.size };
+  }
+
+  /**
+   * The agent's name for the origin of `url` and the options it would connect with, remembered per scheme and host:
+   * each call of a burst asks for them twice (`preconnect`, `called`). Cleared when full, so that a stream of
+   * distinct hosts cannot grow it.
+   */
+  private originOf(url: URL): { connectionOptions: https.RequestOptions; name: string } {
+    const key = `${url.protocol}//${url.host}`;
+    let known = this.known.get(key);
+    if (known === undefined) {
+      const connectionOptions = this.connectionOptions(url);
+      known = { connectionOptions, name: this.agent.getName(connectionOptions) };
+      if (this.known.size >= MAX_KNOWN_ORIGINS) this.known.clear();
+      this.known.set(key, known);
+    }
+    return known;
   }
 
   /**
