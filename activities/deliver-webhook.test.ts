@@ -5,7 +5,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, type LogEntry } from '@temporalio/worker';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createKeepAliveFetch } from '../src/delivery';
+import { createKeepAliveFetch, type FetchLike } from '../src/delivery';
 import { createEnvPolicy, LOOPBACK_DESTINATIONS as LOOPBACK } from '../src/delivery';
 
 /** Receivers here are on 127.0.0.1, which the default client refuses (the SSRF guard). */
@@ -589,6 +589,57 @@ describe('deliverWebhook activity', () => {
     expect(due - askedAt.burst!).toBeLessThanOrEqual(3600);
     expect(due - askedAt.burst!).toBeGreaterThan(2600);
     expect(server.arrivals).toHaveLength(0);
+  });
+
+  it('in a burst, resolves its request when it asks, seconds before the instant', async () => {
+    const server = await serve((_req, res) => res.writeHead(200).end());
+    const heldAttempts = new HeldAttempts();
+    const due = Date.now() + 3900;
+    for (let n = 0; n < 3000; n++) heldAttempts.hold(`other-${n}`, due);
+    const reads: number[] = [];
+    const env = new Proxy<Record<string, string>>(
+      { WEBHOOK_DOMAIN: server.origin },
+      {
+        get: (target, name) => {
+          if (name === 'WEBHOOK_DOMAIN') reads.push(Date.now());
+          return Reflect.get(target, name);
+        },
+      },
+    );
+    let askedAt = 0;
+    let preconnectedAt = 0;
+    const fetch: FetchLike = Object.assign((url: string, init: RequestInit) => LOOPBACK_FETCH(url, init), {
+      preconnect: (url: string, dueAtMs: number) => {
+        preconnectedAt = Date.now();
+        LOOPBACK_FETCH.preconnect?.(url, dueAtMs);
+      },
+    });
+    const { deliverWebhook } = createActivities({
+      fetch,
+      env,
+      userAgent: USER_AGENT,
+      heldAttempts,
+      clearForCall: () => {
+        askedAt = Date.now();
+        return Promise.resolve('call');
+      },
+    });
+    const client = { withAbortSignal: (_signal: AbortSignal, fn: () => unknown) => fn() } as unknown as Client;
+
+    const result: DeliverWebhookResult = await new MockActivityEnvironment({ activityId: 'burst' }, { client }).run(
+      deliverWebhook,
+      input({ notBefore: new Date(due).toISOString(), maxClearanceLeadMs: 3600 }),
+    );
+
+    expect(result.kind === 'attempted' && result.record.success).toBe(true);
+    expect(due - askedAt).toBeGreaterThan(2600);
+    // Read as it asked (give or take a busy machine), not PRECONNECT_LEAD_MS before the call.
+    expect(reads.length).toBeGreaterThan(0);
+    for (const readAt of reads) expect(Math.abs(readAt - askedAt)).toBeLessThan(300);
+    // Its connection is still opened half a second ahead, not as early as that.
+    expect(due - preconnectedAt).toBeLessThanOrEqual(500);
+    expect(due - preconnectedAt).toBeGreaterThan(200);
+    expect(server.arrivals[0]!).toBeGreaterThanOrEqual(due);
   });
 
   it('rejects malformed input as a non-retryable failure', async () => {
