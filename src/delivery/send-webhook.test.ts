@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
 import { MAX_STORED_RESPONSE_BODY_BYTES, type WebhookBody } from '../shared/event';
 import { LOOPBACK_DESTINATIONS } from './destination-guard';
 import { createEnvPolicy } from './env-policy';
@@ -223,6 +224,21 @@ describe('sendWebhook against a real server', () => {
       success: false,
       status: null,
       response: { type: 'client_error', message: 'timeout after 0.3 s while reading the response body (HTTP 200)' },
+    });
+    expect(record.durationMs).toBeLessThan(3000);
+  });
+
+  it('records a connection broken off in the middle of the body without a status', async () => {
+    const server = await serve((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': '1000' });
+      res.write('only part of it');
+      setTimeout(() => req.socket.destroy(), 20);
+    });
+    const record = await sendWebhook(request(server.origin, { timeoutSeconds: 5 }), deps());
+    expect(record).toMatchObject({ success: false, status: null });
+    expect(record.response).toMatchObject({
+      type: 'client_error',
+      message: 'aborted while reading the response body (HTTP 200)',
     });
     expect(record.durationMs).toBeLessThan(3000);
   });
@@ -541,6 +557,35 @@ describe('sendWebhook with a fake fetch', () => {
     expect(record.response).toMatchObject({
       body: 'a'.repeat(MAX_STORED_RESPONSE_BODY_BYTES - 1),
       bodyTruncated: true,
+    });
+  });
+
+  it('drops a multi-byte character cut by the cap in a node:http response too', async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end('a'.repeat(MAX_STORED_RESPONSE_BODY_BYTES - 1) + '€ and more');
+    });
+    const record = await sendWebhook(request(server.origin), deps());
+    expect(record.response).toMatchObject({
+      body: 'a'.repeat(MAX_STORED_RESPONSE_BODY_BYTES - 1),
+      bodyTruncated: true,
+    });
+  });
+
+  it('records a node stream closed before its end, without an error, as a body-read failure', async () => {
+    const stream = new PassThrough();
+    stream.write('half');
+    setTimeout(() => stream.destroy(), 20);
+    const record = await sendWebhook(request('https://example.com'), {
+      ...deps(),
+      fetch: () => Promise.resolve({ status: 200, headers: new Headers(), body: stream }),
+    });
+    expect(record).toMatchObject({
+      success: false,
+      status: null,
+      response: {
+        message: 'the connection closed before the body ended while reading the response body (HTTP 200)',
+      },
     });
   });
 

@@ -3,6 +3,7 @@
  * happens on the network. No Temporal here: the activity adapts this to Temporal's semantics.
  */
 import { performance } from 'node:perf_hooks';
+import { Readable } from 'node:stream';
 import {
   MAX_STORED_RESPONSE_BODY_BYTES,
   MAX_TIMER_MS,
@@ -205,10 +206,16 @@ interface CappedBody {
  */
 async function readCappedBody(body: AsyncIterable<Uint8Array> | null, capBytes: number): Promise<CappedBody> {
   if (body === null) return { text: '', truncated: false };
+  // A byte stream only: one in object mode or with an encoding set yields something else than Buffers.
+  if (body instanceof Readable && !body.readableObjectMode && body.readableEncoding === null) {
+    return readCappedStream(body, capBytes);
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   let truncated = false;
-  for await (const chunk of body) {
+  // Typed as declared: a `Readable` left for this loop narrows `body` to its own (untyped) iterator.
+  const iterable: AsyncIterable<Uint8Array> = body;
+  for await (const chunk of iterable) {
     if (size + chunk.byteLength > capBytes) {
       chunks.push(chunk.subarray(0, capBytes - size));
       size = capBytes;
@@ -218,6 +225,56 @@ async function readCappedBody(body: AsyncIterable<Uint8Array> | null, capBytes: 
     chunks.push(chunk);
     size += chunk.byteLength;
   }
+  return cappedBody(chunks, size, truncated);
+}
+
+/**
+ * `readCappedBody` for a `node:http` response (the keep-alive client's), read through its events: a stream's async
+ * iterator costs a dozen ticks and promises per response, which in a burst of 10,000 took the worker's thread from
+ * the calls still going out (bench/PERFORMANCE.md "Bursts of 10,000"). Rejects with the stream's error, or when it
+ * closes before its end (the connection broken off, or the call aborted).
+ */
+function readCappedStream(body: Readable, capBytes: number): Promise<CappedBody> {
+  if (body.readableEnded) return Promise.resolve({ text: '', truncated: false });
+  if (body.destroyed) return Promise.reject(body.errored ?? new Error('the connection closed before the body ended'));
+  return new Promise((resolve, reject) => {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    const stop = (): void => {
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', onError);
+      body.off('close', onClose);
+    };
+    const onData = (chunk: Buffer): void => {
+      if (size + chunk.byteLength <= capBytes) {
+        chunks.push(chunk);
+        size += chunk.byteLength;
+        return;
+      }
+      chunks.push(chunk.subarray(0, capBytes - size));
+      stop();
+      // The rest is not read: the connection is closed rather than drained.
+      body.destroy();
+      resolve(cappedBody(chunks, capBytes, true));
+    };
+    const onEnd = (): void => {
+      stop();
+      resolve(cappedBody(chunks, size, false));
+    };
+    const onError = (error: Error): void => {
+      stop();
+      reject(error);
+    };
+    const onClose = (): void => onError(body.errored ?? new Error('the connection closed before the body ended'));
+    body.on('data', onData);
+    body.once('end', onEnd);
+    body.once('error', onError);
+    body.once('close', onClose);
+  });
+}
+
+function cappedBody(chunks: Uint8Array[], size: number, truncated: boolean): CappedBody {
   // `stream: true` on a truncated body drops a multi-byte character cut in half instead of adding U+FFFD.
   const text = new TextDecoder('utf-8').decode(Buffer.concat(chunks, size), { stream: truncated });
   return { text, truncated };
