@@ -18,7 +18,7 @@ import { mapLimit } from './types';
  *   1. `bash temporal-dev.sh start` with TEMPORAL_PORT, TEMPORAL_UI_PORT, TEMPORAL_DATA_DIR (empty, per run) and
  *      TEMPORAL_HEADLESS=1. It may stay in the foreground or daemonize (exit 0); then `bash temporal-dev.sh stop` with
  *      the same env stops it.
- *   2. worker `node_modules/.bin/tsx src/worker.ts` and API `node_modules/.bin/tsx src/server.ts` with TEMPORAL_ADDRESS,
+ *   2. worker `node_modules/.bin/tsx --max-semi-space-size=64 src/worker.ts` (as `npm run start:worker`) and API `node_modules/.bin/tsx src/server.ts` with TEMPORAL_ADDRESS,
  *      TEMPORAL_NAMESPACE=default, PORT, HOST=127.0.0.1 (or one process, OURS_MAIN_CMD / src/main.ts, when there is no
  *      src/worker.ts).
  *   3. ready when `GET /readyz` answers 200 (falls back to `/healthz` when /readyz is 404).
@@ -28,7 +28,7 @@ const E = {
   url: process.env.OURS_URL,
   temporalCmd: process.env.OURS_TEMPORAL_CMD ?? 'bash temporal-dev.sh start',
   temporalStopCmd: process.env.OURS_TEMPORAL_STOP_CMD ?? 'bash temporal-dev.sh stop',
-  workerCmd: process.env.OURS_WORKER_CMD ?? 'node_modules/.bin/tsx src/worker.ts',
+  workerCmd: process.env.OURS_WORKER_CMD ?? 'node_modules/.bin/tsx --max-semi-space-size=64 src/worker.ts',
   serverCmd: process.env.OURS_SERVER_CMD ?? 'node_modules/.bin/tsx src/server.ts',
   mainCmd: process.env.OURS_MAIN_CMD,
   secret: process.env.OURS_ADMIN_SECRET,
