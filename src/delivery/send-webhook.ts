@@ -200,9 +200,9 @@ interface CappedBody {
 
 /**
  * Reads a body up to `capBytes`, then cancels the rest: a webhook that answers with an endless or huge body must not
- * hold the attempt open or fill memory. Leaving the loop early cancels a web stream's reader, or destroys a
- * `node:http` response (closing its connection). Rejects with the body's error (for instance the abort reason on
- * timeout).
+ * hold the attempt open or fill memory. Leaving the loop early cancels a web stream's reader; a `node:http` response
+ * is read through its events (`readCappedStream`) and destroyed, closing its connection. Rejects with the body's
+ * error (for instance the abort reason on timeout).
  */
 async function readCappedBody(body: AsyncIterable<Uint8Array> | null, capBytes: number): Promise<CappedBody> {
   if (body === null) return { text: '', truncated: false };
@@ -210,36 +210,25 @@ async function readCappedBody(body: AsyncIterable<Uint8Array> | null, capBytes: 
   if (body instanceof Readable && !body.readableObjectMode && body.readableEncoding === null) {
     return readCappedStream(body, capBytes);
   }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let truncated = false;
+  const kept = cappedChunks(capBytes);
   // Typed as declared: a `Readable` left for this loop narrows `body` to its own (untyped) iterator.
   const iterable: AsyncIterable<Uint8Array> = body;
-  for await (const chunk of iterable) {
-    if (size + chunk.byteLength > capBytes) {
-      chunks.push(chunk.subarray(0, capBytes - size));
-      size = capBytes;
-      truncated = true;
-      break;
-    }
-    chunks.push(chunk);
-    size += chunk.byteLength;
-  }
-  return cappedBody(chunks, size, truncated);
+  for await (const chunk of iterable) if (!kept.add(chunk)) return kept.body(true);
+  return kept.body(false);
 }
 
 /**
  * `readCappedBody` for a `node:http` response (the keep-alive client's), read through its events: a stream's async
  * iterator costs a dozen ticks and promises per response, which in a burst of 10,000 took the worker's thread from
- * the calls still going out (bench/PERFORMANCE.md "Bursts of 10,000"). Rejects with the stream's error, or when it
- * closes before its end (the connection broken off, or the call aborted).
+ * the calls still going out (bench/PERFORMANCE.md "Bursts of 10,000: the worker at the instant"). Rejects with the
+ * stream's error, or when it closes before its end (the connection broken off, or the call aborted).
  */
 function readCappedStream(body: Readable, capBytes: number): Promise<CappedBody> {
+  const closedEarly = (): Error => body.errored ?? new Error('the connection closed before the body ended');
   if (body.readableEnded) return Promise.resolve({ text: '', truncated: false });
-  if (body.destroyed) return Promise.reject(body.errored ?? new Error('the connection closed before the body ended'));
+  if (body.destroyed) return Promise.reject(closedEarly());
   return new Promise((resolve, reject) => {
-    const chunks: Uint8Array[] = [];
-    let size = 0;
+    const kept = cappedChunks(capBytes);
     const stop = (): void => {
       body.off('data', onData);
       body.off('end', onEnd);
@@ -247,26 +236,21 @@ function readCappedStream(body: Readable, capBytes: number): Promise<CappedBody>
       body.off('close', onClose);
     };
     const onData = (chunk: Buffer): void => {
-      if (size + chunk.byteLength <= capBytes) {
-        chunks.push(chunk);
-        size += chunk.byteLength;
-        return;
-      }
-      chunks.push(chunk.subarray(0, capBytes - size));
+      if (kept.add(chunk)) return;
       stop();
       // The rest is not read: the connection is closed rather than drained.
       body.destroy();
-      resolve(cappedBody(chunks, capBytes, true));
+      resolve(kept.body(true));
     };
     const onEnd = (): void => {
       stop();
-      resolve(cappedBody(chunks, size, false));
+      resolve(kept.body(false));
     };
     const onError = (error: Error): void => {
       stop();
       reject(error);
     };
-    const onClose = (): void => onError(body.errored ?? new Error('the connection closed before the body ended'));
+    const onClose = (): void => onError(closedEarly());
     body.on('data', onData);
     body.once('end', onEnd);
     body.once('error', onError);
@@ -274,10 +258,28 @@ function readCappedStream(body: Readable, capBytes: number): Promise<CappedBody>
   });
 }
 
-function cappedBody(chunks: Uint8Array[], size: number, truncated: boolean): CappedBody {
-  // `stream: true` on a truncated body drops a multi-byte character cut in half instead of adding U+FFFD.
-  const text = new TextDecoder('utf-8').decode(Buffer.concat(chunks, size), { stream: truncated });
-  return { text, truncated };
+/** The chunks of a body kept up to `capBytes`, for both ways of reading one. */
+function cappedChunks(capBytes: number): { add(chunk: Uint8Array): boolean; body(truncated: boolean): CappedBody } {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  return {
+    /** Keeps `chunk`, or its part under the cap; false once the cap is passed (the rest is not to be read). */
+    add(chunk) {
+      if (size + chunk.byteLength > capBytes) {
+        chunks.push(chunk.subarray(0, capBytes - size));
+        size = capBytes;
+        return false;
+      }
+      chunks.push(chunk);
+      size += chunk.byteLength;
+      return true;
+    },
+    body(truncated) {
+      // `stream: true` on a truncated body drops a multi-byte character cut in half instead of adding U+FFFD.
+      const text = new TextDecoder('utf-8').decode(Buffer.concat(chunks, size), { stream: truncated });
+      return { text, truncated };
+    },
+  };
 }
 
 /**
