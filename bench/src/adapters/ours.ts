@@ -18,9 +18,9 @@ import { mapLimit } from './types';
  *   1. `bash temporal-dev.sh start` with TEMPORAL_PORT, TEMPORAL_UI_PORT, TEMPORAL_DATA_DIR (empty, per run) and
  *      TEMPORAL_HEADLESS=1. It may stay in the foreground or daemonize (exit 0); then `bash temporal-dev.sh stop` with
  *      the same env stops it.
- *   2. worker `node_modules/.bin/tsx --max-semi-space-size=64 src/worker.ts` (as `npm run start:worker`) and API `node_modules/.bin/tsx src/server.ts` with TEMPORAL_ADDRESS,
- *      TEMPORAL_NAMESPACE=default, PORT, HOST=127.0.0.1 (or one process, OURS_MAIN_CMD / src/main.ts, when there is no
- *      src/worker.ts).
+ *   2. worker: the repository's `npm run start:worker` script run from `node_modules/.bin` (no npm process in the
+ *      measured tree), and API `node_modules/.bin/tsx src/server.ts`, with TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE=default,
+ *      PORT, HOST=127.0.0.1 (or one process, OURS_MAIN_CMD / src/main.ts, when there is no src/worker.ts).
  *   3. ready when `GET /readyz` answers 200 (falls back to `/healthz` when /readyz is 404).
  * With OURS_URL set, nothing is started: the adapter uses that running service.
  */
@@ -28,7 +28,7 @@ const E = {
   url: process.env.OURS_URL,
   temporalCmd: process.env.OURS_TEMPORAL_CMD ?? 'bash temporal-dev.sh start',
   temporalStopCmd: process.env.OURS_TEMPORAL_STOP_CMD ?? 'bash temporal-dev.sh stop',
-  workerCmd: process.env.OURS_WORKER_CMD ?? 'node_modules/.bin/tsx --max-semi-space-size=64 src/worker.ts',
+  workerCmd: process.env.OURS_WORKER_CMD,
   serverCmd: process.env.OURS_SERVER_CMD ?? 'node_modules/.bin/tsx src/server.ts',
   mainCmd: process.env.OURS_MAIN_CMD,
   secret: process.env.OURS_ADMIN_SECRET,
@@ -59,10 +59,29 @@ export class OursAdapter implements SystemAdapter {
     return {
       api: this.base,
       temporal: E.url ? 'external' : E.temporalCmd,
-      worker: E.url ? 'external' : (E.mainCmd ?? E.workerCmd),
+      worker: E.url ? 'external' : (E.mainCmd ?? this.workerCmd()),
       server: E.url ? 'external' : E.mainCmd ? null : E.serverCmd,
       batch: this.batchAvailable === false ? `concurrent singles (${E.singleConcurrency})` : this.batchKind,
     };
+  }
+
+  /**
+   * How the worker is started: OURS_WORKER_CMD, else the repository's own `start:worker` script (its flags with it),
+   * else, for a checkout older than that script, plain `tsx src/worker.ts`.
+   */
+  private workerCmd(): string {
+    if (E.workerCmd !== undefined) return E.workerCmd;
+    if (this.repoRoot === '') return "the repository's start:worker script (not started)";
+    let script: unknown;
+    try {
+      const pkg = JSON.parse(fs.readFileSync(path.join(this.repoRoot, 'package.json'), 'utf8')) as {
+        scripts?: Record<string, unknown>;
+      };
+      script = pkg.scripts?.['start:worker'];
+    } catch {
+      script = undefined;
+    }
+    return `node_modules/.bin/${typeof script === 'string' ? script : 'tsx src/worker.ts'}`;
   }
 
   /** Why ours cannot run yet (missing entrypoints), or null. */
@@ -166,7 +185,7 @@ export class OursAdapter implements SystemAdapter {
       (fs.existsSync(path.join(env.repoRoot, 'src/worker.ts')) ? null : 'node_modules/.bin/tsx src/main.ts');
     if (main) launch('service', main);
     else {
-      launch('worker', E.workerCmd);
+      launch('worker', this.workerCmd());
       launch('api', E.serverCmd);
     }
     this.base = `http://127.0.0.1:${apiPort}`;
