@@ -47,6 +47,7 @@ export {
 export {
   REQUEST_NOT_MADE_STATUS,
   callWebhook,
+  createThreadedWebhookFetch,
   createWebhookFetch,
   describeFetchError,
   normalizeWebhookBody,
@@ -59,3 +60,4 @@ export {
   type WebhookRequest,
 } from './send-webhook';
 export { warmUpWebhookPath } from './warm-up';
+export type { ThreadedFetch } from './webhook-thread';
