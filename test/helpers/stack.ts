@@ -15,7 +15,9 @@ import type { Client } from '@temporalio/client';
 import { createApp } from '../../src/api/app';
 import { envPolicyOf, loadConfig, USER_AGENT } from '../../src/config';
 import {
+  createThreadedWebhookFetch,
   createWebhookFetch,
+  type FetchLike,
   LOOPBACK_DESTINATIONS_LIST,
   type LookupLike,
   parseSigningSecret,
@@ -67,7 +69,14 @@ export function webhookConfig(settings: WebhookSettings = {}) {
   });
   return {
     rules: { envPolicy: envPolicyOf(config), allowedDestinations: config.WEBHOOK_ALLOWED_DESTINATIONS },
-    fetch: createWebhookFetch(config.WEBHOOK_ALLOWED_DESTINATIONS, settings.lookup),
+    /**
+     * The worker's client: the service's own, on its call thread, unless a test resolves names itself (a resolver
+     * is a function, which cannot cross to a thread).
+     */
+    createFetch: (): FetchLike & { close?: () => Promise<void> } =>
+      settings.lookup === undefined
+        ? createThreadedWebhookFetch(config.WEBHOOK_ALLOWED_DESTINATIONS)
+        : createWebhookFetch(config.WEBHOOK_ALLOWED_DESTINATIONS, settings.lookup),
   };
 }
 
@@ -149,7 +158,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 }
 
 /** One more event worker (the service's worker options) on `taskQueue`: several workers share one queue. */
-export function startEventWorker(
+export async function startEventWorker(
   taskQueue: string,
   {
     env = {},
@@ -164,13 +173,27 @@ export function startEventWorker(
     metrics?: ServiceMetrics;
   } = {},
 ): Promise<RunningWorker> {
-  const { rules, fetch } = webhookConfig(webhooks);
+  const { rules, createFetch } = webhookConfig(webhooks);
+  const fetch = createFetch();
   const signingKeys = signingSecrets.map(parseSigningSecret);
-  return startWorker({
+  const running = await startWorker({
     taskQueue,
     ...eventWorkerOptions({ env, envPolicy: rules.envPolicy, fetch, userAgent: USER_AGENT, signingKeys, metrics }),
     ...options,
+  }).catch(async (error: unknown) => {
+    await fetch.close?.();
+    throw error;
   });
+  return {
+    ...running,
+    stop: async () => {
+      try {
+        await running.stop();
+      } finally {
+        await fetch.close?.();
+      }
+    },
+  };
 }
 
 /**
