@@ -31,20 +31,27 @@ const fetch = createKeepAliveFetch({
 const calls = new Map<number, AbortController>();
 
 let replies: CallReply[] = [];
+/** The bodies' memory, moved to the main thread rather than copied. */
+let transfers: ArrayBuffer[] = [];
 function flush(): void {
   if (replies.length === 0) return;
-  port?.postMessage(replies);
+  port?.postMessage(replies, transfers);
   replies = [];
+  transfers = [];
 }
 /** Answers go back together: once per turn of this thread's loop, or as soon as REPLIES_PER_MESSAGE wait. */
 function reply(message: CallReply): void {
   replies.push(message);
+  if (message.kind === 'body') transfers.push(message.bytes.buffer as ArrayBuffer);
   if (replies.length === 1) setImmediate(flush);
   else if (replies.length >= REPLIES_PER_MESSAGE) flush();
 }
 
-/** At most `limitBytes` of a body: the caller's cap plus one byte tells it the body was longer. */
-async function readBody(body: Readable, limitBytes: number): Promise<Buffer> {
+/**
+ * At most `limitBytes` of a body (the caller's cap plus one byte tells it the body went on), in memory of its own: a
+ * chunk may be a view of a shared pool, which would cross whole.
+ */
+async function readBody(body: Readable, limitBytes: number): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   let size = 0;
   await readStream(body, (chunk) => {
@@ -52,7 +59,15 @@ async function readBody(body: Readable, limitBytes: number): Promise<Buffer> {
     size += chunk.byteLength;
     return size < limitBytes;
   });
-  return Buffer.concat(chunks, size).subarray(0, limitBytes);
+  const bytes = new Uint8Array(Math.min(size, limitBytes));
+  let at = 0;
+  for (const chunk of chunks) {
+    if (at === bytes.byteLength) break;
+    const part = chunk.subarray(0, bytes.byteLength - at);
+    bytes.set(part, at);
+    at += part.byteLength;
+  }
+  return bytes;
 }
 
 async function call(request: Extract<CallThreadRequest, { op: 'call' }>): Promise<void> {

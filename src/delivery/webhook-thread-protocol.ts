@@ -37,20 +37,36 @@ export type CallReply =
 export const REQUESTS_PER_MESSAGE = 64;
 export const REPLIES_PER_MESSAGE = 64;
 
-/** Nesting kept of an error's causes. */
+/** Nesting kept of an error's causes, inner errors kept per level, and characters kept of a message. */
 const MAX_ERROR_DEPTH = 4;
+const MAX_INNER_ERRORS = 32;
+const MAX_ERROR_MESSAGE_CHARS = 4096;
 
+/** What `describeFetchError` reads of an error, as plain data; never throws (a getter that throws reads as empty). */
 export function serializeError(error: unknown, depth = 0): SerializedError {
   if (typeof error !== 'object' || error === null) return { name: 'Error', message: String(error) };
-  const { name, message, code, cause, errors } = error as Record<string, unknown>;
+  const read = (key: string): unknown => {
+    try {
+      return (error as Record<string, unknown>)[key];
+    } catch {
+      return undefined;
+    }
+  };
+  const name = read('name');
+  const message = read('message');
+  const code = read('code');
+  const cause = read('cause');
+  const errors = read('errors');
   const out: SerializedError = {
     name: typeof name === 'string' ? name : 'Error',
-    message: typeof message === 'string' ? message : '',
+    message: typeof message === 'string' ? message.slice(0, MAX_ERROR_MESSAGE_CHARS) : '',
   };
   if (typeof code === 'string') out.code = code;
   if (depth < MAX_ERROR_DEPTH) {
     if (cause !== undefined && cause !== null) out.cause = serializeError(cause, depth + 1);
-    if (Array.isArray(errors)) out.errors = errors.slice(0, 8).map((inner) => serializeError(inner, depth + 1));
+    if (Array.isArray(errors)) {
+      out.errors = errors.slice(0, MAX_INNER_ERRORS).map((inner) => serializeError(inner, depth + 1));
+    }
   }
   return out;
 }

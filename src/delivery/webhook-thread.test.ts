@@ -208,6 +208,27 @@ describe('createThreadedWebhookFetch', () => {
     }
   });
 
+  it('does not send a call aborted before it left the queue', async () => {
+    const fresh = createThreadedWebhookFetch(LOOPBACK_DESTINATIONS);
+    try {
+      const before = receiver.bodies.length;
+      // The first call of a turn is posted at once; the second waits for the turn's end, and is aborted before it.
+      const first = send(fresh, request('/ok', { body: { ...request('/ok').body, id: 'first' } }));
+      const controller = new AbortController();
+      const second = send(fresh, {
+        ...request('/ok', { body: { ...request('/ok').body, id: 'second' } }),
+        signal: controller.signal,
+      });
+      controller.abort(new Error('cancelled'));
+      expect((await first).success).toBe(true);
+      expect((await second).response).toMatchObject({ message: 'request aborted: cancelled' });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(receiver.bodies.slice(before).map((body) => (JSON.parse(body) as { id: string }).id)).toEqual(['first']);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('fails the calls in flight when its thread stops, and starts a new one for the next call', async () => {
     const fresh = createThreadedWebhookFetch(LOOPBACK_DESTINATIONS);
     const inFlight = send(fresh, request('/slow-head', { timeoutSeconds: 10 }));
@@ -218,6 +239,14 @@ describe('createThreadedWebhookFetch', () => {
     expect(record.response).toMatchObject({ message: 'the webhook call thread stopped' });
     const next = await send(fresh, request('/ok'));
     expect(next.success).toBe(true);
+    // A call made while the old thread is still stopping goes to the new one, and is not failed with the old one.
+    const slow = send(fresh, request('/slow-head', { timeoutSeconds: 10 }));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const closing = fresh.close();
+    const during = send(fresh, request('/ok'));
+    await closing;
+    expect((await slow).response).toMatchObject({ message: 'the webhook call thread stopped' });
+    expect((await during).success).toBe(true);
     await fresh.close();
   });
 });

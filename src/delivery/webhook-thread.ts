@@ -1,15 +1,12 @@
 /**
  * The worker's webhook client on a thread of its own: a `FetchLike` whose calls the keep-alive client
- * (./keep-alive-fetch.ts) makes on a `worker_threads` thread (./webhook-thread-entry.ts).
+ * (./keep-alive-fetch.ts, with its pools and destination guard) makes on a `worker_threads` thread
+ * (./webhook-thread-entry.ts). Why: at a burst's instant the worker's main thread, busy with every held attempt's
+ * activity code under the SDK's async hooks and with the garbage of a large heap, was the bound; the calls' own
+ * work now runs beside it (docs/design.md "Calls on a thread of their own", bench/PERFORMANCE.md).
  *
- * Why: in a burst the worker's main thread was the bound. It runs every held attempt's activity code under the
- * Temporal SDK's `AsyncLocalStorage` (an async-hooks init on every promise and tick) and collects the garbage of a
- * heap that holds thousands of attempts; the HTTP work of 10,000 calls on top of that made the burst's p99 2.4–2.9 s.
- * On this thread the requests, answers and their garbage cost neither, and run beside the activity code
- * (bench/PERFORMANCE.md "Bursts of 10,000: calls on a thread of their own").
- *
- * Calls and answers cross in batches (one message per turn of either loop, or per REQUESTS_PER_MESSAGE); a body is
- * read on the thread up to `maxBodyBytes` and handed over whole, so the caller's cap and truncation work as before.
+ * Calls and answers cross in batches; a body is read on the thread up to `maxBodyBytes` and handed over whole, so
+ * the caller's cap, truncation and timeouts work as with the in-process client.
  */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -28,6 +25,8 @@ interface PendingCall {
   reject: (error: unknown) => void;
   /** Set once the status line came: where the body, or why it did not come, goes. */
   body?: { resolve: (bytes: Uint8Array) => void; reject: (error: unknown) => void };
+  /** The thread it was posted to; unset while it waits in the queue. */
+  thread?: Worker;
   signal: AbortSignal | undefined;
   onAbort: () => void;
 }
@@ -49,6 +48,8 @@ function startThread(options: CallThreadOptions): Worker {
 
 export function createThreadedFetch(options: CallThreadOptions): ThreadedFetch {
   let thread: Worker | undefined;
+  /** Whether a thread was started before: only the first one warms up (a restart is no time for 1,000 calls). */
+  let started = false;
   const pending = new Map<number, PendingCall>();
   let nextId = 1;
   let queue: CallThreadRequest[] = [];
@@ -57,37 +58,46 @@ export function createThreadedFetch(options: CallThreadOptions): ThreadedFetch {
     pending.delete(id);
     call.signal?.removeEventListener('abort', call.onAbort);
   };
-  const failAll = (error: Error): void => {
-    for (const [id, call] of pending) {
-      settle(id, call);
-      if (call.body) call.body.reject(error);
-      else call.reject(error);
-    }
+  const fail = (id: number, call: PendingCall, error: unknown): void => {
+    settle(id, call);
+    if (call.body) call.body.reject(error);
+    else call.reject(error);
+  };
+  /** Fails the calls posted to `worker` (not those still queued: they go to the next thread). */
+  const failCallsOf = (worker: Worker, error: Error): void => {
+    for (const [id, call] of pending) if (call.thread === worker) fail(id, call, error);
   };
 
   const onReplies = (replies: CallReply[]): void => {
     for (const reply of replies) {
       const call = pending.get(reply.id);
-      if (call === undefined) continue; // aborted meanwhile
-      if (reply.kind === 'head') {
+      if (call === undefined) continue; // aborted meanwhile, or failed with its thread
+      if (reply.kind === 'head' && call.body === undefined) {
         if (!reply.hasBody) settle(reply.id, call);
         call.resolve(responseOf(reply, call));
-      } else {
+      } else if (reply.kind === 'body' && call.body !== undefined) {
         settle(reply.id, call);
-        if (reply.kind === 'error') call.reject(deserializeError(reply.error));
-        else if (reply.kind === 'bodyError') call.body?.reject(deserializeError(reply.error));
-        else call.body?.resolve(reply.bytes);
+        call.body.resolve(reply.bytes);
+      } else {
+        fail(
+          reply.id,
+          call,
+          reply.kind === 'head' || reply.kind === 'body'
+            ? new Error('unexpected answer')
+            : deserializeError(reply.error),
+        );
       }
     }
   };
 
   const start = (): Worker => {
-    const worker = startThread(options);
+    const worker = startThread({ ...options, warmUpCalls: started ? 0 : options.warmUpCalls });
+    started = true;
     worker.on('message', onReplies);
-    worker.on('error', (error) => failAll(new Error(`the webhook call thread failed: ${error.message}`)));
+    worker.on('error', (error) => failCallsOf(worker, new Error(`the webhook call thread failed: ${error.message}`)));
     worker.on('exit', () => {
       if (thread === worker) thread = undefined;
-      failAll(new Error('the webhook call thread stopped'));
+      failCallsOf(worker, new Error('the webhook call thread stopped'));
     });
     // Each call's caller waits on its own promise; the thread alone must not keep a process alive.
     worker.unref();
@@ -95,15 +105,46 @@ export function createThreadedFetch(options: CallThreadOptions): ThreadedFetch {
   };
 
   const flush = (): void => {
-    if (queue.length === 0) return;
-    thread ??= start();
-    thread.postMessage(queue);
+    // A call aborted while queued is not sent; an abort or preconnect alone does not start a thread.
+    const batch = queue.filter((request) => request.op !== 'call' || pending.has(request.id));
     queue = [];
+    if (batch.length === 0 || (thread === undefined && !batch.some((request) => request.op === 'call'))) return;
+    try {
+      thread ??= start();
+    } catch (error) {
+      const failure = new Error(`the webhook call thread could not start: ${describe(error)}`);
+      for (const request of batch) {
+        if (request.op !== 'call') continue;
+        const call = pending.get(request.id);
+        if (call !== undefined) fail(request.id, call, failure);
+      }
+      return;
+    }
+    for (const request of batch) {
+      if (request.op !== 'call') continue;
+      const call = pending.get(request.id);
+      if (call !== undefined) call.thread = thread;
+    }
+    thread.postMessage(batch);
   };
+
+  /** Whether something was posted in this turn of the event loop already (reset at its end). */
+  let postedThisTurn = false;
+  const endTurn = (): void => {
+    postedThisTurn = false;
+    flush();
+  };
+  // The first call of a turn goes at once (a lone event's call waits for nothing); the calls a burst starts in the
+  // same turn follow in batches, and what is left at the turn's end.
   const post = (request: CallThreadRequest): void => {
     queue.push(request);
-    if (queue.length === 1) setImmediate(flush);
-    else if (queue.length >= REQUESTS_PER_MESSAGE) flush();
+    if (!postedThisTurn) {
+      postedThisTurn = true;
+      flush();
+      setImmediate(endTurn);
+    } else if (queue.length >= REQUESTS_PER_MESSAGE) {
+      flush();
+    }
   };
 
   const fetchLike = ((url, init) =>
@@ -115,25 +156,24 @@ export function createThreadedFetch(options: CallThreadOptions): ThreadedFetch {
         reject(abortReason());
         return;
       }
+      const headers: [string, string][] = [];
+      (init.headers instanceof Headers ? init.headers : new Headers(init.headers)).forEach((value, name) =>
+        headers.push([name, value]),
+      );
+      const body = typeof init.body === 'string' ? init.body : undefined;
       const id = nextId++;
       const call: PendingCall = {
         resolve,
         reject,
         signal,
         onAbort: () => {
-          settle(id, call);
-          post({ op: 'abort', id });
-          if (call.body) call.body.reject(abortReason());
-          else reject(abortReason());
+          fail(id, call, abortReason());
+          // Only a thread that has the call needs to hear of it; a queued one is dropped from the queue.
+          if (call.thread !== undefined && call.thread === thread) post({ op: 'abort', id });
         },
       };
       pending.set(id, call);
       signal?.addEventListener('abort', call.onAbort, { once: true });
-      const headers: [string, string][] = [];
-      (init.headers instanceof Headers ? init.headers : new Headers(init.headers)).forEach((value, name) =>
-        headers.push([name, value]),
-      );
-      const body = typeof init.body === 'string' ? init.body : undefined;
       post({ op: 'call', id, url, method: init.method ?? 'GET', headers, body });
     })) as ThreadedFetch;
   fetchLike.preconnect = (url, dueAtMs) => post({ op: 'preconnect', url, dueAtMs });
@@ -145,6 +185,10 @@ export function createThreadedFetch(options: CallThreadOptions): ThreadedFetch {
   // Started now, so that starting it and its warm-up are not paid by the first calls.
   thread = start();
   return fetchLike;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** The answer as `sendWebhook` reads it: status and headers now, the body once the thread has read it. */
