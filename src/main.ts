@@ -44,14 +44,12 @@ async function main(): Promise<void> {
   const metrics = new ServiceMetrics();
   const server = await startApi(config, metrics);
   const startedHere = !devServer('status');
-  const { worker, connection, webhookFetch } = await startWorker(config, startedHere, metrics).catch(
-    (error: unknown) => {
-      // Leave nothing running behind the error message (the dev server runs in the background).
-      server.close();
-      if (startedHere) devServer('stop');
-      throw error;
-    },
-  );
+  const { worker, connection } = await startWorker(config, startedHere, metrics).catch((error: unknown) => {
+    // Leave nothing running behind the error message (the dev server runs in the background).
+    server.close();
+    if (startedHere) devServer('stop');
+    throw error;
+  });
   console.log(`API:         http://${config.HOST}:${config.PORT}  (try POST /v1/metadata)`);
   console.log(`Console:     http://${config.HOST}:${config.PORT}/console`);
   console.log(`Temporal UI: ${config.TEMPORAL_UI_URL}`);
@@ -64,7 +62,6 @@ async function main(): Promise<void> {
     worker.shutdown();
   });
   await worker.run();
-  await webhookFetch.close();
   await connection.close();
   if (startedHere) devServer('stop');
 }

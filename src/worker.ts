@@ -1,7 +1,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { EventStatus } from './shared/event';
 import { type ActivityDeps, CallsInFlight, createActivities, HeldAttempts } from '../activities';
-import { createThreadedWebhookFetch, type ThreadedFetch, warmUpWebhookPath } from './delivery';
+import { createWebhookFetch, warmUpWebhookPath } from './delivery';
 import { queuedCallClearance } from './temporal/call-clearance';
 import { connectionOptions, dataConverterOf } from './temporal/connection';
 import { ServiceMetrics } from './metrics/service-metrics';
@@ -68,11 +68,9 @@ export async function createEventWorker(
   config: Config,
   env: NodeJS.ProcessEnv,
   metrics?: ServiceMetrics,
-): Promise<{ worker: Worker; connection: NativeConnection; webhookFetch: ThreadedFetch }> {
-  // Calls are made on a thread of their own (src/delivery/webhook-thread.ts), which starts and warms up its path
-  // while the bundle (a few seconds in a child process) is built, the connection is made and the main thread's part
-  // of the webhook path warms up; the worker takes no work before the last three are done.
-  const webhookFetch = createThreadedWebhookFetch(config.WEBHOOK_ALLOWED_DESTINATIONS, config.WORKER_WARM_UP_CALLS);
+): Promise<{ worker: Worker; connection: NativeConnection }> {
+  // The bundle (a few seconds in a child process) is built while the connection is made and the webhook path warms
+  // up; the worker takes no work before all three are done.
   const [code, connection] = await Promise.all([
     bundleWorkflowsInChildProcess(),
     NativeConnection.connect(connectionOptions(temporalConnectionOf(config))),
@@ -88,7 +86,7 @@ export async function createEventWorker(
       env,
       envPolicy: envPolicyOf(config),
       userAgent: USER_AGENT,
-      fetch: webhookFetch,
+      fetch: createWebhookFetch(config.WEBHOOK_ALLOWED_DESTINATIONS),
       signingKeys: config.WEBHOOK_SIGNING_SECRETS,
       metrics,
     }),
@@ -101,7 +99,7 @@ export async function createEventWorker(
     // Past the grace time, in-flight attempts are abandoned; the server runs them again elsewhere.
     shutdownForceTime: (config.WORKER_SHUTDOWN_GRACE_SECONDS + 5) * 1000,
   });
-  return { worker, connection, webhookFetch };
+  return { worker, connection };
 }
 
 /**
@@ -150,7 +148,7 @@ async function main(): Promise<void> {
   installWorkerLogging('INFO', sdkMetrics);
   // Collected only when served: nothing else reads them.
   const metrics = config.WORKER_METRICS_PORT === undefined ? undefined : new ServiceMetrics();
-  const { worker, connection, webhookFetch } = await createEventWorker(config, process.env, metrics);
+  const { worker, connection } = await createEventWorker(config, process.env, metrics);
   const metricsServer =
     metrics === undefined || config.WORKER_METRICS_PORT === undefined
       ? undefined
@@ -165,7 +163,6 @@ async function main(): Promise<void> {
   console.log(describeDestinations(config));
   console.log(describeSigning(config));
   await worker.run();
-  await webhookFetch.close();
   await connection.close();
 }
 

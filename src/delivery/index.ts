@@ -47,7 +47,6 @@ export {
 export {
   REQUEST_NOT_MADE_STATUS,
   callWebhook,
-  createThreadedWebhookFetch,
   createWebhookFetch,
   describeFetchError,
   normalizeWebhookBody,
@@ -60,4 +59,3 @@ export {
   type WebhookRequest,
 } from './send-webhook';
 export { warmUpWebhookPath } from './warm-up';
-export type { ThreadedFetch } from './webhook-thread';

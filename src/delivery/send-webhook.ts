@@ -31,8 +31,6 @@ import { parseRetryAfter } from './retry-after';
 import { type SigningKey, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER, webhookSignature } from './signature';
 import { resolveWebhookTemplate, templateVariables, webhookUrlIssue } from './resolve-template';
 import { createKeepAliveFetch, type FetchLike, type WebhookResponse } from './keep-alive-fetch';
-import { readStream } from './read-stream';
-import { createThreadedFetch, type ThreadedFetch } from './webhook-thread';
 
 const MS_PER_SECOND = 1000;
 
@@ -107,21 +105,6 @@ export function createWebhookFetch(
   lookup?: DestinationGuardOptions['lookup'],
 ): FetchLike {
   return createKeepAliveFetch({ maxSocketsPerHost: MAX_SOCKETS_PER_HOST, allowedDestinations, lookup });
-}
-
-/**
- * The worker's client: `createWebhookFetch`'s, run on a thread of its own (./webhook-thread.ts), which warms its path
- * with `warmUpCalls` calls to a receiver of its own when it starts. Names resolve with `dns.lookup` there: a test that
- * resolves names itself uses `createWebhookFetch`.
- */
-export function createThreadedWebhookFetch(allowedDestinations: DestinationAllowList, warmUpCalls = 0): ThreadedFetch {
-  return createThreadedFetch({
-    maxSocketsPerHost: MAX_SOCKETS_PER_HOST,
-    allowedDestinations,
-    // One byte past the cap, so that `readCappedBody` sees that the body went on.
-    maxBodyBytes: MAX_STORED_RESPONSE_BODY_BYTES + 1,
-    warmUpCalls,
-  });
 }
 
 /** What `sendWebhook` gets from its caller instead of globals. */
@@ -234,11 +217,45 @@ async function readCappedBody(body: AsyncIterable<Uint8Array> | null, capBytes: 
   return kept.body(false);
 }
 
-/** `readCappedBody` for a `node:http` response (the keep-alive client's), read through its events (./read-stream.ts). */
-async function readCappedStream(body: Readable, capBytes: number): Promise<CappedBody> {
-  const kept = cappedChunks(capBytes);
-  const cut = await readStream(body, (chunk) => kept.add(chunk));
-  return kept.body(cut);
+/**
+ * `readCappedBody` for a `node:http` response (the keep-alive client's), read through its events: a stream's async
+ * iterator costs a dozen ticks and promises per response, which in a burst of 10,000 took the worker's thread from
+ * the calls still going out (bench/PERFORMANCE.md "Bursts of 10,000: the worker at the instant"). Rejects with the
+ * stream's error, or when it closes before its end (the connection broken off, or the call aborted).
+ */
+function readCappedStream(body: Readable, capBytes: number): Promise<CappedBody> {
+  const closedEarly = (): Error => body.errored ?? new Error('the connection closed before the body ended');
+  if (body.readableEnded) return Promise.resolve({ text: '', truncated: false });
+  if (body.destroyed) return Promise.reject(closedEarly());
+  return new Promise((resolve, reject) => {
+    const kept = cappedChunks(capBytes);
+    const stop = (): void => {
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', onError);
+      body.off('close', onClose);
+    };
+    const onData = (chunk: Buffer): void => {
+      if (kept.add(chunk)) return;
+      stop();
+      // The rest is not read: the connection is closed rather than drained.
+      body.destroy();
+      resolve(kept.body(true));
+    };
+    const onEnd = (): void => {
+      stop();
+      resolve(kept.body(false));
+    };
+    const onError = (error: Error): void => {
+      stop();
+      reject(error);
+    };
+    const onClose = (): void => onError(closedEarly());
+    body.on('data', onData);
+    body.once('end', onEnd);
+    body.once('error', onError);
+    body.once('close', onClose);
+  });
 }
 
 /** The chunks of a body kept up to `capBytes`, for both ways of reading one. */

@@ -15,9 +15,7 @@ import type { Client } from '@temporalio/client';
 import { createApp } from '../../src/api/app';
 import { envPolicyOf, loadConfig, USER_AGENT } from '../../src/config';
 import {
-  createThreadedWebhookFetch,
   createWebhookFetch,
-  type FetchLike,
   LOOPBACK_DESTINATIONS_LIST,
   type LookupLike,
   parseSigningSecret,
@@ -69,14 +67,7 @@ export function webhookConfig(settings: WebhookSettings = {}) {
   });
   return {
     rules: { envPolicy: envPolicyOf(config), allowedDestinations: config.WEBHOOK_ALLOWED_DESTINATIONS },
-    /**
-     * The worker's client: the service's own, on its call thread, unless a test resolves names itself (a resolver
-     * is a function, which cannot cross to a thread).
-     */
-    createFetch: (): FetchLike & { close?: () => Promise<void> } =>
-      settings.lookup === undefined
-        ? createThreadedWebhookFetch(config.WEBHOOK_ALLOWED_DESTINATIONS)
-        : createWebhookFetch(config.WEBHOOK_ALLOWED_DESTINATIONS, settings.lookup),
+    fetch: createWebhookFetch(config.WEBHOOK_ALLOWED_DESTINATIONS, settings.lookup),
   };
 }
 
@@ -158,7 +149,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 }
 
 /** One more event worker (the service's worker options) on `taskQueue`: several workers share one queue. */
-export async function startEventWorker(
+export function startEventWorker(
   taskQueue: string,
   {
     env = {},
@@ -173,27 +164,13 @@ export async function startEventWorker(
     metrics?: ServiceMetrics;
   } = {},
 ): Promise<RunningWorker> {
-  const { rules, createFetch } = webhookConfig(webhooks);
-  const fetch = createFetch();
+  const { rules, fetch } = webhookConfig(webhooks);
   const signingKeys = signingSecrets.map(parseSigningSecret);
-  const running = await startWorker({
+  return startWorker({
     taskQueue,
     ...eventWorkerOptions({ env, envPolicy: rules.envPolicy, fetch, userAgent: USER_AGENT, signingKeys, metrics }),
     ...options,
-  }).catch(async (error: unknown) => {
-    await fetch.close?.();
-    throw error;
   });
-  return {
-    ...running,
-    stop: async () => {
-      try {
-        await running.stop();
-      } finally {
-        await fetch.close?.();
-      }
-    },
-  };
 }
 
 /**
