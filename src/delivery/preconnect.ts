@@ -18,6 +18,7 @@ import type http from 'node:http';
 import type https from 'node:https';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
+import { remembered } from './remembered';
 
 export interface PreconnectOptions {
   /** The agent's own limit: never more connections to one origin (open, idle, and opened ahead) than this. */
@@ -38,9 +39,6 @@ export interface PreconnectOptions {
    */
   idleMs: number;
 }
-
-/** Origins whose agent name and connection options are remembered (see `originOf`). */
-const MAX_KNOWN_ORIGINS = 1024;
 
 /** What is known about one origin (the agent's name for host, port and TLS options). */
 interface Origin {
@@ -116,20 +114,14 @@ export class Preconnector {
   }
 
   /**
-   * The agent's name for the origin of `url` and the options it would connect with, remembered per scheme and host:
-   * each call of a burst asks for them twice (`preconnect`, `called`). Cleared when full, so that a stream of
-   * distinct hosts cannot grow it.
+   * The agent's name for the origin of `url` and the options it would connect with, remembered per scheme and host
+   * (./remembered.ts): each call of a burst asks for them twice (`preconnect`, `called`).
    */
   private originOf(url: URL): { connectionOptions: https.RequestOptions; name: string } {
-    const key = `${url.protocol}//${url.host}`;
-    let known = this.known.get(key);
-    if (known === undefined) {
+    return remembered(this.known, `${url.protocol}//${url.host}`, () => {
       const connectionOptions = this.connectionOptions(url);
-      known = { connectionOptions, name: this.agent.getName(connectionOptions) };
-      if (this.known.size >= MAX_KNOWN_ORIGINS) this.known.clear();
-      this.known.set(key, known);
-    }
-    return known;
+      return { connectionOptions, name: this.agent.getName(connectionOptions) };
+    });
   }
 
   /**
