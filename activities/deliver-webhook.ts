@@ -253,7 +253,8 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
       // Everything but the call is done ahead, while there is time: in a burst, each call's own work at the instant
       // delays every call that starts after it. Prepared with the clearance question when that is asked earlier (a
       // burst's questions are spread over the seconds before it), else PRECONNECT_LEAD_MS before the call: the
-      // preparation of 10,000 attempts all at that moment ran past the instant (bench/PERFORMANCE.md).
+      // preparation of 10,000 attempts all at that moment ran past the instant (bench/PERFORMANCE.md "Bursts of
+      // 10,000: the worker at the instant").
       await holdUntil(notBeforeMs - Math.max(leadMs, PRECONNECT_LEAD_MS), now, holdSignal);
       prepared = prepareWebhook(input, deps);
       await holdUntil(notBeforeMs - PRECONNECT_LEAD_MS, now, holdSignal);
