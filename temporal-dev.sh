@@ -197,12 +197,10 @@ server_args() {
     # for it while the server idled (bench/PERFORMANCE.md, "Listing cost"). The API bounds its own listings
     # (src/temporal/listing-slots.ts); this leaves SQLite as the limit. Override with TEMPORAL_DYNAMIC_CONFIG.
     --dynamic-config-value frontend.namespaceRPS.visibility=5000
-    # Workflows the history service keeps (its cache; a call on a workflow pins its entry until done, and a call that
-    # finds every entry pinned is refused). The CLI sets 8,096, fewer than the 10,000 attempts one worker may hold
-    # (WORKER_MAX_CONCURRENT_ATTEMPTS), whose results can reach the server together: in a burst of 10,000 on a slower
-    # machine it refused 546 of them, and the server ran each of those attempts again, repeating its call. 16,384
-    # leaves room for one worker's attempts and tasks, for up to twice the cache's memory; raise it with
-    # TEMPORAL_DYNAMIC_CONFIG for several workers (bench/PERFORMANCE.md, "A burst's results refused").
+    # The history service's cache of workflows: a call on a workflow pins its entry, and is refused when every entry
+    # is pinned. The CLI's 8,096 is fewer than the 10,000 attempts one worker may hold (WORKER_MAX_CONCURRENT_ATTEMPTS),
+    # whose results can arrive together; a refused result makes the server run its attempt, and call, again (546 in a
+    # burst of 10,000: bench/PERFORMANCE.md, "A burst's results refused"). Several workers: raise it.
     --dynamic-config-value history.hostLevelCacheMaxSize=16384
     --log-level warn
   )
