@@ -24,6 +24,9 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCRIPT = join(__dirname, '..', 'temporal-dev.sh');
 const run = promisify(execFile);
 
+/** Starts tried before giving up (each on fresh ports). */
+const START_ATTEMPTS = 3;
+
 const keys: EncryptionKey[] = [{ id: 'k1', key: randomBytes(32) }];
 let dataDir: string;
 let scriptEnv: NodeJS.ProcessEnv;
@@ -34,19 +37,31 @@ let uiOrigin: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  const [temporalPort, uiPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+  const apiPort = await freePort();
+  let temporalPort = 0;
   dataDir = mkdtempSync(join(tmpdir(), 'web-ui-codec-'));
   apiOrigin = `http://127.0.0.1:${apiPort}`;
-  uiOrigin = `http://127.0.0.1:${uiPort}`;
-  scriptEnv = {
-    ...process.env,
-    TEMPORAL_DATA_DIR: dataDir,
-    TEMPORAL_PORT: String(temporalPort),
-    TEMPORAL_UI_PORT: String(uiPort),
-    TEMPORAL_HEADLESS: '',
-    TEMPORAL_UI_CODEC_ENDPOINT: `${apiOrigin}/codec`,
-  };
-  await run('bash', [SCRIPT, 'start'], { env: scriptEnv, timeout: 120_000 });
+  // A free port can be taken before the server binds it (by another suite's dev server starting meanwhile): then
+  // the start fails, and is tried again on fresh ports, as test/global-setup.ts does.
+  for (let attempt = 1; ; attempt++) {
+    const uiPort = await freePort();
+    temporalPort = await freePort();
+    uiOrigin = `http://127.0.0.1:${uiPort}`;
+    scriptEnv = {
+      ...process.env,
+      TEMPORAL_DATA_DIR: dataDir,
+      TEMPORAL_PORT: String(temporalPort),
+      TEMPORAL_UI_PORT: String(uiPort),
+      TEMPORAL_HEADLESS: '',
+      TEMPORAL_UI_CODEC_ENDPOINT: `${apiOrigin}/codec`,
+    };
+    try {
+      await run('bash', [SCRIPT, 'start'], { env: scriptEnv, timeout: 120_000 });
+      break;
+    } catch (error) {
+      if (attempt >= START_ATTEMPTS) throw error;
+    }
+  }
 
   client = createTemporalClient({ address: `127.0.0.1:${temporalPort}`, namespace: 'default', encryptionKeys: keys });
   const app = createApp({
