@@ -17,7 +17,7 @@ const API_TOKEN_ALLOWED = (() => {
   if (!built.ok) throw new Error(built.problems.join());
   return built.policy;
 })();
-import type { DeliverWebhookInput, DeliverWebhookResult } from '../src/shared/event';
+import type { CallClearance, DeliverWebhookInput, DeliverWebhookResult } from '../src/shared/event';
 import {
   CallsInFlight,
   CLEARED_TOO_LATE_FAILURE_TYPE,
@@ -85,10 +85,16 @@ function input(overrides: Partial<DeliverWebhookInput> = {}): DeliverWebhookInpu
   };
 }
 
+/** The activity hands its context's client to the server's stand-ins (clearForCall, heartbeatForCall), which ignore it. */
+const STUB_CLIENT = { withAbortSignal: (_signal: AbortSignal, fn: () => unknown) => fn() } as unknown as Client;
+
 /** A mock activity environment whose log lines are kept for assertions. */
 function environment() {
   const logs: LogEntry[] = [];
-  const env = new MockActivityEnvironment({}, { logger: new DefaultLogger('INFO', (entry) => logs.push(entry)) });
+  const env = new MockActivityEnvironment(
+    {},
+    { client: STUB_CLIENT, logger: new DefaultLogger('INFO', (entry) => logs.push(entry)) },
+  );
   let heartbeats = 0;
   env.on('heartbeat', () => (heartbeats += 1));
   return { env, logs, heartbeats: () => heartbeats };
@@ -427,6 +433,8 @@ describe('deliverWebhook activity', () => {
       fetch: LOOPBACK_FETCH,
       env: { WEBHOOK_DOMAIN: server.origin },
       userAgent: USER_AGENT,
+      // Within 5 s of the timeout, a call first has a heartbeat recorded (restarting the timeout from then).
+      heartbeatForCall: () => Promise.resolve('call'),
     });
     const run = async (heartbeatTimeoutMs: number) => {
       const { env, heartbeats } = environment();
@@ -478,11 +486,7 @@ describe('deliverWebhook activity', () => {
       userAgent: USER_AGENT,
       clearForCall: () => Promise.resolve('cancelled'),
     });
-    // The activity hands its context's client to clearForCall; the stub above does not use it.
-    const env = new MockActivityEnvironment(
-      {},
-      { client: { withAbortSignal: (_signal: AbortSignal, fn: () => unknown) => fn() } as unknown as Client },
-    );
+    const env = new MockActivityEnvironment({}, { client: STUB_CLIENT });
     await expect(env.run(deliverWebhook, input())).resolves.toEqual({ kind: 'cancelled' });
     expect(server.arrivals).toHaveLength(0);
     // The event has ended (a cancel may have ended it): its failure webhook is called all the same, once.
@@ -502,37 +506,67 @@ describe('deliverWebhook activity', () => {
     expect(server.arrivals).toHaveLength(1);
   });
 
-  it('a clearance answered too close to the heartbeat timeout makes no call: the attempt fails to run again', async () => {
+  it('a clearance answered too close to the heartbeat timeout calls only once the server has recorded a heartbeat', async () => {
     const server = await serve((_req, res) => res.writeHead(200).end());
     const slowAnswer = (ms: number) => () => new Promise<'call'>((resolve) => setTimeout(() => resolve('call'), ms));
-    const activity = (ms: number) =>
+    const heartbeats: { at: number; answer: CallClearance }[] = [];
+    const activity = (ms: number, heartbeatAnswer?: CallClearance | 'fails') =>
       createActivities({
         fetch: LOOPBACK_FETCH,
         env: { WEBHOOK_DOMAIN: server.origin },
         userAgent: USER_AGENT,
         clearForCall: slowAnswer(ms),
+        ...(heartbeatAnswer !== undefined && {
+          heartbeatForCall: () => {
+            if (heartbeatAnswer === 'fails') return Promise.reject(new Error('UNAVAILABLE'));
+            heartbeats.push({ at: Date.now(), answer: heartbeatAnswer });
+            return Promise.resolve(heartbeatAnswer);
+          },
+        }),
       }).deliverWebhook;
-    const client = { withAbortSignal: (_signal: AbortSignal, fn: () => unknown) => fn() } as unknown as Client;
-    // A 3.2 s heartbeat timeout: an answer after 300 ms leaves less than the 3 s a call needs to send its heartbeat.
+    // A 5.2 s heartbeat timeout: an answer after 300 ms leaves less than the 5 s a call needs on its own.
     const scheduledNow = () => ({ currentAttemptScheduledTimestampMs: Date.now() });
-    const tight = new MockActivityEnvironment({ heartbeatTimeoutMs: 3200, ...scheduledNow() }, { client });
-    const failure = await tight.run(activity(300), input()).catch((error: unknown) => error);
+    const tight = () =>
+      new MockActivityEnvironment({ heartbeatTimeoutMs: 5200, ...scheduledNow() }, { client: STUB_CLIENT });
+    // Without a way to record a heartbeat: no call, the attempt fails to run again.
+    const failure = await tight()
+      .run(activity(300), input())
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect(failure).toMatchObject({ type: CLEARED_TOO_LATE_FAILURE_TYPE, nonRetryable: false });
     expect(server.arrivals).toHaveLength(0);
-    // With room left, the same late answer calls.
-    const roomy = new MockActivityEnvironment({ heartbeatTimeoutMs: 10_000, ...scheduledNow() }, { client });
-    await expect(roomy.run(activity(300), input())).resolves.toMatchObject({ kind: 'attempted' });
+    // The server says the attempt is no longer its own (timed out and run again), or does not answer: no call.
+    for (const answer of ['gone', 'fails'] as const) {
+      const refused = await tight()
+        .run(activity(300, answer), input())
+        .catch((error: unknown) => error);
+      expect(refused).toMatchObject({ type: CLEARED_TOO_LATE_FAILURE_TYPE });
+    }
+    // The attempt's cancel was requested meanwhile: no call, and the event ends cancelled.
+    await expect(tight().run(activity(300, 'cancelled'), input())).resolves.toEqual({ kind: 'cancelled' });
+    expect(server.arrivals).toHaveLength(0);
+    // The server recorded the heartbeat: the call goes out after it.
+    await expect(tight().run(activity(300, 'call'), input())).resolves.toMatchObject({ kind: 'attempted' });
     expect(server.arrivals).toHaveLength(1);
+    expect(server.arrivals[0]!).toBeGreaterThanOrEqual(heartbeats.at(-1)!.at);
+    // With room left, the same late answer calls without a heartbeat.
+    const before = heartbeats.length;
+    const roomy = new MockActivityEnvironment(
+      { heartbeatTimeoutMs: 10_000, ...scheduledNow() },
+      { client: STUB_CLIENT },
+    );
+    await expect(roomy.run(activity(300, 'call'), input())).resolves.toMatchObject({ kind: 'attempted' });
+    expect(server.arrivals).toHaveLength(2);
+    expect(heartbeats).toHaveLength(before);
     // The timeout counts from the server's start, not from when this worker began: an attempt scheduled 7 s before
     // it reached the worker (a burst's dispatch lag) has no room left for the same answer.
     const lagged = new MockActivityEnvironment(
       { heartbeatTimeoutMs: 10_000, currentAttemptScheduledTimestampMs: Date.now() - 7000 },
-      { client },
+      { client: STUB_CLIENT },
     );
     const lateFailure = await lagged.run(activity(300), input()).catch((error: unknown) => error);
     expect(lateFailure).toMatchObject({ type: CLEARED_TOO_LATE_FAILURE_TYPE });
-    expect(server.arrivals).toHaveLength(1);
+    expect(server.arrivals).toHaveLength(2);
   });
 
   it('a cancel while the clearance question waits its turn ends the wait at once, with no call', async () => {
@@ -550,8 +584,7 @@ describe('deliverWebhook activity', () => {
       heldAttempts,
       clearForCall: waitsInLine,
     });
-    const client = { withAbortSignal: (_signal: AbortSignal, fn: () => unknown) => fn() } as unknown as Client;
-    const env = new MockActivityEnvironment({}, { client });
+    const env = new MockActivityEnvironment({}, { client: STUB_CLIENT });
     const due = Date.now() + 300;
     const running = env.run(deliverWebhook, input({ notBefore: new Date(due).toISOString() }));
     // Past its instant, still waiting for its answer: then the event's cancel reaches the worker.
@@ -577,9 +610,8 @@ describe('deliverWebhook activity', () => {
         return Promise.resolve('cancelled');
       },
     });
-    const client = { withAbortSignal: (_signal: AbortSignal, fn: () => unknown) => fn() } as unknown as Client;
     const run = (activityId: string, overrides: Partial<DeliverWebhookInput>) =>
-      new MockActivityEnvironment({ activityId }, { client }).run(
+      new MockActivityEnvironment({ activityId }, { client: STUB_CLIENT }).run(
         deliverWebhook,
         input({ invocationId: activityId, notBefore: new Date(due).toISOString(), ...overrides }),
       );
@@ -624,12 +656,11 @@ describe('deliverWebhook activity', () => {
         return Promise.resolve('call');
       },
     });
-    const client = { withAbortSignal: (_signal: AbortSignal, fn: () => unknown) => fn() } as unknown as Client;
 
-    const result: DeliverWebhookResult = await new MockActivityEnvironment({ activityId: 'burst' }, { client }).run(
-      deliverWebhook,
-      input({ notBefore: new Date(due).toISOString(), maxClearanceLeadMs: 3600 }),
-    );
+    const result: DeliverWebhookResult = await new MockActivityEnvironment(
+      { activityId: 'burst' },
+      { client: STUB_CLIENT },
+    ).run(deliverWebhook, input({ notBefore: new Date(due).toISOString(), maxClearanceLeadMs: 3600 }));
 
     expect(result.kind === 'attempted' && result.record.success).toBe(true);
     expect(due - askedAt).toBeGreaterThan(2600);

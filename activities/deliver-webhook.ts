@@ -58,6 +58,12 @@ export interface ActivityDeps {
    * terminated from the Web UI or CLI. Absent (unit tests): every attempt may call.
    */
   clearForCall?: (client: Client, attempt: AttemptRef, signal?: AbortSignal) => Promise<CallClearance>;
+  /**
+   * Records a heartbeat and waits for the server's word (src/temporal/call-clearance.ts), for an attempt cleared
+   * too close to its heartbeat timeout (LATE_CALL_MARGIN_MS): after `call`, it may call. Absent: such an attempt
+   * makes no call and fails, to be run again.
+   */
+  heartbeatForCall?: (client: Client, taskToken: Uint8Array) => Promise<CallClearance>;
   /** The process's metrics (attempts by outcome, call lateness); absent: none recorded. */
   metrics?: ServiceMetrics;
 }
@@ -95,10 +101,14 @@ const PRECONNECT_LEAD_MS = 500;
 const HEARTBEAT_MARGIN_MS = 2000;
 
 /**
- * How long before the server's heartbeat timeout a call may still start: its first heartbeat goes out
- * HEARTBEAT_INTERVAL_MS after it starts at the earliest, and HEARTBEAT_MARGIN_MS before the timeout at the latest.
+ * How long before the server's heartbeat timeout a call may still start on its own: its first heartbeat goes out
+ * HEARTBEAT_INTERVAL_MS after it starts at the earliest, and HEARTBEAT_MARGIN_MS before the timeout at the latest,
+ * and the server may take seconds to record it when a burst has it busy. Closer than this (a clearance answered late,
+ * behind a burst), the call waits until the server has recorded a heartbeat (`heartbeatForCall`), which restarts that
+ * timeout. Before, such an attempt made no call and ran again, up to 50 s later in a burst of 10,000 on a busy server
+ * (bench/PERFORMANCE.md "Late clearances").
  */
-const LATE_CALL_MARGIN_MS = HEARTBEAT_INTERVAL_MS + HEARTBEAT_MARGIN_MS;
+const LATE_CALL_MARGIN_MS = 5000;
 
 /** The failure of an attempt cleared too late to call (see LATE_CALL_MARGIN_MS); retried by the server. */
 export const CLEARED_TOO_LATE_FAILURE_TYPE = 'CLEARED_TOO_LATE';
@@ -285,15 +295,35 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
     if (now() > notAfterMs) return pastTolerance();
     // A held attempt does not heartbeat, and the server's heartbeat timeout counts from its start. A clearance answered
     // late (queued behind a burst) must leave the call time to send its first heartbeat before that timeout, or the
-    // server would run the attempt again while this one calls. Too late: no call; the attempt runs again and asks anew.
-    const { heartbeatTimeoutMs } = context.info;
+    // server would run the attempt again while this one calls. Too close: the call waits for the server to record a
+    // heartbeat, which restarts the timeout; if it had already timed the attempt out, no call is made here.
+    const { heartbeatTimeoutMs, taskToken } = context.info;
     /** When the server would time this attempt out without a heartbeat, on this clock; none without a timeout. */
-    const heartbeatDeadlineMs = heartbeatTimeoutMs ? startedAtMs + heartbeatTimeoutMs : undefined;
+    let heartbeatDeadlineMs = heartbeatTimeoutMs ? startedAtMs + heartbeatTimeoutMs : undefined;
     if (heartbeatDeadlineMs !== undefined && now() + LATE_CALL_MARGIN_MS > heartbeatDeadlineMs) {
-      throw ApplicationFailure.retryable(
-        'the call was cleared too close to the heartbeat timeout to start; the attempt runs again',
-        CLEARED_TOO_LATE_FAILURE_TYPE,
+      const sentAtMs = now();
+      const answer = await untilAborted(
+        deps.heartbeatForCall?.(context.client, taskToken).catch(() => 'gone' as const) ??
+          Promise.resolve('gone' as const),
+        signal,
       );
+      if (answer === 'cancelled') {
+        log.info('webhook attempt not made: the event was cancelled', {
+          eventId: input.eventId,
+          attempt: input.attempt,
+        });
+        deps.metrics?.attemptSkipped('cancelled');
+        return { kind: 'cancelled' };
+      }
+      if (answer !== 'call') {
+        throw ApplicationFailure.retryable(
+          'the call was cleared too close to the heartbeat timeout to start; the attempt runs again',
+          CLEARED_TOO_LATE_FAILURE_TYPE,
+        );
+      }
+      // The server recorded it no earlier than it was sent.
+      heartbeatDeadlineMs = sentAtMs + heartbeatTimeoutMs!;
+      if (now() > notAfterMs) return pastTolerance();
     }
 
     const callSignal = abortUnlessCancelRequested(signal, context);

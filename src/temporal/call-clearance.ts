@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { AttemptRef, CallClearance } from '../shared/event';
 import { FifoSlots } from './fifo-slots';
+import { GrpcStatus, grpcCause } from './to-domain-error';
 
 const { WorkflowExecutionStatus, PendingActivityState } = temporal.api.enums.v1;
 
@@ -34,6 +35,36 @@ export async function callClearance(client: Client, attempt: AttemptRef): Promis
   const pending = pendingActivities?.find((a) => a.activityId === attempt.activityId);
   if (pending === undefined || (pending.attempt ?? 1) !== attempt.activityAttempt) return 'gone';
   return pending.state === PendingActivityState.PENDING_ACTIVITY_STATE_CANCEL_REQUESTED ? 'cancelled' : 'call';
+}
+
+/**
+ * Records a heartbeat for an attempt about to call, and waits for the server's answer. A `call` answer means the
+ * server had not timed the attempt out when it recorded this heartbeat, and counts its heartbeat timeout afresh from
+ * then: the call may start without the attempt being run again meanwhile. A write, so it is only for an attempt
+ * whose clearance came too close to that timeout (activities/deliver-webhook.ts); a burst's others call without it.
+ *
+ * - `gone`: this activity execution is no longer the attempt's current one (the server timed it out and runs it
+ *   again), the run has ended, or the attempt was paused or reset from the Web UI or CLI;
+ * - `cancelled`: the attempt has a cancel request (the event's cancel);
+ * - `call` otherwise.
+ *
+ * A gRPC failure other than NOT_FOUND rejects: the heartbeat may not have been recorded, so no call is made.
+ */
+export async function heartbeatForCall(client: Client, taskToken: Uint8Array): Promise<CallClearance> {
+  try {
+    const answer = await client.withDeadline(Date.now() + CLEARANCE_TIMEOUT_MS, () =>
+      client.workflowService.recordActivityTaskHeartbeat({
+        namespace: client.options.namespace,
+        taskToken,
+        identity: client.options.identity,
+      }),
+    );
+    if (answer.cancelRequested) return 'cancelled';
+    return answer.activityPaused || answer.activityReset ? 'gone' : 'call';
+  } catch (error) {
+    if (grpcCause(error)?.code === GrpcStatus.NOT_FOUND) return 'gone';
+    throw error;
+  }
 }
 
 /**

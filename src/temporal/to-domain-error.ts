@@ -9,7 +9,7 @@ import {
 import { EventConflictError, EventNotFoundError, SchedulerUnavailableError } from '../shared/errors';
 
 /** The gRPC status codes we act on (grpc/status.proto). */
-const GrpcStatus = {
+export const GrpcStatus = {
   CANCELLED: 1,
   DEADLINE_EXCEEDED: 4,
   NOT_FOUND: 5,
@@ -54,7 +54,8 @@ export function toDomainError(err: unknown, eventId?: string): unknown {
   return err;
 }
 
-function grpcCause(err: unknown): { code: number; details?: string } | undefined {
+/** The gRPC error behind `err`, thrown by the client as it is or wrapped in a ServiceError. */
+export function grpcCause(err: unknown): { code: number; details?: string } | undefined {
   if (isGrpcServiceError(err)) return err;
   if (err instanceof ServiceError && isGrpcServiceError(err.cause)) return err.cause;
   return undefined;
