@@ -88,6 +88,18 @@ function input(overrides: Partial<DeliverWebhookInput> = {}): DeliverWebhookInpu
 /** The activity hands its context's client to the server's stand-ins (clearForCall, heartbeatForCall), which ignore it. */
 const STUB_CLIENT = { withAbortSignal: (_signal: AbortSignal, fn: () => unknown) => fn() } as unknown as Client;
 
+/**
+ * An attempt's timeouts as the workflow sets them (a heartbeat timeout, and a start-to-close timeout longer by the
+ * call's own, `input().timeoutSeconds`), counted from `scheduledAtMs`.
+ */
+function timeouts(heartbeatTimeoutMs: number, scheduledAtMs = Date.now()) {
+  return {
+    heartbeatTimeoutMs,
+    startToCloseTimeoutMs: heartbeatTimeoutMs + input().timeoutSeconds * 1000,
+    currentAttemptScheduledTimestampMs: scheduledAtMs,
+  };
+}
+
 /** A mock activity environment whose log lines are kept for assertions. */
 function environment() {
   const logs: LogEntry[] = [];
@@ -416,10 +428,7 @@ describe('deliverWebhook activity', () => {
       callsInFlight,
     });
     // A 6 s heartbeat timeout from now: the result must be reported halfway to its last 2 s, 2 s from now.
-    const env = new MockActivityEnvironment({
-      heartbeatTimeoutMs: 6000,
-      currentAttemptScheduledTimestampMs: Date.now(),
-    });
+    const env = new MockActivityEnvironment(timeouts(6000));
     const startedAt = Date.now();
     await expect(env.run(deliverWebhook, input())).resolves.toMatchObject({ kind: 'attempted' });
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1800);
@@ -438,7 +447,7 @@ describe('deliverWebhook activity', () => {
     });
     const run = async (heartbeatTimeoutMs: number) => {
       const { env, heartbeats } = environment();
-      Object.assign(env.context.info, { heartbeatTimeoutMs, currentAttemptScheduledTimestampMs: Date.now() });
+      Object.assign(env.context.info, timeouts(heartbeatTimeoutMs));
       await expect(env.run(deliverWebhook, input())).resolves.toMatchObject({ kind: 'attempted' });
       return heartbeats();
     };
@@ -525,9 +534,7 @@ describe('deliverWebhook activity', () => {
         }),
       }).deliverWebhook;
     // A 5.2 s heartbeat timeout: an answer after 300 ms leaves less than the 5 s a call needs on its own.
-    const scheduledNow = () => ({ currentAttemptScheduledTimestampMs: Date.now() });
-    const tight = () =>
-      new MockActivityEnvironment({ heartbeatTimeoutMs: 5200, ...scheduledNow() }, { client: STUB_CLIENT });
+    const tight = () => new MockActivityEnvironment(timeouts(5200), { client: STUB_CLIENT });
     // Without a way to record a heartbeat: no call, the attempt fails to run again.
     const failure = await tight()
       .run(activity(300), input())
@@ -551,22 +558,36 @@ describe('deliverWebhook activity', () => {
     expect(server.arrivals[0]!).toBeGreaterThanOrEqual(heartbeats.at(-1)!.at);
     // With room left, the same late answer calls without a heartbeat.
     const before = heartbeats.length;
-    const roomy = new MockActivityEnvironment(
-      { heartbeatTimeoutMs: 10_000, ...scheduledNow() },
-      { client: STUB_CLIENT },
-    );
+    const roomy = new MockActivityEnvironment(timeouts(10_000), { client: STUB_CLIENT });
     await expect(roomy.run(activity(300, 'call'), input())).resolves.toMatchObject({ kind: 'attempted' });
     expect(server.arrivals).toHaveLength(2);
     expect(heartbeats).toHaveLength(before);
-    // The timeout counts from the server's start, not from when this worker began: an attempt scheduled 7 s before
-    // it reached the worker (a burst's dispatch lag) has no room left for the same answer.
-    const lagged = new MockActivityEnvironment(
-      { heartbeatTimeoutMs: 10_000, currentAttemptScheduledTimestampMs: Date.now() - 7000 },
+    // The failure webhook is owed even when the attempt's cancel was requested (it is not cancellable anyway).
+    await expect(
+      tight().run(activity(300, 'cancelled'), input({ failureCallback: true, messageId: 'evt-1.failure' })),
+    ).resolves.toMatchObject({ kind: 'attempted' });
+    expect(server.arrivals).toHaveLength(3);
+    // A start-to-close timeout without room for the call after the answer (a heartbeat does not extend it): no
+    // heartbeat sent, no call.
+    const sent = heartbeats.length;
+    const shortBudget = new MockActivityEnvironment(
+      { ...timeouts(5200), startToCloseTimeoutMs: 5200 + 2000 },
       { client: STUB_CLIENT },
     );
+    const noRoom = await shortBudget.run(activity(300, 'call'), input()).catch((error: unknown) => error);
+    expect(noRoom).toMatchObject({ type: CLEARED_TOO_LATE_FAILURE_TYPE });
+    // Already past the heartbeat timeout (the server runs the attempt again): no heartbeat sent, no call.
+    const past = new MockActivityEnvironment(timeouts(5200, Date.now() - 5000), { client: STUB_CLIENT });
+    const pastFailure = await past.run(activity(300, 'call'), input()).catch((error: unknown) => error);
+    expect(pastFailure).toMatchObject({ type: CLEARED_TOO_LATE_FAILURE_TYPE });
+    expect(heartbeats).toHaveLength(sent);
+    expect(server.arrivals).toHaveLength(3);
+    // The timeout counts from the server's start, not from when this worker began: an attempt scheduled 7 s before
+    // it reached the worker (a burst's dispatch lag) has no room left for the same answer.
+    const lagged = new MockActivityEnvironment(timeouts(10_000, Date.now() - 7000), { client: STUB_CLIENT });
     const lateFailure = await lagged.run(activity(300), input()).catch((error: unknown) => error);
     expect(lateFailure).toMatchObject({ type: CLEARED_TOO_LATE_FAILURE_TYPE });
-    expect(server.arrivals).toHaveLength(2);
+    expect(server.arrivals).toHaveLength(3);
   });
 
   it('a cancel while the clearance question waits its turn ends the wait at once, with no call', async () => {

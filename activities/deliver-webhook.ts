@@ -63,7 +63,7 @@ export interface ActivityDeps {
    * too close to its heartbeat timeout (LATE_CALL_MARGIN_MS): after `call`, it may call. Absent: such an attempt
    * makes no call and fails, to be run again.
    */
-  heartbeatForCall?: (client: Client, taskToken: Uint8Array) => Promise<CallClearance>;
+  heartbeatForCall?: (client: Client, taskToken: Uint8Array, signal?: AbortSignal) => Promise<CallClearance>;
   /** The process's metrics (attempts by outcome, call lateness); absent: none recorded. */
   metrics?: ServiceMetrics;
 }
@@ -100,15 +100,18 @@ const PRECONNECT_LEAD_MS = 500;
  */
 const HEARTBEAT_MARGIN_MS = 2000;
 
+/** How long a busy server may take to record a heartbeat, for LATE_CALL_MARGIN_MS. */
+const HEARTBEAT_RECORDING_MS = 2000;
+
 /**
  * How long before the server's heartbeat timeout a call may still start on its own: its first heartbeat goes out
- * HEARTBEAT_INTERVAL_MS after it starts at the earliest, and HEARTBEAT_MARGIN_MS before the timeout at the latest,
- * and the server may take seconds to record it when a burst has it busy. Closer than this (a clearance answered late,
- * behind a burst), the call waits until the server has recorded a heartbeat (`heartbeatForCall`), which restarts that
- * timeout. Before, such an attempt made no call and ran again, up to 50 s later in a burst of 10,000 on a busy server
+ * HEARTBEAT_INTERVAL_MS after it starts at the earliest and HEARTBEAT_MARGIN_MS before the timeout at the latest, and
+ * a server busy with a burst may take seconds to record it. Closer than this (a clearance answered late, behind a
+ * burst), the call waits until the server has recorded a heartbeat (`heartbeatForCall`), which restarts that timeout.
+ * Before, such an attempt made no call and ran again, up to 50 s later in a burst of 10,000 on a busy server
  * (bench/PERFORMANCE.md "Late clearances").
  */
-const LATE_CALL_MARGIN_MS = 5000;
+const LATE_CALL_MARGIN_MS = HEARTBEAT_INTERVAL_MS + HEARTBEAT_MARGIN_MS + HEARTBEAT_RECORDING_MS;
 
 /** The failure of an attempt cleared too late to call (see LATE_CALL_MARGIN_MS); retried by the server. */
 export const CLEARED_TOO_LATE_FAILURE_TYPE = 'CLEARED_TOO_LATE';
@@ -242,6 +245,12 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
 
   try {
     const { eventId, attempt } = input;
+    /** No call made, because the event was cancelled or has ended: what the workflow is told. */
+    const notMade = (message: string, details: object = {}): DeliverWebhookResult => {
+      log.info(message, { eventId, attempt, ...details });
+      deps.metrics?.attemptSkipped('cancelled');
+      return { kind: 'cancelled' };
+    };
     let prepared: PreparedWebhook;
     const hold = deps.heldAttempts?.hold(input.invocationId, notBeforeMs);
     try {
@@ -276,17 +285,11 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
       // The failure webhook is owed once the event has ended, whatever cancel came before (or during) it.
       const owed = input.failureCallback === true && clearance === 'cancelled';
       if (clearance !== 'call' && !owed) {
-        log.info('webhook attempt not made: the event was cancelled or has ended', { eventId, attempt, clearance });
-        deps.metrics?.attemptSkipped('cancelled');
-        return { kind: 'cancelled' };
+        return notMade('webhook attempt not made: the event was cancelled or has ended', { clearance });
       }
       await holdUntil(notBeforeMs, now, holdSignal);
     } catch (error) {
-      if (!signal.aborted && hold?.signal.aborted) {
-        log.info('webhook attempt cancelled before its call', { eventId, attempt });
-        deps.metrics?.attemptSkipped('cancelled');
-        return { kind: 'cancelled' };
-      }
+      if (!signal.aborted && hold?.signal.aborted) return notMade('webhook attempt cancelled before its call');
       throw error;
     } finally {
       hold?.release();
@@ -297,32 +300,38 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
     // late (queued behind a burst) must leave the call time to send its first heartbeat before that timeout, or the
     // server would run the attempt again while this one calls. Too close: the call waits for the server to record a
     // heartbeat, which restarts the timeout; if it had already timed the attempt out, no call is made here.
-    const { heartbeatTimeoutMs, taskToken } = context.info;
+    const { heartbeatTimeoutMs, startToCloseTimeoutMs, taskToken } = context.info;
     /** When the server would time this attempt out without a heartbeat, on this clock; none without a timeout. */
     let heartbeatDeadlineMs = heartbeatTimeoutMs ? startedAtMs + heartbeatTimeoutMs : undefined;
-    if (heartbeatDeadlineMs !== undefined && now() + LATE_CALL_MARGIN_MS > heartbeatDeadlineMs) {
+    if (heartbeatTimeoutMs && heartbeatDeadlineMs !== undefined && now() + LATE_CALL_MARGIN_MS > heartbeatDeadlineMs) {
+      // A heartbeat does not extend the start-to-close timeout, which the workflow sets to the heartbeat timeout plus
+      // the call's: a call starting later than its share of it could be timed out, and run again, mid-call.
+      const startToCloseDeadlineMs = startedAtMs + startToCloseTimeoutMs;
+      const roomToCall = (): boolean =>
+        now() + input.timeoutSeconds * 1000 + HEARTBEAT_MARGIN_MS <= startToCloseDeadlineMs;
       const sentAtMs = now();
-      const answer = await untilAborted(
-        deps.heartbeatForCall?.(context.client, taskToken).catch(() => 'gone' as const) ??
-          Promise.resolve('gone' as const),
-        signal,
-      );
-      if (answer === 'cancelled') {
-        log.info('webhook attempt not made: the event was cancelled', {
-          eventId: input.eventId,
-          attempt: input.attempt,
-        });
-        deps.metrics?.attemptSkipped('cancelled');
-        return { kind: 'cancelled' };
-      }
-      if (answer !== 'call') {
+      // Past the heartbeat timeout, the server runs the attempt again whatever this one does.
+      const answer =
+        sentAtMs < heartbeatDeadlineMs && roomToCall() && deps.heartbeatForCall !== undefined
+          ? await untilAborted(
+              deps.heartbeatForCall(context.client, taskToken, signal).catch((error: unknown) => {
+                log.warn('heartbeat before a late call failed', { eventId, attempt, error: String(error) });
+                return 'failed' as const;
+              }),
+              signal,
+            )
+          : 'not sent';
+      // Recorded with the attempt's cancel request: the failure webhook is owed all the same (it is not cancellable).
+      const owed = input.failureCallback === true && answer === 'cancelled';
+      if (answer === 'cancelled' && !owed) return notMade('webhook attempt not made: the event was cancelled');
+      if ((answer !== 'call' && !owed) || !roomToCall()) {
         throw ApplicationFailure.retryable(
           'the call was cleared too close to the heartbeat timeout to start; the attempt runs again',
           CLEARED_TOO_LATE_FAILURE_TYPE,
         );
       }
-      // The server recorded it no earlier than it was sent.
-      heartbeatDeadlineMs = sentAtMs + heartbeatTimeoutMs!;
+      // Recorded no earlier than it was sent; the start-to-close timeout still stands.
+      heartbeatDeadlineMs = Math.min(sentAtMs + heartbeatTimeoutMs, startToCloseDeadlineMs);
       if (now() > notAfterMs) return pastTolerance();
     }
 

@@ -2,7 +2,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import type { EventStatus } from './shared/event';
 import { type ActivityDeps, CallsInFlight, createActivities, HeldAttempts } from '../activities';
 import { createWebhookFetch, warmUpWebhookPath } from './delivery';
-import { heartbeatForCall, queuedCallClearance } from './temporal/call-clearance';
+import { queuedCallClearance, queuedHeartbeatForCall } from './temporal/call-clearance';
 import { connectionOptions, dataConverterOf } from './temporal/connection';
 import { ServiceMetrics } from './metrics/service-metrics';
 import { createServer, type Server } from 'node:http';
@@ -40,21 +40,19 @@ const MAX_REPORT_WAIT_MS = 5000;
  * heartbeat only while their call runs, against a timeout that also covers the hold (up to 40 s): the worker sends
  * every 8 s anyway, so a worker lost mid-call is noticed as soon as it can be.
  */
-export function eventWorkerOptions(
-  deps: Omit<ActivityDeps, 'heldAttempts' | 'callsInFlight' | 'clearForCall' | 'heartbeatForCall'>,
-) {
+export function eventWorkerOptions(deps: Omit<ActivityDeps, 'heldAttempts' | 'callsInFlight'>) {
   const heldAttempts = new HeldAttempts();
   deps.metrics?.countHolding(() => heldAttempts.size);
   const callsInFlight = new CallsInFlight({ busyCalls: BURST_CALLS_IN_FLIGHT, maxWaitMs: MAX_REPORT_WAIT_MS });
   return {
     // A held attempt asks the server before its call whether the event still runs (cancel is final), and one
-    // cleared late has a heartbeat recorded before it calls.
+    // cleared late has a heartbeat recorded before it calls; the server's own answers unless stand-ins are given.
     activities: createActivities({
       ...deps,
       heldAttempts,
       callsInFlight,
-      clearForCall: queuedCallClearance(),
-      heartbeatForCall,
+      clearForCall: deps.clearForCall ?? queuedCallClearance(),
+      heartbeatForCall: deps.heartbeatForCall ?? queuedHeartbeatForCall(),
     }),
     sinks: {
       ...heldAttempts.sinks(),

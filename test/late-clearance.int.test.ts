@@ -6,9 +6,9 @@
  */
 import { temporal } from '@temporalio/proto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createActivities } from '../activities';
+import { Context } from '@temporalio/activity';
 import type { CallClearance } from '../src/shared/event';
-import { heartbeatForCall, queuedCallClearance } from '../src/temporal/call-clearance';
+import { heartbeatForCall, queuedCallClearance, queuedHeartbeatForCall } from '../src/temporal/call-clearance';
 import { USER_AGENT } from '../src/config';
 import { eventWorkerOptions } from '../src/worker';
 import { startReceiver, type Receiver } from './helpers/receiver';
@@ -30,34 +30,38 @@ let receiver: Receiver;
 let worker: RunningWorker;
 /** When the first attempt of an event (by id) gets its clearance answer; the others get theirs at once. */
 const answerAt = new Map<string, number>();
-/** What the server answered each heartbeat recorded before a call, by event id. */
+/** The task token of each event's latest attempt to ask for clearance. */
+const taskTokens = new Map<string, Uint8Array>();
+/** What the server answered each heartbeat recorded before a call, by `<event id>#<activity attempt>`. */
 const heartbeatAnswers = new Map<string, CallClearance | 'failed'>();
 
 beforeAll(async () => {
   receiver = await startReceiver();
   stack = await startStack({ withoutWorker: true });
-  const deps = { env: {}, userAgent: USER_AGENT, fetch: webhookConfig().fetch };
   const ask = queuedCallClearance();
+  const record = queuedHeartbeatForCall();
   worker = await startWorker({
     taskQueue: stack.taskQueue,
-    ...eventWorkerOptions(deps),
-    activities: createActivities({
-      ...deps,
+    ...eventWorkerOptions({
+      env: {},
+      userAgent: USER_AGENT,
+      fetch: webhookConfig().fetch,
       clearForCall: async (client, attempt, signal) => {
+        taskTokens.set(attempt.workflowId, Context.current().info.taskToken);
         const answer = await ask(client, attempt, signal);
         const at = attempt.activityAttempt === 1 ? answerAt.get(attempt.workflowId) : undefined;
         if (at !== undefined) await delay(Math.max(at - Date.now(), 0));
         return answer;
       },
-      heartbeatForCall: async (client, taskToken) => {
-        const id = Buffer.from(taskToken).toString('latin1');
-        const eventId = [...answerAt.keys()].find((key) => id.includes(key)) ?? '?';
+      heartbeatForCall: async (client, taskToken, signal) => {
+        const { workflowExecution, attempt } = Context.current().info;
+        const key = `${workflowExecution?.workflowId}#${attempt}`;
         try {
-          const answer = await heartbeatForCall(client, taskToken);
-          heartbeatAnswers.set(eventId, answer);
+          const answer = await record(client, taskToken, signal);
+          heartbeatAnswers.set(key, answer);
           return answer;
         } catch (error) {
-          heartbeatAnswers.set(eventId, 'failed');
+          heartbeatAnswers.set(key, 'failed');
           throw error;
         }
       },
@@ -88,9 +92,9 @@ test('a clearance answered near or past the heartbeat timeout still calls the we
     expect(created.status).toBe(201);
     return created.body.id as string;
   };
-  // 2 s before the timeout: too close for the call alone, so the server records a heartbeat first.
+  // 3.5 s before the timeout: too close for the call alone (5 s), so the server records a heartbeat first.
   const near = await create('/near');
-  answerAt.set(near, dueAtMs + AFTER_INSTANT_MS - 2000);
+  answerAt.set(near, dueAtMs + AFTER_INSTANT_MS - 3500);
   // 2 s past it: the server has timed the first attempt out and runs it again; the first one must not call.
   const past = await create('/past');
   answerAt.set(past, dueAtMs + AFTER_INSTANT_MS + 2000);
@@ -101,11 +105,27 @@ test('a clearance answered near or past the heartbeat timeout still calls the we
   await delay(Math.max(dueAtMs + AFTER_INSTANT_MS + 4000 - Date.now(), 0));
 
   expect(receiver.requestsTo('/near')).toHaveLength(1);
-  expect(receiver.requestsTo('/near')[0]!.receivedAt).toBeGreaterThanOrEqual(dueAtMs + AFTER_INSTANT_MS - 2000);
-  expect(heartbeatAnswers.get(near)).toBe('call');
+  expect(receiver.requestsTo('/near')[0]!.receivedAt).toBeGreaterThanOrEqual(dueAtMs + AFTER_INSTANT_MS - 3500);
+  expect(heartbeatAnswers.get(`${near}#1`)).toBe('call');
   // The first activity execution made the call: it was not timed out and run again.
   expect(await activityAttemptOf(near)).toBe(1);
 
+  // Past the timeout, the first attempt of /past sent no heartbeat and made no call; its rerun called, once.
   expect(receiver.requestsTo('/past')).toHaveLength(1);
+  expect(heartbeatAnswers.has(`${past}#1`)).toBe(false);
+  expect(await activityAttemptOf(past)).toBe(2);
   expect((await stack.scheduler.get(past)).tries).toBe(1);
 }, 60_000);
+
+test('the server refuses a heartbeat for an attempt whose run has ended', async () => {
+  const created = await stack.post('/v1/events', {
+    webhook: receiver.url('/done'),
+    schedule_at: new Date(Date.now() + 500).toISOString(),
+  });
+  const id = created.body.id as string;
+  await stack.waitForEvent(id, (event) => event.status === 'delivered');
+  const token = taskTokens.get(id);
+  expect(token).toBeDefined();
+  // NOT_FOUND, which the activity takes as no call.
+  await expect(heartbeatForCall(stack.client, token!)).resolves.toBe('gone');
+});

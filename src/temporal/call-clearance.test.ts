@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { AttemptRef, CallClearance } from '../shared/event';
-import { queuedCallClearance } from './call-clearance';
+import { queuedCallClearance, queuedHeartbeatForCall } from './call-clearance';
 
 describe('queuedCallClearance', () => {
   const client = {} as Client;
@@ -68,5 +68,36 @@ describe('queuedCallClearance', () => {
     answer!();
     await expect(third).resolves.toBe('call');
     expect(asked).toEqual(['e0', 'e2']);
+  });
+});
+
+describe('queuedHeartbeatForCall', () => {
+  test('at most N heartbeats at the server at once, in the order they came', async () => {
+    let atServer = 0;
+    let most = 0;
+    const sent: number[] = [];
+    const answers: (() => void)[] = [];
+    const record = (_client: Client, taskToken: Uint8Array): Promise<CallClearance> => {
+      sent.push(taskToken[0]!);
+      atServer += 1;
+      most = Math.max(most, atServer);
+      return new Promise((resolve) =>
+        answers.push(() => {
+          atServer -= 1;
+          resolve('call');
+        }),
+      );
+    };
+    const heartbeat = queuedHeartbeatForCall(2, record);
+    const results = Array.from({ length: 5 }, (_, n) => heartbeat({} as Client, Uint8Array.of(n)));
+    await Promise.resolve();
+    expect(sent).toEqual([0, 1]);
+    while (answers.length > 0) {
+      answers.shift()!();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(await Promise.all(results)).toEqual(['call', 'call', 'call', 'call', 'call']);
+    expect(sent).toEqual([0, 1, 2, 3, 4]);
+    expect(most).toBe(2);
   });
 });

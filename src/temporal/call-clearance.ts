@@ -88,3 +88,15 @@ export function queuedCallClearance(
   const slots = new FifoSlots(maxInFlight);
   return (client, attempt, signal) => slots.run(() => ask(client, attempt), { signal });
 }
+
+/**
+ * `heartbeatForCall` with at most `maxInFlight` at the server at once, as the clearance questions are: when a busy
+ * server answers those late, many attempts have a heartbeat recorded together, and they come while it is busiest.
+ */
+export function queuedHeartbeatForCall(
+  maxInFlight = MAX_CLEARANCE_QUESTIONS_IN_FLIGHT,
+  record: typeof heartbeatForCall = heartbeatForCall,
+): (client: Client, taskToken: Uint8Array, signal?: AbortSignal) => Promise<CallClearance> {
+  const slots = new FifoSlots(maxInFlight);
+  return (client, taskToken, signal) => slots.run(() => record(client, taskToken), { signal });
+}
