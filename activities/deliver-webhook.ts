@@ -330,6 +330,12 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
           CLEARED_TOO_LATE_FAILURE_TYPE,
         );
       }
+      // A sign of a server falling behind: operators see how often, and by how much.
+      log.info('webhook attempt cleared late: called after a recorded heartbeat', {
+        eventId,
+        attempt,
+        afterInstantMs: sentAtMs - notBeforeMs,
+      });
       // Recorded no earlier than it was sent; the start-to-close timeout still stands.
       heartbeatDeadlineMs = Math.min(sentAtMs + heartbeatTimeoutMs, startToCloseDeadlineMs);
       if (now() > notAfterMs) return pastTolerance();
