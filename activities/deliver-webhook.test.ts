@@ -556,6 +556,18 @@ describe('deliverWebhook activity', () => {
     await expect(tight().run(activity(300, 'call'), input())).resolves.toMatchObject({ kind: 'attempted' });
     expect(server.arrivals).toHaveLength(1);
     expect(server.arrivals[0]!).toBeGreaterThanOrEqual(heartbeats.at(-1)!.at);
+    // A cancel recorded after the first answer: asked again once the heartbeat is recorded, the server says so.
+    const answers: CallClearance[] = ['call', 'cancelled'];
+    const cancelledMeanwhile = createActivities({
+      fetch: LOOPBACK_FETCH,
+      env: { WEBHOOK_DOMAIN: server.origin },
+      userAgent: USER_AGENT,
+      clearForCall: () => new Promise((resolve) => setTimeout(() => resolve(answers.shift()!), 300)),
+      heartbeatForCall: () => Promise.resolve('call'),
+    }).deliverWebhook;
+    await expect(tight().run(cancelledMeanwhile, input())).resolves.toEqual({ kind: 'cancelled' });
+    expect(answers).toEqual([]);
+    expect(server.arrivals).toHaveLength(1);
     // With room left, the same late answer calls without a heartbeat.
     const before = heartbeats.length;
     const roomy = new MockActivityEnvironment(timeouts(10_000), { client: STUB_CLIENT });

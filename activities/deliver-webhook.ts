@@ -8,7 +8,10 @@
  *   retries from the record, so each attempt is one activity execution in history;
  * - returns `{ kind: 'pastTolerance' }`, without calling, when it starts (or finishes holding) after `notAfter`;
  * - returns `{ kind: 'cancelled' }`, without calling, when the event's cancel reaches it through `heldAttempts`, or
- *   when the server, asked just before the call (`clearForCall`), says the event is cancelled or has ended;
+ *   when the server, asked just before the call (`clearForCall`, and `heartbeatForCall` for one cleared late), says
+ *   the event is cancelled or has ended;
+ * - throws a retryable CLEARED_TOO_LATE failure, without calling, when it was cleared too late for a call that the
+ *   server could not time out and run again meanwhile (LATE_CALL_MARGIN_MS);
  * - throws only when the attempt did not really happen: Temporal cancelled it (worker shutdown, activity timeout,
  *   the event cancelled while the attempt held) or the input is malformed. A cancelled attempt is not a failed
  *   webhook attempt: the server's retry runs it again (at-least-once delivery), or the cancelled event ends. Once the
@@ -63,7 +66,11 @@ export interface ActivityDeps {
    * too close to its heartbeat timeout (LATE_CALL_MARGIN_MS): after `call`, it may call. Absent: such an attempt
    * makes no call and fails, to be run again.
    */
-  heartbeatForCall?: (client: Client, taskToken: Uint8Array, signal?: AbortSignal) => Promise<CallClearance>;
+  heartbeatForCall?: (
+    client: Client,
+    taskToken: Uint8Array,
+    wait: { signal?: AbortSignal; deadlineMs?: number },
+  ) => Promise<CallClearance>;
   /** The process's metrics (attempts by outcome, call lateness); absent: none recorded. */
   metrics?: ServiceMetrics;
 }
@@ -301,35 +308,45 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
     // server would run the attempt again while this one calls. Too close: the call waits for the server to record a
     // heartbeat, which restarts the timeout; if it had already timed the attempt out, no call is made here.
     const { heartbeatTimeoutMs, startToCloseTimeoutMs, taskToken } = context.info;
-    /** When the server would time this attempt out without a heartbeat, on this clock; none without a timeout. */
+    /** When the server would time this attempt out without a (further) heartbeat, on this clock; none without one. */
     let heartbeatDeadlineMs = heartbeatTimeoutMs ? startedAtMs + heartbeatTimeoutMs : undefined;
     if (heartbeatTimeoutMs && heartbeatDeadlineMs !== undefined && now() + LATE_CALL_MARGIN_MS > heartbeatDeadlineMs) {
       // A heartbeat does not extend the start-to-close timeout, which the workflow sets to the heartbeat timeout plus
       // the call's: a call starting later than its share of it could be timed out, and run again, mid-call.
-      const startToCloseDeadlineMs = startedAtMs + startToCloseTimeoutMs;
-      const roomToCall = (): boolean =>
-        now() + input.timeoutSeconds * 1000 + HEARTBEAT_MARGIN_MS <= startToCloseDeadlineMs;
-      const sentAtMs = now();
-      // Past the heartbeat timeout, the server runs the attempt again whatever this one does.
-      const answer =
-        sentAtMs < heartbeatDeadlineMs && roomToCall() && deps.heartbeatForCall !== undefined
-          ? await untilAborted(
-              deps.heartbeatForCall(context.client, taskToken, signal).catch((error: unknown) => {
-                log.warn('heartbeat before a late call failed', { eventId, attempt, error: String(error) });
-                return 'failed' as const;
-              }),
-              signal,
-            )
-          : 'not sent';
-      // Recorded with the attempt's cancel request: the failure webhook is owed all the same (it is not cancellable).
-      const owed = input.failureCallback === true && answer === 'cancelled';
-      if (answer === 'cancelled' && !owed) return notMade('webhook attempt not made: the event was cancelled');
-      if ((answer !== 'call' && !owed) || !roomToCall()) {
-        throw ApplicationFailure.retryable(
+      const callByMs = startedAtMs + startToCloseTimeoutMs - input.timeoutSeconds * 1000 - HEARTBEAT_MARGIN_MS;
+      const tooLate = (): ApplicationFailure =>
+        ApplicationFailure.retryable(
           'the call was cleared too close to the heartbeat timeout to start; the attempt runs again',
           CLEARED_TOO_LATE_FAILURE_TYPE,
         );
+      const sentAtMs = now();
+      // Past the heartbeat timeout, the server runs the attempt again whatever this one does.
+      const deadlineMs = Math.min(heartbeatDeadlineMs, callByMs);
+      if (sentAtMs >= deadlineMs || deps.heartbeatForCall === undefined) throw tooLate();
+      const recorded = await untilAborted(
+        deps.heartbeatForCall(context.client, taskToken, { signal, deadlineMs }).catch((error: unknown) => {
+          if (!signal.aborted)
+            log.warn('heartbeat before a late call failed', { eventId, attempt, error: String(error) });
+          return 'failed' as const;
+        }),
+        signal,
+      );
+      // Recorded either way; the failure webhook is owed whatever cancel came (as with the clearance above).
+      if (recorded === 'cancelled' && input.failureCallback !== true) {
+        return notMade('webhook attempt not made: the event was cancelled');
       }
+      if ((recorded !== 'call' && recorded !== 'cancelled') || now() > callByMs) throw tooLate();
+      // A cancel recorded since the clearance answer reaches the attempt's heartbeat only once a workflow task has
+      // passed it on: ask again, now that the server will not time the attempt out meanwhile.
+      if (deps.clearForCall !== undefined) {
+        const again = await untilAborted(deps.clearForCall(context.client, attemptRef(context), signal), signal);
+        const owed = input.failureCallback === true && again === 'cancelled';
+        if (again !== 'call' && !owed) {
+          return notMade('webhook attempt not made: the event was cancelled or has ended', { clearance: again });
+        }
+        if (now() > callByMs) throw tooLate();
+      }
+      if (now() > notAfterMs) return pastTolerance();
       // A sign of a server falling behind: operators see how often, and by how much.
       log.info('webhook attempt cleared late: called after a recorded heartbeat', {
         eventId,
@@ -337,8 +354,7 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
         afterInstantMs: sentAtMs - notBeforeMs,
       });
       // Recorded no earlier than it was sent; the start-to-close timeout still stands.
-      heartbeatDeadlineMs = Math.min(sentAtMs + heartbeatTimeoutMs, startToCloseDeadlineMs);
-      if (now() > notAfterMs) return pastTolerance();
+      heartbeatDeadlineMs = Math.min(sentAtMs + heartbeatTimeoutMs, startedAtMs + startToCloseTimeoutMs);
     }
 
     const callSignal = abortUnlessCancelRequested(signal, context);
@@ -365,8 +381,8 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
     // Aborted by Temporal, not answered by the webhook: not an attempt to record (see the module comment).
     if (callSignal.aborted) throw signal.reason;
     // In a burst, the calls still going out come first; the record already holds this call's times. At most halfway
-    // to the server's heartbeat timeout, counted from this attempt's start: the earliest it can be, since no
-    // heartbeat may have been sent.
+    // to the server's heartbeat timeout, counted from this attempt's start or its heartbeat before the call: the
+    // earliest it can be, since no heartbeat of the call itself may have been recorded.
     await deps.callsInFlight?.untilNotBusy(halfwayToTimeoutMs());
     // How late the call started against its due instant: the scheduler's precision.
     const latenessMs = Date.parse(record.createdAt) - notBeforeMs;

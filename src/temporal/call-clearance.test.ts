@@ -89,7 +89,7 @@ describe('queuedHeartbeatForCall', () => {
       );
     };
     const heartbeat = queuedHeartbeatForCall(2, record);
-    const results = Array.from({ length: 5 }, (_, n) => heartbeat({} as Client, Uint8Array.of(n)));
+    const results = Array.from({ length: 5 }, (_, n) => heartbeat({} as Client, Uint8Array.of(n), {}));
     await Promise.resolve();
     expect(sent).toEqual([0, 1]);
     while (answers.length > 0) {

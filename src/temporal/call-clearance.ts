@@ -50,9 +50,13 @@ export async function callClearance(client: Client, attempt: AttemptRef): Promis
  *
  * A gRPC failure other than NOT_FOUND rejects: the heartbeat may not have been recorded, so no call is made.
  */
-export async function heartbeatForCall(client: Client, taskToken: Uint8Array): Promise<CallClearance> {
+export async function heartbeatForCall(
+  client: Client,
+  taskToken: Uint8Array,
+  deadlineMs = Number.POSITIVE_INFINITY,
+): Promise<CallClearance> {
   try {
-    const answer = await client.withDeadline(Date.now() + CLEARANCE_TIMEOUT_MS, () =>
+    const answer = await client.withDeadline(Math.min(Date.now() + CLEARANCE_TIMEOUT_MS, deadlineMs), () =>
       client.workflowService.recordActivityTaskHeartbeat({
         namespace: client.options.namespace,
         taskToken,
@@ -91,12 +95,23 @@ export function queuedCallClearance(
 
 /**
  * `heartbeatForCall` with at most `maxInFlight` at the server at once, as the clearance questions are: when a busy
- * server answers those late, many attempts have a heartbeat recorded together, and they come while it is busiest.
+ * server answers those late, many attempts have a heartbeat recorded together, and they come while it is busiest. One
+ * still waiting at `deadlineMs` (too late to call after it) leaves the line unsent.
  */
 export function queuedHeartbeatForCall(
   maxInFlight = MAX_CLEARANCE_QUESTIONS_IN_FLIGHT,
   record: typeof heartbeatForCall = heartbeatForCall,
-): (client: Client, taskToken: Uint8Array, signal?: AbortSignal) => Promise<CallClearance> {
+): (
+  client: Client,
+  taskToken: Uint8Array,
+  wait: { signal?: AbortSignal; deadlineMs?: number },
+) => Promise<CallClearance> {
   const slots = new FifoSlots(maxInFlight);
-  return (client, taskToken, signal) => slots.run(() => record(client, taskToken), { signal });
+  return (client, taskToken, { signal, deadlineMs }) =>
+    slots.run(() => record(client, taskToken, deadlineMs), {
+      signal,
+      ...(deadlineMs !== undefined && {
+        deadline: { at: deadlineMs, error: () => new Error('too late to call by the time its turn came') },
+      }),
+    });
 }

@@ -6,8 +6,8 @@ interface Wait {
 
 /**
  * Slots taken in the order asked: at most `size` holders at once, the rest wait in line. One definition for the
- * bounds this layer keeps: listings at once (./listing-slots.ts) and the worker's clearance questions
- * (./call-clearance.ts).
+ * bounds this layer keeps: listings at once (./listing-slots.ts), and the worker's clearance questions and heartbeats
+ * before a late call (./call-clearance.ts).
  */
 export class FifoSlots {
   private held = 0;
