@@ -16,7 +16,7 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { freePort } from './helpers/free-port';
+import { onFreePorts } from './helpers/free-port';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -28,8 +28,6 @@ const execFileAsync = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..');
 const SCRIPT = path.join(ROOT, 'temporal-dev.sh');
 const NAMESPACE = 'default';
-/** A free port can be taken by someone else before the server binds it; try a few. */
-const START_ATTEMPTS = 3;
 
 /** Runs `bash temporal-dev.sh <command>` with the given environment; resolves with stdout. */
 async function devScript(command: string, env: NodeJS.ProcessEnv): Promise<string> {
@@ -57,27 +55,20 @@ function scriptEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return env;
 }
 
-async function startServer(cliPath: string, dataDir: string): Promise<string> {
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-    const port = await freePort();
-    try {
-      await devScript(
-        'start',
-        scriptEnv({
-          TEMPORAL_CLI_PATH: cliPath,
-          TEMPORAL_PORT: String(port),
-          TEMPORAL_HEADLESS: '1',
-          TEMPORAL_DATA_DIR: dataDir,
-          TEMPORAL_NAMESPACE: NAMESPACE,
-        }),
-      );
-      return `127.0.0.1:${port}`;
-    } catch (error) {
-      lastError = error;
-    }
-  }
-  throw lastError;
+function startServer(cliPath: string, dataDir: string): Promise<string> {
+  return onFreePorts(1, async ([port]) => {
+    await devScript(
+      'start',
+      scriptEnv({
+        TEMPORAL_CLI_PATH: cliPath,
+        TEMPORAL_PORT: String(port),
+        TEMPORAL_HEADLESS: '1',
+        TEMPORAL_DATA_DIR: dataDir,
+        TEMPORAL_NAMESPACE: NAMESPACE,
+      }),
+    );
+    return `127.0.0.1:${port}`;
+  });
 }
 
 async function bundleWorkflows(dataDir: string): Promise<string> {

@@ -17,15 +17,12 @@ import { chromium, type Browser } from 'playwright-core';
 import { createApp } from '../src/api/app';
 import { createTemporalClient, TemporalEventScheduler } from '../src/temporal';
 import { EncryptionCodec, type EncryptionKey } from '../src/temporal/encryption-codec';
-import { freePort } from './helpers/free-port';
+import { freePort, onFreePorts } from './helpers/free-port';
 import { webhookConfig } from './helpers/stack';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCRIPT = join(__dirname, '..', 'temporal-dev.sh');
 const run = promisify(execFile);
-
-/** Starts tried before giving up (each on fresh ports). */
-const START_ATTEMPTS = 3;
 
 const keys: EncryptionKey[] = [{ id: 'k1', key: randomBytes(32) }];
 let dataDir: string;
@@ -41,11 +38,9 @@ beforeAll(async () => {
   let temporalPort = 0;
   dataDir = mkdtempSync(join(tmpdir(), 'web-ui-codec-'));
   apiOrigin = `http://127.0.0.1:${apiPort}`;
-  // A free port can be taken before the server binds it (by another suite's dev server starting meanwhile): then
-  // the start fails, and is tried again on fresh ports, as test/global-setup.ts does.
-  for (let attempt = 1; ; attempt++) {
-    const uiPort = await freePort();
-    temporalPort = await freePort();
+  // A port picked free may be taken before the server binds it (another suite's dev server starting meanwhile).
+  await onFreePorts(2, async ([uiPort, port]) => {
+    temporalPort = port!;
     uiOrigin = `http://127.0.0.1:${uiPort}`;
     scriptEnv = {
       ...process.env,
@@ -55,13 +50,8 @@ beforeAll(async () => {
       TEMPORAL_HEADLESS: '',
       TEMPORAL_UI_CODEC_ENDPOINT: `${apiOrigin}/codec`,
     };
-    try {
-      await run('bash', [SCRIPT, 'start'], { env: scriptEnv, timeout: 120_000 });
-      break;
-    } catch (error) {
-      if (attempt >= START_ATTEMPTS) throw error;
-    }
-  }
+    await run('bash', [SCRIPT, 'start'], { env: scriptEnv, timeout: 120_000 });
+  });
 
   client = createTemporalClient({ address: `127.0.0.1:${temporalPort}`, namespace: 'default', encryptionKeys: keys });
   const app = createApp({

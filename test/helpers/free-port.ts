@@ -17,3 +17,21 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * Runs `start` on `count` fresh free ports, again on new ones when it fails, at most `attempts` times: a free port
+ * can be taken by someone else (another suite's server) before the server binds it. Rejects with the last failure.
+ */
+export async function onFreePorts<T>(count: number, start: (ports: number[]) => Promise<T>, attempts = 3): Promise<T> {
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const ports: number[] = [];
+    for (let n = 0; n < count; n++) ports.push(await freePort());
+    try {
+      return await start(ports);
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw lastError;
+}
