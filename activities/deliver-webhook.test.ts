@@ -498,6 +498,10 @@ describe('deliverWebhook activity', () => {
     const env = new MockActivityEnvironment({}, { client: STUB_CLIENT });
     await expect(env.run(deliverWebhook, input())).resolves.toEqual({ kind: 'cancelled' });
     expect(server.arrivals).toHaveLength(0);
+    // The server's second run of the attempt says so: the first one, lost, may have called.
+    const rerun = new MockActivityEnvironment({ attempt: 2 }, { client: STUB_CLIENT });
+    await expect(rerun.run(deliverWebhook, input())).resolves.toEqual({ kind: 'cancelled', rerun: true });
+    expect(server.arrivals).toHaveLength(0);
     // The event has ended (a cancel may have ended it): its failure webhook is called all the same, once.
     const report = await env.run(deliverWebhook, input({ failureCallback: true, messageId: 'evt-1.failure' }));
     expect(report).toMatchObject({ kind: 'attempted', record: { success: true, failureCallback: true } });

@@ -9,7 +9,8 @@
  * - returns `{ kind: 'pastTolerance' }`, without calling, when it starts (or finishes holding) after `notAfter`;
  * - returns `{ kind: 'cancelled' }`, without calling, when the event's cancel reaches it through `heldAttempts`, or
  *   when the server, asked just before the call (`clearForCall`, and `heartbeatForCall` for one cleared late), says
- *   the event is cancelled or has ended;
+ *   the event is cancelled or has ended; with `rerun: true` from the server's second or later execution of the
+ *   attempt, whose earlier execution may have called;
  * - throws a retryable CLEARED_TOO_LATE failure, without calling, when it was cleared too late for a call that the
  *   server could not time out and run again meanwhile (LATE_CALL_MARGIN_MS);
  * - throws only when the attempt did not really happen: Temporal cancelled it (worker shutdown, activity timeout,
@@ -252,11 +253,15 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
 
   try {
     const { eventId, attempt } = input;
-    /** No call made, because the event was cancelled or has ended: what the workflow is told. */
+    /**
+     * No call made here, because the event was cancelled or has ended: what the workflow is told. A rerun says so:
+     * the execution before it may have called before it was lost, and the workflow must not count that out.
+     */
+    const rerun = context.info.attempt > 1;
     const notMade = (message: string, details: object = {}): DeliverWebhookResult => {
-      log.info(message, { eventId, attempt, ...details });
+      log.info(message, { eventId, attempt, ...details, ...(rerun && { activityAttempt: context.info.attempt }) });
       deps.metrics?.attemptSkipped('cancelled');
-      return { kind: 'cancelled' };
+      return rerun ? { kind: 'cancelled', rerun } : { kind: 'cancelled' };
     };
     let prepared: PreparedWebhook;
     const hold = deps.heldAttempts?.hold(input.invocationId, notBeforeMs);

@@ -234,6 +234,29 @@ test("an attempt lost after a cancel ends 'cancelled' only if the cancel came be
   expect(callsOf(burst.handle)[0]!.input.maxClearanceLeadMs).toBe(12_000);
 });
 
+test('a rerun of an attempt that finds the event cancelled follows the same rule: its earlier run may have called', async () => {
+  // The server's second execution of the attempt (the first was lost) makes no call: the event is cancelled.
+  const cancelledReply =
+    (rerun: boolean): Reply =>
+    async () => {
+      await delay(500);
+      return rerun ? { kind: 'cancelled', rerun } : { kind: 'cancelled' };
+    };
+  const cancelledWhileHeld = async (reply: Reply, input: Partial<ScheduledEventInput>) => {
+    const handle = await start([reply], { inMs: 6000, input: { prepareAheadMs: 8000, ...input } });
+    while (callsOf(handle).length === 0) await delay(20);
+    await handle.cancel(); // about 6 s before the instant
+    return outcome(handle);
+  };
+  // Cancelled before a lone event's attempt could be cleared (2 s ahead): no execution called.
+  expect(await cancelledWhileHeld(cancelledReply(true), {})).toEqual({ status: 'cancelled', tries: 0 });
+  // One of a burst may have been cleared 12 s ahead: the lost execution's call, if any, has an unknown outcome.
+  const burst = { maxClearanceLeadMs: 12_000 };
+  expect(await cancelledWhileHeld(cancelledReply(true), burst)).toEqual({ status: 'error', tries: 1 });
+  // The first execution knows it made no call.
+  expect(await cancelledWhileHeld(cancelledReply(false), burst)).toEqual({ status: 'cancelled', tries: 0 });
+});
+
 test("an edit of the due time takes an event out of its burst: its attempt asks as a lone event's", async () => {
   const handle = await start([ok], { inMs: 60_000, input: { maxClearanceLeadMs: 12_000 } });
   await handle.executeUpdate(editUpdate, { args: [{ scheduledTime: new Date(Date.now() + 500).toISOString() }] });

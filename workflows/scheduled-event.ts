@@ -48,6 +48,9 @@ type Activities = ReturnType<typeof createActivities>;
 /** See the `refused` check after an attempt. */
 const REFUSED_IS_FINAL_PATCH = 'refused-attempt-is-final';
 
+/** See the `rerun` check after an attempt. */
+const CANCELLED_RERUN_PATCH = 'cancelled-rerun-may-follow-a-call';
+
 /** Marks histories where an ending called the event's failure webhook (events created with one). */
 const FAILURE_WEBHOOK_PATCH = 'failure-webhook';
 
@@ -307,6 +310,16 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
         const scope = new CancellationScope();
         const invocationId = uuid4();
         held = { scope, dueMs, invocationId };
+        /**
+         * Cancelled, with no result from an activity execution that may have been cleared to call (the cancel came
+         * after the clearance window): a call may have been made and its outcome is unknown (the invocations say
+         * so), which is not a plain `cancelled`.
+         */
+        const cancelledAfterClearance = (): EventOutcome => {
+          if (cancelSeenAtMs < dueMs - clearanceLimitMs(maxClearanceLeadMs)) return finish('cancelled');
+          tries = attempt;
+          return finish('error', 'cancelled after its attempt could have called: the outcome of that call is unknown');
+        };
         try {
           result = await scope.run(() =>
             deliverWebhook({
@@ -324,16 +337,8 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
           );
         } catch (err) {
           // Cancelled, and the attempt came back without a result (not started yet, or its worker was lost or shut
-          // down): nothing more will call. If the cancel came after the attempt could have been cleared to call, a
-          // call may have been made and its outcome is unknown (the invocations say so): not a plain `cancelled`.
-          if (cancelIsFinal && cancelRequested && err instanceof ActivityFailure) {
-            if (cancelSeenAtMs < dueMs - clearanceLimitMs(maxClearanceLeadMs)) return finish('cancelled');
-            tries = attempt;
-            return finish(
-              'error',
-              'cancelled after its attempt could have called: the outcome of that call is unknown',
-            );
-          }
+          // down): nothing more will call.
+          if (cancelIsFinal && cancelRequested && err instanceof ActivityFailure) return cancelledAfterClearance();
           // Our cancel stopped a held attempt: no call was made.
           if (cancelRequested && isCancellation(err)) return finish('cancelled');
           // The activity only fails when no worker could run it before the tolerance deadline (or a bug kept
@@ -346,6 +351,11 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
         }
         if (result.kind === 'pastTolerance')
           return finish('dead', 'the attempt would have started after the tolerance deadline');
+        // A rerun made no call, but the execution before it was lost or cut off, perhaps mid-call: the same rule as
+        // an attempt that came back without a result. The patch marks histories where this rule decided; results
+        // before it never carry `rerun`.
+        if (result.kind === 'cancelled' && result.rerun === true && cancelIsFinal && patched(CANCELLED_RERUN_PATCH))
+          return cancelledAfterClearance();
         if (result.kind === 'cancelled') return finish('cancelled');
 
         tries = attempt;

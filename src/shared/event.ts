@@ -403,11 +403,13 @@ export interface AttemptRef {
 export type CallClearance = 'call' | 'cancelled' | 'gone';
 
 /**
- * The result of `deliverWebhook`: the attempt; or no call made, because the attempt started too late
- * (`pastTolerance`) or the event was cancelled while the attempt held (`cancelled`).
+ * The result of `deliverWebhook`: the attempt; or no call made by this activity execution, because the attempt
+ * started too late (`pastTolerance`) or the event was cancelled while the attempt held (`cancelled`). `rerun` marks a
+ * `cancelled` from a later execution of the attempt (the server ran it again after an earlier one was lost or cut
+ * off): that earlier one may have called.
  */
 export type DeliverWebhookResult =
-  { kind: 'attempted'; record: AttemptRecord } | { kind: 'pastTolerance' } | { kind: 'cancelled' };
+  { kind: 'attempted'; record: AttemptRecord } | { kind: 'pastTolerance' } | { kind: 'cancelled'; rerun?: true };
 
 /**
  * Budget for copies of the payload in one event's workflow history. Temporal terminates a workflow whose history

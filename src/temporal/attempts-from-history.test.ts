@@ -1,7 +1,12 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { AttemptRecord, DeliverWebhookInput } from '../shared/event';
-import { attemptsFromHistory, LOST_IN_FLIGHT_MESSAGE, TERMINATED_IN_FLIGHT_MESSAGE } from './attempts-from-history';
+import {
+  attemptsFromHistory,
+  LOST_IN_FLIGHT_MESSAGE,
+  RERUN_CANCELLED_MESSAGE,
+  TERMINATED_IN_FLIGHT_MESSAGE,
+} from './attempts-from-history';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 /** protobufjs converts plain numbers to the Long the types want. */
@@ -117,5 +122,24 @@ describe('attemptsFromHistory', () => {
     expect(attemptsFromHistory({ events: cancelledAt(DUE - 5000) })).toEqual([]);
     const [record] = attemptsFromHistory({ events: cancelledAt(DUE - 1000) });
     expect(record).toMatchObject({ id: 'inv-1', status: null, response: { message: LOST_IN_FLIGHT_MESSAGE } });
+  });
+
+  it('lists an attempt whose rerun found the event cancelled, by the same rule: its lost run may have called', () => {
+    const rerunCancelled = (completedMs: number, result: object) => [
+      scheduled,
+      event({
+        eventId: 8,
+        eventTime: at(completedMs),
+        activityTaskCompletedEventAttributes: {
+          scheduledEventId: 5,
+          result: { payloads: [defaultPayloadConverter.toPayload(result)] },
+        },
+      }),
+    ];
+    const [record] = attemptsFromHistory({ events: rerunCancelled(DUE + 12_000, { kind: 'cancelled', rerun: true }) });
+    expect(record).toMatchObject({ id: 'inv-1', status: null, response: { message: RERUN_CANCELLED_MESSAGE } });
+    // Cancelled before it could be cleared, or the first run, which knows it made no call: nothing to list.
+    expect(attemptsFromHistory({ events: rerunCancelled(DUE - 5000, { kind: 'cancelled', rerun: true }) })).toEqual([]);
+    expect(attemptsFromHistory({ events: rerunCancelled(DUE + 12_000, { kind: 'cancelled' }) })).toEqual([]);
   });
 });

@@ -19,6 +19,11 @@ export const LOST_IN_FLIGHT_MESSAGE =
   "this attempt's worker was lost or shut down after the attempt could be cleared to call, and the event was " +
   'cancelled or out of time, so it was not run again; the call may have been made, and its outcome is unknown';
 
+/** What an attempt records when its worker was lost, and its rerun found the event cancelled and made no call. */
+export const RERUN_CANCELLED_MESSAGE =
+  "this attempt's worker was lost or shut down after the attempt could be cleared to call, and when the attempt ran " +
+  'again the event was cancelled, so it made no call; the lost run may have made the call, and its outcome is unknown';
+
 /**
  * Reads every webhook attempt from an event's workflow history: each attempt is one completed `deliverWebhook`
  * activity whose result holds the request and response (history is the record, no second database). Oldest first.
@@ -31,12 +36,14 @@ export const LOST_IN_FLIGHT_MESSAGE =
  *   `error`, workflows/scheduled-event.ts), since a cancel before T - L is seen by the attempt's clearance;
  * - failed or timed out without a result and without a cancel (its worker was lost and time ran out), once started
  *   and ended at or after T - L;
- * - left open by a terminate from outside (Web UI, CLI) at or after T - L.
+ * - left open by a terminate from outside (Web UI, CLI) at or after T - L;
+ * - run again after its worker was lost, when the rerun found the cancel (its result is `cancelled` with `rerun`)
+ *   and the cancel was seen at or after T - L: the workflow's rule again.
  */
 export function attemptsFromHistory(history: History): AttemptRecord[] {
   const scheduled = new Map<string, HistoryEvent>();
   const closed = new Set<string>();
-  const lost: { scheduledId: string; atMs: number }[] = [];
+  const lost: { scheduledId: string; atMs: number; message: string }[] = [];
   /** Workflow task started times, by the id of the task's completed event (what a cancel command points at). */
   const taskStartedAt = new Map<string, number>();
   const startedAt = new Map<string, number>();
@@ -68,7 +75,7 @@ export function attemptsFromHistory(history: History): AttemptRecord[] {
     const cancelled = event.activityTaskCanceledEventAttributes;
     if (cancelled) {
       const id = String(cancelled.scheduledEventId);
-      lost.push({ scheduledId: id, atMs: cancelSeenAt.get(id) ?? timeOf(event) });
+      lost.push({ scheduledId: id, atMs: cancelSeenAt.get(id) ?? timeOf(event), message: LOST_IN_FLIGHT_MESSAGE });
     }
     // No result: by the cancel's rule if it was cancelled; else if it started (the started event is written with the
     // close), its worker was lost.
@@ -76,8 +83,9 @@ export function attemptsFromHistory(history: History): AttemptRecord[] {
     if (noResult) {
       const id = String(noResult.scheduledEventId);
       const cancelAt = cancelSeenAt.get(id);
-      if (cancelAt !== undefined) lost.push({ scheduledId: id, atMs: cancelAt });
-      else if (Number(noResult.startedEventId ?? 0) !== 0) lost.push({ scheduledId: id, atMs: timeOf(event) });
+      if (cancelAt !== undefined) lost.push({ scheduledId: id, atMs: cancelAt, message: LOST_IN_FLIGHT_MESSAGE });
+      else if (Number(noResult.startedEventId ?? 0) !== 0)
+        lost.push({ scheduledId: id, atMs: timeOf(event), message: LOST_IN_FLIGHT_MESSAGE });
     }
     if (event.workflowExecutionTerminatedEventAttributes) terminatedAtMs = timeOf(event);
     const completed = event.activityTaskCompletedEventAttributes;
@@ -85,10 +93,15 @@ export function attemptsFromHistory(history: History): AttemptRecord[] {
     if (!completed || !payload || !scheduled.has(String(completed.scheduledEventId))) continue;
     const result = defaultPayloadConverter.fromPayload<DeliverWebhookResult>(payload);
     if (result.kind === 'attempted') attempts.push(result.record);
+    // Seen by the workflow no earlier than its cancel request to the attempt, or than this result when it made none.
+    const id = String(completed.scheduledEventId);
+    if (result.kind === 'cancelled' && result.rerun === true) {
+      lost.push({ scheduledId: id, atMs: cancelSeenAt.get(id) ?? timeOf(event), message: RERUN_CANCELLED_MESSAGE });
+    }
   }
-  for (const { scheduledId, atMs } of lost) {
+  for (const { scheduledId, atMs, message } of lost) {
     const event = scheduled.get(scheduledId);
-    const cutOff = event && cutOffAttempt(event, atMs, LOST_IN_FLIGHT_MESSAGE);
+    const cutOff = event && cutOffAttempt(event, atMs, message);
     if (cutOff !== undefined) attempts.push(cutOff);
   }
   if (terminatedAtMs !== undefined) {
