@@ -318,6 +318,10 @@ describe('deliverWebhook activity', () => {
     expect(result).toEqual({ kind: 'pastTolerance' });
     expect(server.arrivals).toHaveLength(0);
     expect(logs.some((entry) => entry.message === 'webhook attempt skipped: past tolerance')).toBe(true);
+    // The server's second run of the attempt, after its instant, says so: the first one may have called.
+    const rerun = new MockActivityEnvironment({ attempt: 2, currentAttemptScheduledTimestampMs: now });
+    const late = input({ notBefore: new Date(now - 10_000).toISOString(), notAfter: new Date(now - 1).toISOString() });
+    expect(await rerun.run(deliverWebhook, late)).toEqual({ kind: 'pastTolerance', rerun: true });
   });
 
   it('makes no call when holding would end past notAfter', async () => {
@@ -498,9 +502,15 @@ describe('deliverWebhook activity', () => {
     const env = new MockActivityEnvironment({}, { client: STUB_CLIENT });
     await expect(env.run(deliverWebhook, input())).resolves.toEqual({ kind: 'cancelled' });
     expect(server.arrivals).toHaveLength(0);
-    // The server's second run of the attempt says so: the first one, lost, may have called.
-    const rerun = new MockActivityEnvironment({ attempt: 2 }, { client: STUB_CLIENT });
-    await expect(rerun.run(deliverWebhook, input())).resolves.toEqual({ kind: 'cancelled', rerun: true });
+    // The server's second run of the attempt, once its instant had come, says so: the first one may have called.
+    const rerun = (scheduledAtMs: number) =>
+      new MockActivityEnvironment(
+        { attempt: 2, currentAttemptScheduledTimestampMs: scheduledAtMs },
+        { client: STUB_CLIENT },
+      ).run(deliverWebhook, input({ notBefore: new Date(Date.now() + 300).toISOString() }));
+    await expect(rerun(Date.now() + 400)).resolves.toEqual({ kind: 'cancelled', rerun: true });
+    // Run again before the instant: the first one ended before any call could be made.
+    await expect(rerun(Date.now())).resolves.toEqual({ kind: 'cancelled' });
     expect(server.arrivals).toHaveLength(0);
     // The event has ended (a cancel may have ended it): its failure webhook is called all the same, once.
     const report = await env.run(deliverWebhook, input({ failureCallback: true, messageId: 'evt-1.failure' }));

@@ -9,8 +9,9 @@
  * - returns `{ kind: 'pastTolerance' }`, without calling, when it starts (or finishes holding) after `notAfter`;
  * - returns `{ kind: 'cancelled' }`, without calling, when the event's cancel reaches it through `heldAttempts`, or
  *   when the server, asked just before the call (`clearForCall`, and `heartbeatForCall` for one cleared late), says
- *   the event is cancelled or has ended; with `rerun: true` from the server's second or later execution of the
- *   attempt, whose earlier execution may have called;
+ *   the event is cancelled or has ended;
+ * - marks either with `rerun: true` when it is the server's second or later execution of the attempt and ran once
+ *   the instant had come: the execution before it may have called;
  * - throws a retryable CLEARED_TOO_LATE failure, without calling, when it was cleared too late for a call that the
  *   server could not time out and run again meanwhile (LATE_CALL_MARGIN_MS);
  * - throws only when the attempt did not really happen: Temporal cancelled it (worker shutdown, activity timeout,
@@ -238,14 +239,19 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
   // (on the server's clock); this function begins later, by the dispatch lag, which grows under a burst.
   const startedAtMs = Math.min(now(), context.info.currentAttemptScheduledTimestampMs);
   const { cancellationSignal: signal, heartbeat } = context;
+  // A later execution of the attempt, which the server ran once the instant had come: the one before it ended
+  // without a result at or after the instant (less the retry's backoff of at least a second, which covers the
+  // clocks' skew), so it may have called. When this one makes no call, the workflow must not count that out.
+  const rerun = context.info.attempt > 1 && context.info.currentAttemptScheduledTimestampMs >= notBeforeMs;
   const pastTolerance = (): DeliverWebhookResult => {
     deps.metrics?.attemptSkipped('past_tolerance');
     log.warn('webhook attempt skipped: past tolerance', {
       eventId: input.eventId,
       attempt: input.attempt,
       notAfter: input.notAfter,
+      ...(rerun && { activityAttempt: context.info.attempt }),
     });
-    return { kind: 'pastTolerance' };
+    return rerun ? { kind: 'pastTolerance', rerun } : { kind: 'pastTolerance' };
   };
 
   // Strictly later than the deadline is too late, as in Hasura (`now - scheduled_time > tolerance`).
@@ -253,11 +259,7 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
 
   try {
     const { eventId, attempt } = input;
-    /**
-     * No call made here, because the event was cancelled or has ended: what the workflow is told. A rerun says so:
-     * the execution before it may have called before it was lost, and the workflow must not count that out.
-     */
-    const rerun = context.info.attempt > 1;
+    /** No call made here, because the event was cancelled or has ended: what the workflow is told. */
     const notMade = (message: string, details: object = {}): DeliverWebhookResult => {
       log.info(message, { eventId, attempt, ...details, ...(rerun && { activityAttempt: context.info.attempt }) });
       deps.metrics?.attemptSkipped('cancelled');

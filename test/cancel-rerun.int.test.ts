@@ -2,11 +2,11 @@
  * A cancel that finds an attempt being run again after its worker was lost mid-call, on a real dev server with a real
  * receiver: the rerun makes no call, but the lost run had called, so the cancel is not a plain 200 `cancelled`
  * ("the webhook is never called"). The event ends `error`, its call's outcome unknown, as for an attempt that came
- * back without a result.
+ * back without a result, and the listing shows that call.
  */
 import { Context } from '@temporalio/activity';
 import { USER_AGENT } from '../src/config';
-import { RERUN_CANCELLED_MESSAGE } from '../src/temporal/attempts-from-history';
+import { RERUN_NOT_MADE_MESSAGE } from '../src/temporal/attempts-from-history';
 import { queuedCallClearance } from '../src/temporal/call-clearance';
 import { eventWorkerOptions } from '../src/worker';
 import { type Receiver, startReceiver } from './helpers/receiver';
@@ -18,8 +18,6 @@ let stack: Stack;
 
 beforeAll(async () => {
   receiver = await startReceiver();
-  // The call reaches the receiver and is never answered: its worker is lost with it under way.
-  receiver.respond('/lost', { hang: true });
   stack = await startStack({ withoutWorker: true });
 });
 
@@ -28,20 +26,37 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-test("a cancel during the rerun of an attempt whose lost run called is not a plain 'cancelled'", async () => {
+/**
+ * An event whose first run of its attempt calls `path` and is lost with the call under way (the receiver never
+ * answers; its worker is stopped): the server will run the attempt again.
+ */
+async function lostMidCall(path: string): Promise<string> {
+  receiver.respond(path, { hang: true });
   const created = await stack.post('/v1/events', {
-    webhook: receiver.url('/lost'),
+    webhook: receiver.url(path),
     schedule_at: new Date(Date.now() + 2000).toISOString(),
     retry_conf: { num_retries: 0 },
   });
   expect(created.status).toBe(201);
-  const id = created.body.id as string;
-
-  // The first worker calls, and is stopped while the call is under way: its run of the attempt ends without a result.
   const first = await startEventWorker(stack.taskQueue);
-  await receiver.waitFor(1, 15_000);
+  await receiver.waitFor((requests) => requests.some((request) => request.path === path), 15_000);
   await first.stop();
+  return created.body.id as string;
+}
 
+/** The event ended `error` with one try, called once, by the lost run, which the listing shows, outcome unknown. */
+async function expectUnknownOutcome(id: string, path: string): Promise<void> {
+  const ended = await stack.waitForEvent(id, (event) => event.status !== 'scheduled' && event.status !== 'locked');
+  expect(ended).toMatchObject({ status: 'error', tries: 1 });
+  expect(receiver.requestsTo(path)).toHaveLength(1);
+  const listed = await stack.request('GET', `/v1/events/${id}/invocations`);
+  expect(listed.body.invocations).toHaveLength(1);
+  expect(listed.body.invocations[0]).toMatchObject({ status: null });
+  expect(JSON.stringify(listed.body.invocations[0])).toContain(RERUN_NOT_MADE_MESSAGE);
+}
+
+test("a cancel during the rerun of an attempt whose lost run called is not a plain 'cancelled'", async () => {
+  const id = await lostMidCall('/lost');
   // The next worker's run of the attempt asks for clearance once the event's cancel is recorded on the server.
   let cancelling: ReturnType<Stack['request']> | undefined;
   let rerunActivityAttempt: number | undefined;
@@ -66,20 +81,24 @@ test("a cancel during the rerun of an attempt whose lost run called is not a pla
     }),
   });
   try {
-    const ended = await stack.waitForEvent(id, (event) => event.status !== 'scheduled' && event.status !== 'locked');
+    await expectUnknownOutcome(id, '/lost');
     expect(rerunActivityAttempt).toBeGreaterThan(1);
-    // Called once, by the lost run; the rerun made no call.
-    expect(receiver.requestsTo('/lost')).toHaveLength(1);
-    expect(ended).toMatchObject({ status: 'error', tries: 1 });
     // The cancel's answer does not say the webhook was never called.
-    const answer = await cancelling!;
-    expect(answer.status).toBe(409);
-    // The call the lost run made is listed, its outcome unknown.
-    const listed = await stack.request('GET', `/v1/events/${id}/invocations`);
-    expect(listed.body.invocations).toHaveLength(1);
-    expect(listed.body.invocations[0]).toMatchObject({ status: null });
-    expect(JSON.stringify(listed.body.invocations[0])).toContain(RERUN_CANCELLED_MESSAGE);
+    expect((await cancelling!).status).toBe(409);
   } finally {
     await second.stop();
+  }
+}, 60_000);
+
+test('a cancel while the rerun waits for a worker is left to the workflow, not answered 200 at once', async () => {
+  const id = await lostMidCall('/lost-no-worker');
+  // No worker runs: the API cannot confirm that no call was made, and says so (202), without terminating the event.
+  const cancelled = await stack.request('DELETE', `/v1/events/${id}`);
+  expect(cancelled.status).toBe(202);
+  const worker = await startEventWorker(stack.taskQueue);
+  try {
+    await expectUnknownOutcome(id, '/lost-no-worker');
+  } finally {
+    await worker.stop();
   }
 }, 60_000);

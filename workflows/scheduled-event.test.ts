@@ -255,6 +255,13 @@ test('a rerun of an attempt that finds the event cancelled follows the same rule
   expect(await cancelledWhileHeld(cancelledReply(true), burst)).toEqual({ status: 'error', tries: 1 });
   // The first execution knows it made no call.
   expect(await cancelledWhileHeld(cancelledReply(false), burst)).toEqual({ status: 'cancelled', tries: 0 });
+  // A rerun past the event's tolerance: the same rule when the event is cancelled, `dead` when it is not.
+  const pastTolerance: Reply = async () => {
+    await delay(500);
+    return { kind: 'pastTolerance', rerun: true };
+  };
+  expect(await cancelledWhileHeld(pastTolerance, burst)).toEqual({ status: 'error', tries: 1 });
+  expect(await outcome(await start([pastTolerance]))).toEqual({ status: 'dead', tries: 0 });
 });
 
 test("an edit of the due time takes an event out of its burst: its attempt asks as a lone event's", async () => {

@@ -311,9 +311,9 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
         const invocationId = uuid4();
         held = { scope, dueMs, invocationId };
         /**
-         * Cancelled, with no result from an activity execution that may have been cleared to call (the cancel came
-         * after the clearance window): a call may have been made and its outcome is unknown (the invocations say
-         * so), which is not a plain `cancelled`.
+         * Cancelled, and an activity execution that may have been cleared to call (the cancel came after the
+         * clearance window) ended without a result: a call may have been made and its outcome is unknown (the
+         * invocations say so), which is not a plain `cancelled`.
          */
         const cancelledAfterClearance = (): EventOutcome => {
           if (cancelSeenAtMs < dueMs - clearanceLimitMs(maxClearanceLeadMs)) return finish('cancelled');
@@ -349,13 +349,15 @@ export async function scheduledEventWorkflow(input: ScheduledEventInput): Promis
         } finally {
           held = null;
         }
+        // A rerun made no call, but the execution before it ended without a result, perhaps mid-call: once the event
+        // is cancelled, the same rule as an attempt that came back without one. The patch marks histories where this
+        // rule decided; results before it never carry `rerun`.
+        if (result.kind !== 'attempted' && result.rerun === true && cancelIsFinal) {
+          const cancelled = result.kind === 'cancelled' || cancelRequested;
+          if (cancelled && patched(CANCELLED_RERUN_PATCH)) return cancelledAfterClearance();
+        }
         if (result.kind === 'pastTolerance')
           return finish('dead', 'the attempt would have started after the tolerance deadline');
-        // A rerun made no call, but the execution before it was lost or cut off, perhaps mid-call: the same rule as
-        // an attempt that came back without a result. The patch marks histories where this rule decided; results
-        // before it never carry `rerun`.
-        if (result.kind === 'cancelled' && result.rerun === true && cancelIsFinal && patched(CANCELLED_RERUN_PATCH))
-          return cancelledAfterClearance();
         if (result.kind === 'cancelled') return finish('cancelled');
 
         tries = attempt;

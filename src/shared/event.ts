@@ -404,12 +404,14 @@ export type CallClearance = 'call' | 'cancelled' | 'gone';
 
 /**
  * The result of `deliverWebhook`: the attempt; or no call made by this activity execution, because the attempt
- * started too late (`pastTolerance`) or the event was cancelled while the attempt held (`cancelled`). `rerun` marks a
- * `cancelled` from a later execution of the attempt (the server ran it again after an earlier one was lost or cut
- * off): that earlier one may have called.
+ * started too late (`pastTolerance`) or the event was cancelled while the attempt held (`cancelled`). `rerun` marks
+ * either from a later execution of the attempt that the server ran once its instant had come, after an earlier one
+ * ended without a result (its worker lost or shut down, or it failed): that earlier one may have called.
  */
 export type DeliverWebhookResult =
-  { kind: 'attempted'; record: AttemptRecord } | { kind: 'pastTolerance' } | { kind: 'cancelled'; rerun?: true };
+  | { kind: 'attempted'; record: AttemptRecord }
+  | { kind: 'pastTolerance'; rerun?: true }
+  | { kind: 'cancelled'; rerun?: true };
 
 /**
  * Budget for copies of the payload in one event's workflow history. Temporal terminates a workflow whose history

@@ -4,7 +4,7 @@ import type { AttemptRecord, DeliverWebhookInput } from '../shared/event';
 import {
   attemptsFromHistory,
   LOST_IN_FLIGHT_MESSAGE,
-  RERUN_CANCELLED_MESSAGE,
+  RERUN_NOT_MADE_MESSAGE,
   TERMINATED_IN_FLIGHT_MESSAGE,
 } from './attempts-from-history';
 
@@ -124,7 +124,7 @@ describe('attemptsFromHistory', () => {
     expect(record).toMatchObject({ id: 'inv-1', status: null, response: { message: LOST_IN_FLIGHT_MESSAGE } });
   });
 
-  it('lists an attempt whose rerun found the event cancelled, by the same rule: its lost run may have called', () => {
+  it('lists an attempt whose rerun made no call, by the same rule: the run before it may have called', () => {
     const rerunCancelled = (completedMs: number, result: object) => [
       scheduled,
       event({
@@ -137,9 +137,14 @@ describe('attemptsFromHistory', () => {
       }),
     ];
     const [record] = attemptsFromHistory({ events: rerunCancelled(DUE + 12_000, { kind: 'cancelled', rerun: true }) });
-    expect(record).toMatchObject({ id: 'inv-1', status: null, response: { message: RERUN_CANCELLED_MESSAGE } });
+    expect(record).toMatchObject({ id: 'inv-1', status: null, response: { message: RERUN_NOT_MADE_MESSAGE } });
     // Cancelled before it could be cleared, or the first run, which knows it made no call: nothing to list.
     expect(attemptsFromHistory({ events: rerunCancelled(DUE - 5000, { kind: 'cancelled', rerun: true }) })).toEqual([]);
     expect(attemptsFromHistory({ events: rerunCancelled(DUE + 12_000, { kind: 'cancelled' }) })).toEqual([]);
+    // A rerun past the tolerance made no call either; the run before it may have.
+    const [late] = attemptsFromHistory({
+      events: rerunCancelled(DUE + 12_000, { kind: 'pastTolerance', rerun: true }),
+    });
+    expect(late).toMatchObject({ id: 'inv-1', status: null, response: { message: RERUN_NOT_MADE_MESSAGE } });
   });
 });

@@ -19,10 +19,11 @@ export const LOST_IN_FLIGHT_MESSAGE =
   "this attempt's worker was lost or shut down after the attempt could be cleared to call, and the event was " +
   'cancelled or out of time, so it was not run again; the call may have been made, and its outcome is unknown';
 
-/** What an attempt records when its worker was lost, and its rerun found the event cancelled and made no call. */
-export const RERUN_CANCELLED_MESSAGE =
-  "this attempt's worker was lost or shut down after the attempt could be cleared to call, and when the attempt ran " +
-  'again the event was cancelled, so it made no call; the lost run may have made the call, and its outcome is unknown';
+/** What an attempt records when a run of it ended without a result, and its rerun made no call. */
+export const RERUN_NOT_MADE_MESSAGE =
+  'a run of this attempt ended without a result (its worker was lost or shut down, or it failed) after the attempt ' +
+  'could be cleared to call, and its rerun made no call (the event was cancelled, or past its tolerance); the ' +
+  'earlier run may have made the call, and its outcome is unknown';
 
 /**
  * Reads every webhook attempt from an event's workflow history: each attempt is one completed `deliverWebhook`
@@ -37,8 +38,8 @@ export const RERUN_CANCELLED_MESSAGE =
  * - failed or timed out without a result and without a cancel (its worker was lost and time ran out), once started
  *   and ended at or after T - L;
  * - left open by a terminate from outside (Web UI, CLI) at or after T - L;
- * - run again after its worker was lost, when the rerun found the cancel (its result is `cancelled` with `rerun`)
- *   and the cancel was seen at or after T - L: the workflow's rule again.
+ * - run again after a run that ended without a result, when the rerun made no call (its result is `cancelled` or
+ *   `pastTolerance` with `rerun`), unless a cancel was seen before T - L: the workflow's rule again.
  */
 export function attemptsFromHistory(history: History): AttemptRecord[] {
   const scheduled = new Map<string, HistoryEvent>();
@@ -93,10 +94,11 @@ export function attemptsFromHistory(history: History): AttemptRecord[] {
     if (!completed || !payload || !scheduled.has(String(completed.scheduledEventId))) continue;
     const result = defaultPayloadConverter.fromPayload<DeliverWebhookResult>(payload);
     if (result.kind === 'attempted') attempts.push(result.record);
-    // Seen by the workflow no earlier than its cancel request to the attempt, or than this result when it made none.
+    // A cancel was seen by the workflow no earlier than its cancel request to the attempt, or than this result when
+    // it made none; a rerun runs once the instant has come, so without a cancel it is always listed.
     const id = String(completed.scheduledEventId);
-    if (result.kind === 'cancelled' && result.rerun === true) {
-      lost.push({ scheduledId: id, atMs: cancelSeenAt.get(id) ?? timeOf(event), message: RERUN_CANCELLED_MESSAGE });
+    if (result.kind !== 'attempted' && result.rerun === true) {
+      lost.push({ scheduledId: id, atMs: cancelSeenAt.get(id) ?? timeOf(event), message: RERUN_NOT_MADE_MESSAGE });
     }
   }
   for (const { scheduledId, atMs, message } of lost) {

@@ -339,14 +339,14 @@ export class TemporalEventScheduler implements EventScheduler {
     if (event === undefined) throw new EventNotFoundError(handle.workflowId);
     const pending = description.raw.pendingActivities?.[0];
     const revision = description.memo?.[MEMO_REVISION];
+    // A rerun waiting for a worker follows a run that ended without a result, perhaps mid-call: only the workflow
+    // knows whether a call may have been made, so it counts as taken.
+    const waiting =
+      pending?.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED &&
+      (pending.attempt ?? 1) <= 1;
     return {
       event,
-      attempt:
-        pending === undefined
-          ? 'none'
-          : pending.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED
-            ? 'waiting'
-            : 'taken',
+      attempt: pending === undefined ? 'none' : waiting ? 'waiting' : 'taken',
       finalCancel: typeof revision === 'number' && revision >= FINAL_CANCEL_REVISION,
     };
   }
@@ -426,7 +426,10 @@ function cannotOutrun({ event, attempt, finalCancel }: EventView): boolean {
   return nextCallAt !== null && Date.parse(nextCallAt) - Date.now() > CANCEL_SAFE_AHEAD_MS;
 }
 
-/** What cancel looks at: the event, its attempt (none pending; waiting for a worker; taken by one), its revision. */
+/**
+ * What cancel looks at: the event, its attempt (none pending; waiting for a worker; taken by one, or run again after
+ * a run that may have called), its revision.
+ */
 interface EventView {
   event: ScheduledEvent;
   attempt: 'none' | 'waiting' | 'taken';
