@@ -5,6 +5,8 @@
  * back without a result, and the listing shows that call.
  */
 import { Context } from '@temporalio/activity';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { Worker } from '@temporalio/worker';
 import { USER_AGENT } from '../src/config';
 import { RERUN_NOT_MADE_MESSAGE } from '../src/temporal/attempts-from-history';
 import { queuedCallClearance } from '../src/temporal/call-clearance';
@@ -53,6 +55,16 @@ async function expectUnknownOutcome(id: string, path: string): Promise<void> {
   expect(listed.body.invocations).toHaveLength(1);
   expect(listed.body.invocations[0]).toMatchObject({ status: null });
   expect(JSON.stringify(listed.body.invocations[0])).toContain(RERUN_NOT_MADE_MESSAGE);
+  // Its history, with the marker of the rule that decided it, replays on the workflow code.
+  const history = await stack.client.workflow.getHandle(id).fetchHistory();
+  const bundle = { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE_PATH! } };
+  await expect(Worker.runReplayHistory(bundle, history, id)).resolves.toBeUndefined();
+  const patches = (history.events ?? []).flatMap((event) =>
+    (event.markerRecordedEventAttributes?.details?.['patch-data']?.payloads ?? []).map((payload) =>
+      defaultPayloadConverter.fromPayload<{ id: string }>(payload),
+    ),
+  );
+  expect(patches.map((patch) => patch.id)).toContain('cancelled-rerun-may-follow-a-call');
 }
 
 test("a cancel during the rerun of an attempt whose lost run called is not a plain 'cancelled'", async () => {
