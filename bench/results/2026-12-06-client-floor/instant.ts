@@ -3,7 +3,7 @@
 // attempt of live small objects (the SDK's held state is ~33 KB per attempt).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
-import { callWebhook, createKeepAliveFetch, LOOPBACK_DESTINATIONS, preconnectWebhook, prepareWebhook } from '/work/main/src/delivery';
+import { callWebhook, createKeepAliveFetch, LOOPBACK_DESTINATIONS, preconnectWebhook, prepareWebhook } from '../../../src/delivery';
 
 const N = Number(process.env.N ?? 10000);
 const ALS = process.env.ALS === '1';
