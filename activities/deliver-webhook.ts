@@ -164,22 +164,6 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/**
- * The signal for the webhook call itself. Once the call has started, the event's cancel (a cancel request from the
- * workflow) no longer stops it: the call finishes and is logged, so the record says what the receiver saw. Every
- * other reason (worker shutdown, a missed heartbeat, the workflow gone) still aborts it, and the server runs the
- * attempt again elsewhere.
- */
-function abortUnlessCancelRequested(signal: AbortSignal, context: Context): AbortSignal {
-  const controller = new AbortController();
-  const follow = (): void => {
-    if (!context.cancellationDetails?.cancelRequested) controller.abort(signal.reason);
-  };
-  if (signal.aborted) follow();
-  else signal.addEventListener('abort', follow, { once: true });
-  return controller.signal;
-}
-
 /** This activity execution, as the server knows it. */
 function attemptRef(context: Context): AttemptRef {
   const { workflowExecution, activityId, attempt } = context.info;
@@ -364,7 +348,11 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
       heartbeatDeadlineMs = Math.min(sentAtMs + heartbeatTimeoutMs, startedAtMs + startToCloseTimeoutMs);
     }
 
-    const callSignal = abortUnlessCancelRequested(signal, context);
+    // Once the call has started, the event's cancel (a cancel request from the workflow) no longer stops it: the call
+    // finishes and is logged, so the record says what the receiver saw. Every other reason (worker shutdown, a missed
+    // heartbeat, the workflow gone) still stops it, and the server runs the attempt again elsewhere.
+    let stoppedByTemporal = false;
+    const abortStopsCall = (): boolean => (stoppedByTemporal = !context.cancellationDetails?.cancelRequested);
     /** Half the time left until HEARTBEAT_MARGIN_MS before the server's heartbeat timeout (see there). */
     const halfwayToTimeoutMs = (): number | undefined =>
       heartbeatDeadlineMs === undefined ? undefined : (heartbeatDeadlineMs - HEARTBEAT_MARGIN_MS - now()) / 2;
@@ -377,7 +365,7 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
     const callEnded = deps.callsInFlight?.start();
     let record: AttemptRecord;
     try {
-      record = await callWebhook(prepared, deps, callSignal);
+      record = await callWebhook(prepared, deps, signal, abortStopsCall);
     } finally {
       callEnded?.();
       // Heartbeats are for a call that runs; one sent while the result waits below would be a server write per
@@ -386,7 +374,7 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
       clearInterval(heartbeats);
     }
     // Aborted by Temporal, not answered by the webhook: not an attempt to record (see the module comment).
-    if (callSignal.aborted) throw signal.reason;
+    if (stoppedByTemporal) throw signal.reason;
     // In a burst, the calls still going out come first; the record already holds this call's times. At most halfway
     // to the server's heartbeat timeout, counted from this attempt's start or its heartbeat before the call: the
     // earliest it can be, since no heartbeat of the call itself may have been recorded.

@@ -128,6 +128,32 @@ describe('createKeepAliveFetch', () => {
     });
   });
 
+  it('stops a call through `start` or a signal, before its answer or while its body is read', async () => {
+    const { url } = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('partial'); // and never ends
+    });
+    const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 4, allowedDestinations: LOOPBACK });
+    const readAll = async (response: WebhookResponse): Promise<void> => {
+      for await (const chunk of response.body ?? []) void chunk;
+    };
+    // Answered, then stopped while the body is read.
+    const started = fetchLike.start!(url, post());
+    const response = await started.response;
+    setTimeout(() => started.abort(new Error('stop')), 50);
+    await expect(readAll(response)).rejects.toThrow();
+    // The same through a signal, which still counts once the answer has come.
+    const controller = new AbortController();
+    const viaSignal = await fetchLike(url, { ...post(), signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('stop')), 50);
+    await expect(readAll(viaSignal)).rejects.toThrow();
+    // Stopped before any answer: rejects as Node's own requests do.
+    const { url: silent } = await serve(() => undefined);
+    const unanswered = fetchLike.start!(silent, post());
+    setTimeout(() => unanswered.abort(new Error('stop')), 50);
+    await expect(unanswered.response).rejects.toMatchObject({ name: 'AbortError', cause: new Error('stop') });
+  });
+
   it('opens the connections of announced calls ahead, and the calls then use them', async () => {
     const server = await serve((_req, res) => res.end('ok'));
     const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 8, allowedDestinations: LOOPBACK });

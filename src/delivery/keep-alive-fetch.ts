@@ -6,12 +6,14 @@
  * median of 5 rounds): the first and last arrived 300 and 458 ms after the instant through the global `fetch`,
  * 3 and 205 ms through this client. The pool also reuses connections across attempts.
  *
- * Only what `sendWebhook` uses is supported: a string URL, `method`, `headers`, a string `body`, `signal`.
+ * Only what `sendWebhook` uses is supported: a string URL, `method`, `headers`, a string `body`, `signal` (or `start`,
+ * which stops a call without one).
  * Redirects are never followed (what `redirect: 'manual'` asks for). The answer is a `WebhookResponse`, not a
  * WHATWG `Response`: its body is the `node:http` response itself (see `WebhookResponse` for why).
  */
 import http from 'node:http';
 import https from 'node:https';
+import { Readable } from 'node:stream';
 import { type DestinationGuardOptions, guardedLookup, literalRefusal } from './destination-guard';
 import { Preconnector } from './preconnect';
 import { remembered } from './remembered';
@@ -39,7 +41,19 @@ export interface WebhookResponse {
 export type FetchLike = ((url: string, init: RequestInit) => Promise<WebhookResponse>) & {
   /** A call to `url` will be made at `dueAtMs` (ms since the epoch): open its connection now. Never throws. */
   preconnect?: (url: string, dueAtMs: number) => void;
+  /**
+   * The call, started, and a function that stops it (before its answer, or while its body is read) without an
+   * `AbortSignal`: `init.signal` is not read. A signal costs the call a listener added and removed on it, which
+   * made a burst of 10,000 calls 0.3–0.5 s later (bench/PERFORMANCE.md, "the calls, the client and the worker").
+   */
+  start?: (url: string, init: Omit<RequestInit, 'signal'>) => StartedCall;
 };
+
+/** A call under way: its answer, and `abort(reason)`, after which the answer (or its body) rejects. */
+export interface StartedCall {
+  readonly response: Promise<WebhookResponse>;
+  abort(reason: unknown): void;
+}
 
 export interface KeepAliveFetchOptions extends DestinationGuardOptions {
   /**
@@ -85,8 +99,9 @@ export function createKeepAliveFetch(options: KeepAliveFetchOptions): FetchLike 
     'https:': new Preconnector(agents['https:'], preconnectOptions),
   };
 
-  const send = (url: URL, init: RequestInit, allowStaleRetry: boolean): Promise<WebhookResponse> =>
-    new Promise((resolve, reject) => {
+  /** Sends the request; `call.aborted` stops it, and `call.request` is the one to stop (a stale retry replaces it). */
+  const send = (url: URL, init: Omit<RequestInit, 'signal'>, call: CallState, allowStaleRetry: boolean) =>
+    new Promise<WebhookResponse>((resolve, reject) => {
       const protocol = url.protocol === 'https:' ? 'https:' : 'http:';
       const request = (protocol === 'https:' ? https : http).request(
         url,
@@ -94,17 +109,17 @@ export function createKeepAliveFetch(options: KeepAliveFetchOptions): FetchLike 
           method: init.method ?? 'GET',
           headers: Object.fromEntries(init.headers instanceof Headers ? init.headers : new Headers(init.headers)),
           agent: agents[protocol],
-          signal: init.signal ?? undefined,
         },
         (response) => resolve(toWebhookResponse(response)),
       );
+      call.request = request;
       request.on('error', (error: NodeJS.ErrnoException) => {
         // A connection the receiver closed while it sat idle in the pool: the request never reached the receiver,
         // so it is sent once more on a fresh connection (Node's documented pattern, `request.reusedSocket`).
-        if (allowStaleRetry && request.reusedSocket && STALE_SOCKET_CODES.has(error.code ?? '')) {
-          send(url, init, false).then(resolve, reject);
+        if (!call.aborted && allowStaleRetry && request.reusedSocket && STALE_SOCKET_CODES.has(error.code ?? '')) {
+          send(url, init, call, false).then(resolve, reject);
         } else {
-          reject(error);
+          reject(call.aborted ? abortError(call.reason) : error);
         }
       });
       // A Buffer, not a string: Node writes the headers together with a string body in the body's encoding
@@ -113,18 +128,61 @@ export function createKeepAliveFetch(options: KeepAliveFetchOptions): FetchLike 
     });
 
   const literalDecisions = new Map<string, Error | null>();
-  const fetchLike: FetchLike = (url, init) => {
+  const start = (url: string, init: Omit<RequestInit, 'signal'>): StartedCall => {
     const parsed = requestTarget(url, options, literalDecisions);
-    if (parsed instanceof Error) return Promise.reject(parsed);
+    if (parsed instanceof Error) return { response: Promise.reject(parsed), abort: () => undefined };
     preconnectors[parsed.protocol].called(parsed.target);
-    return send(parsed.target, init, true);
+    const call: CallState = { aborted: false, reason: undefined, request: undefined };
+    return {
+      response: send(parsed.target, init, call, true),
+      abort(reason) {
+        if (call.aborted) return;
+        call.aborted = true;
+        call.reason = reason;
+        // Destroys the socket: a request not answered yet fails with `reason`, a body being read fails too.
+        call.request?.destroy(reason instanceof Error ? reason : new Error(String(reason)));
+      },
+    };
   };
+  // As `fetch`: `init.signal` aborts the call with its reason, until its body has been read.
+  const fetchLike: FetchLike = (url, { signal, ...init }) => {
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    const call = start(url, init);
+    if (!signal) return call.response;
+    const onAbort = (): void => call.abort(signal.reason);
+    const done = (): void => signal.removeEventListener('abort', onAbort);
+    signal.addEventListener('abort', onAbort, { once: true });
+    return call.response.then(
+      (response) => {
+        if (response.body instanceof Readable) response.body.once('close', done);
+        else done();
+        return response;
+      },
+      (error: unknown) => {
+        done();
+        throw error;
+      },
+    );
+  };
+  fetchLike.start = start;
   fetchLike.preconnect = (url, dueAtMs) => {
     // A URL this client would refuse is left for the call itself to report.
     const parsed = requestTarget(url, options, literalDecisions);
     if (!(parsed instanceof Error)) preconnectors[parsed.protocol].preconnect(parsed.target, dueAtMs);
   };
   return fetchLike;
+}
+
+/** What an aborted call rejects with, as Node's own requests do: an `AbortError` caused by the reason. */
+function abortError(reason: unknown): Error {
+  return Object.assign(new Error('The operation was aborted', { cause: reason }), { name: 'AbortError' });
+}
+
+/** A started call's abort state, and its request while one is out. */
+interface CallState {
+  aborted: boolean;
+  reason: unknown;
+  request: http.ClientRequest | undefined;
 }
 
 /** The URL of a request this client can make, with its scheme, or the error the call rejects with. */

@@ -481,6 +481,17 @@ describe('sendWebhook against a real server', () => {
     });
   });
 
+  it("goes on when the caller's abort is one it says does not stop the call", async () => {
+    const server = await serve((_req, res) => setTimeout(() => res.writeHead(200).end('late'), 200));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('cancel requested')), 50);
+    let asked = 0;
+    const stops = (): boolean => (asked++, false);
+    const record = await callWebhook(prepareWebhook(request(server.origin), deps()), deps(), controller.signal, stops);
+    expect(record).toMatchObject({ success: true, status: 200 });
+    expect(asked).toBe(1);
+  });
+
   it('says the caller stopped it when the caller had already aborted, and sends nothing', async () => {
     const server = await serve((_req, res) => res.writeHead(200).end());
     const record = await sendWebhook(

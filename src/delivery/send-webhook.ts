@@ -30,7 +30,7 @@ import {
 import { parseRetryAfter } from './retry-after';
 import { type SigningKey, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER, webhookSignature } from './signature';
 import { resolveWebhookTemplate, templateVariables, webhookUrlIssue } from './resolve-template';
-import { createKeepAliveFetch, type FetchLike, type WebhookResponse } from './keep-alive-fetch';
+import { createKeepAliveFetch, type FetchLike, type StartedCall, type WebhookResponse } from './keep-alive-fetch';
 
 const MS_PER_SECOND = 1000;
 
@@ -105,6 +105,19 @@ export function createWebhookFetch(
   lookup?: DestinationGuardOptions['lookup'],
 ): FetchLike {
   return createKeepAliveFetch({ maxSocketsPerHost: MAX_SOCKETS_PER_HOST, allowedDestinations, lookup });
+}
+
+/**
+ * Starts a call through the client's `start` when it has one (the keep-alive client), else through it as `fetch`
+ * with a controller's signal (the global `fetch`, test fakes).
+ */
+function startCall(doFetch: FetchLike, url: string, init: Omit<RequestInit, 'signal'>): StartedCall {
+  if (doFetch.start) return doFetch.start(url, init);
+  const controller = new AbortController();
+  return {
+    response: doFetch(url, { ...init, signal: controller.signal }),
+    abort: (reason) => controller.abort(reason),
+  };
 }
 
 /** What `sendWebhook` gets from its caller instead of globals. */
@@ -391,12 +404,14 @@ export async function sendWebhook(request: SendWebhookRequest, deps: SendWebhook
 
 /**
  * Makes the call of an attempt prepared by `prepareWebhook` (see `sendWebhook` for what is recorded). `callerSignal`
- * aborts it from outside, as `SendWebhookRequest.signal` does. The record's `createdAt` is when this call starts.
+ * aborts it from outside, as `SendWebhookRequest.signal` does, unless `callerAbortStops`, asked when it aborts, says
+ * no. The record's `createdAt` is when this call starts.
  */
 export async function callWebhook(
   prepared: PreparedWebhook,
   deps: SendWebhookDeps,
   callerSignal?: AbortSignal,
+  callerAbortStops: () => boolean = () => true,
 ): Promise<AttemptRecord> {
   const { request, send } = prepared;
   const doFetch = deps.fetch ?? defaultWebhookFetch;
@@ -433,19 +448,27 @@ export async function callWebhook(
   if (send.kind === 'notMade') return failure(REQUEST_NOT_MADE_STATUS, send.reason, false, send.refused);
 
   const timeoutMs = Math.min(Math.ceil(request.timeoutSeconds * MS_PER_SECOND), MAX_TIMER_MS);
-  // One controller for both reasons to stop (the timeout, the caller's signal), with a plain timer, rather than
-  // AbortSignal.timeout + AbortSignal.any, which track their signals with weak references: in a CPU profile of
-  // 1,000 attempts starting at once, creating and combining those signals was ~8% of the samples.
-  const controller = new AbortController();
-  const { signal } = controller;
+  // One way to stop the call for both reasons (the timeout, the caller's signal): a plain timer and the client's
+  // abort function, rather than AbortSignal.timeout + AbortSignal.any, which track their signals with weak references
+  // (~8% of a CPU profile of 1,000 attempts starting at once), or a controller whose signal the request listens to
+  // (bench/PERFORMANCE.md, "the calls, the client and the worker").
+  let aborted = false;
+  let started: StartedCall | undefined;
+  const abort = (reason: unknown): void => {
+    if (aborted) return;
+    aborted = true;
+    started?.abort(reason);
+  };
   let timedOut = false;
   const timer = setTimeout(() => {
     // Already stopped by the caller: that is the reason to report, not the timeout.
-    if (signal.aborted) return;
+    if (aborted) return;
     timedOut = true;
-    controller.abort(new DOMException('The operation timed out.', 'TimeoutError'));
+    abort(new DOMException('The operation timed out.', 'TimeoutError'));
   }, timeoutMs);
-  const abortFromCaller = (): void => controller.abort(callerSignal?.reason);
+  const abortFromCaller = (): void => {
+    if (callerAbortStops()) abort(callerSignal?.reason);
+  };
   if (callerSignal?.aborted) abortFromCaller();
   else callerSignal?.addEventListener('abort', abortFromCaller, { once: true });
   const abortedMessage = (): string =>
@@ -471,17 +494,19 @@ export async function callWebhook(
   }
 
   try {
+    // Stopped before it started (by the caller): no call.
+    if (aborted) return failure(null, abortedMessage());
     let response: WebhookResponse;
     try {
-      response = await doFetch(send.url, {
+      started = startCall(doFetch, send.url, {
         method: 'POST',
         headers: send.headers,
         body: send.json,
         redirect: 'manual',
-        signal,
       });
+      response = await started.response;
     } catch (error) {
-      if (signal.aborted) return failure(null, abortedMessage());
+      if (aborted) return failure(null, abortedMessage());
       return failure(null, describeFetchError(error), false, isDestinationRefused(error) ? true : undefined);
     }
 
@@ -491,7 +516,7 @@ export async function callWebhook(
     } catch (error) {
       // The status line came but the body did not finish: not a complete response, so no status is recorded (a
       // 200 with a cut-off body must not read as delivered). The message keeps what we saw.
-      const reason = signal.aborted ? abortedMessage() : describeFetchError(error);
+      const reason = aborted ? abortedMessage() : describeFetchError(error);
       return failure(null, `${reason} while reading the response body (HTTP ${response.status})`);
     }
 
