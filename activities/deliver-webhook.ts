@@ -350,7 +350,8 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
 
     // Once the call has started, the event's cancel (a cancel request from the workflow) no longer stops it: the call
     // finishes and is logged, so the record says what the receiver saw. Every other reason (worker shutdown, a missed
-    // heartbeat, the workflow gone) still stops it, and the server runs the attempt again elsewhere.
+    // heartbeat, the workflow gone) still stops it, and the server runs the attempt again elsewhere; unless the
+    // cancel request came first, since Temporal's signal aborts once, with the first reason.
     let stoppedByTemporal = false;
     const abortStopsCall = (): boolean => (stoppedByTemporal = !context.cancellationDetails?.cancelRequested);
     /** Half the time left until HEARTBEAT_MARGIN_MS before the server's heartbeat timeout (see there). */
@@ -373,8 +374,9 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
       clearTimeout(firstHeartbeat);
       clearInterval(heartbeats);
     }
-    // Aborted by Temporal, not answered by the webhook: not an attempt to record (see the module comment).
-    if (stoppedByTemporal) throw signal.reason;
+    // Aborted by Temporal, not answered by the webhook: not an attempt to record (see the module comment). Also when
+    // the abort came while no call was under way (a request that could not be made), as before there was a rule.
+    if (stoppedByTemporal || (signal.aborted && abortStopsCall())) throw signal.reason;
     // In a burst, the calls still going out come first; the record already holds this call's times. At most halfway
     // to the server's heartbeat timeout, counted from this attempt's start or its heartbeat before the call: the
     // earliest it can be, since no heartbeat of the call itself may have been recorded.

@@ -32,6 +32,7 @@ export {
   createKeepAliveFetch,
   type FetchLike,
   type KeepAliveFetchOptions,
+  type StartedCall,
   type WebhookResponse,
 } from './keep-alive-fetch';
 export { parseRetryAfter } from './retry-after';

@@ -154,6 +154,19 @@ describe('createKeepAliveFetch', () => {
     await expect(unanswered.response).rejects.toMatchObject({ name: 'AbortError', cause: new Error('stop') });
   });
 
+  it('settles an aborted call at once even while it waits in line for a connection', async () => {
+    const { url } = await serve(() => undefined /* never answers */);
+    const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 1, allowedDestinations: LOOPBACK });
+    const holding = fetchLike.start!(url, post());
+    const waiting = fetchLike.start!(url, post());
+    const startedAt = Date.now();
+    setTimeout(() => waiting.abort(new Error('timeout')), 50);
+    await expect(waiting.response).rejects.toMatchObject({ name: 'AbortError' });
+    expect(Date.now() - startedAt).toBeLessThan(1000);
+    holding.abort(new Error('done'));
+    await expect(holding.response).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
   it('opens the connections of announced calls ahead, and the calls then use them', async () => {
     const server = await serve((_req, res) => res.end('ok'));
     const fetchLike = createKeepAliveFetch({ maxSocketsPerHost: 8, allowedDestinations: LOOPBACK });

@@ -6,14 +6,14 @@
  * median of 5 rounds): the first and last arrived 300 and 458 ms after the instant through the global `fetch`,
  * 3 and 205 ms through this client. The pool also reuses connections across attempts.
  *
- * Only what `sendWebhook` uses is supported: a string URL, `method`, `headers`, a string `body`, `signal` (or `start`,
- * which stops a call without one).
+ * Only what `sendWebhook` uses is supported: a string URL, `method`, `headers`, a string `body`, and a way to stop the
+ * call: `start`, which `sendWebhook` uses, or `signal`, as with `fetch`.
  * Redirects are never followed (what `redirect: 'manual'` asks for). The answer is a `WebhookResponse`, not a
  * WHATWG `Response`: its body is the `node:http` response itself (see `WebhookResponse` for why).
  */
 import http from 'node:http';
 import https from 'node:https';
-import { Readable } from 'node:stream';
+import { finished, Readable } from 'node:stream';
 import { type DestinationGuardOptions, guardedLookup, literalRefusal } from './destination-guard';
 import { Preconnector } from './preconnect';
 import { remembered } from './remembered';
@@ -49,7 +49,10 @@ export type FetchLike = ((url: string, init: RequestInit) => Promise<WebhookResp
   start?: (url: string, init: Omit<RequestInit, 'signal'>) => StartedCall;
 };
 
-/** A call under way: its answer, and `abort(reason)`, after which the answer (or its body) rejects. */
+/**
+ * A call under way: its answer, and `abort(reason)`, after which the answer, or its body if the answer has come,
+ * rejects (with this client; a client reached through `fetch` and a signal as soon as it honours the signal).
+ */
 export interface StartedCall {
   readonly response: Promise<WebhookResponse>;
   abort(reason: unknown): void;
@@ -133,20 +136,28 @@ export function createKeepAliveFetch(options: KeepAliveFetchOptions): FetchLike 
     if (parsed instanceof Error) return { response: Promise.reject(parsed), abort: () => undefined };
     preconnectors[parsed.protocol].called(parsed.target);
     const call: CallState = { aborted: false, reason: undefined, request: undefined };
+    let rejectCall: (error: Error) => void = () => undefined;
+    const response = new Promise<WebhookResponse>((resolve, reject) => {
+      rejectCall = reject;
+      send(parsed.target, init, call, true).then(resolve, reject);
+    });
     return {
-      response: send(parsed.target, init, call, true),
+      response,
       abort(reason) {
         if (call.aborted) return;
         call.aborted = true;
         call.reason = reason;
-        // Destroys the socket: a request not answered yet fails with `reason`, a body being read fails too.
-        call.request?.destroy(reason instanceof Error ? reason : new Error(String(reason)));
+        const error = abortError(reason);
+        // Destroys the socket: a request not answered yet fails, a body being read fails too.
+        call.request?.destroy(error);
+        // A request still waiting in the agent's queue for a connection fails only once it gets one: settle now.
+        rejectCall(error);
       },
     };
   };
   // As `fetch`: `init.signal` aborts the call with its reason, until its body has been read.
   const fetchLike: FetchLike = (url, { signal, ...init }) => {
-    if (signal?.aborted) return Promise.reject(signal.reason as Error);
+    if (signal?.aborted) return Promise.reject(abortError(signal.reason));
     const call = start(url, init);
     if (!signal) return call.response;
     const onAbort = (): void => call.abort(signal.reason);
@@ -154,7 +165,7 @@ export function createKeepAliveFetch(options: KeepAliveFetchOptions): FetchLike 
     signal.addEventListener('abort', onAbort, { once: true });
     return call.response.then(
       (response) => {
-        if (response.body instanceof Readable) response.body.once('close', done);
+        if (response.body instanceof Readable) finished(response.body, done);
         else done();
         return response;
       },
@@ -175,7 +186,10 @@ export function createKeepAliveFetch(options: KeepAliveFetchOptions): FetchLike 
 
 /** What an aborted call rejects with, as Node's own requests do: an `AbortError` caused by the reason. */
 function abortError(reason: unknown): Error {
-  return Object.assign(new Error('The operation was aborted', { cause: reason }), { name: 'AbortError' });
+  return Object.assign(new Error('The operation was aborted', { cause: reason }), {
+    name: 'AbortError',
+    code: 'ABORT_ERR',
+  });
 }
 
 /** A started call's abort state, and its request while one is out. */
