@@ -374,8 +374,8 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
       clearTimeout(firstHeartbeat);
       clearInterval(heartbeats);
     }
-    // Aborted by Temporal, not answered by the webhook: not an attempt to record (see the module comment). Also when
-    // the abort came while no call was under way (a request that could not be made), as before there was a rule.
+    // Aborted by Temporal, not answered by the webhook: not an attempt to record (see the module comment). So too when
+    // Temporal's abort came while no request was out (one that could not be made, or just after the answer).
     if (stoppedByTemporal || (signal.aborted && abortStopsCall())) throw signal.reason;
     // In a burst, the calls still going out come first; the record already holds this call's times. At most halfway
     // to the server's heartbeat timeout, counted from this attempt's start or its heartbeat before the call: the
