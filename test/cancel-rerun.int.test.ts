@@ -7,13 +7,10 @@
 import { Context } from '@temporalio/activity';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
-import { USER_AGENT } from '../src/config';
 import { RERUN_NOT_MADE_MESSAGE } from '../src/temporal/attempts-from-history';
 import { queuedCallClearance } from '../src/temporal/call-clearance';
-import { eventWorkerOptions } from '../src/worker';
 import { type Receiver, startReceiver } from './helpers/receiver';
-import { eventually, type Stack, startEventWorker, startStack, webhookConfig } from './helpers/stack';
-import { startWorker } from './helpers/temporal';
+import { eventually, type Stack, startEventWorker, startStack } from './helpers/stack';
 
 let receiver: Receiver;
 let stack: Stack;
@@ -73,24 +70,18 @@ test("a cancel during the rerun of an attempt whose lost run called is not a pla
   let cancelling: ReturnType<Stack['request']> | undefined;
   let rerunActivityAttempt: number | undefined;
   const ask = queuedCallClearance();
-  const second = await startWorker({
-    taskQueue: stack.taskQueue,
-    ...eventWorkerOptions({
-      env: {},
-      userAgent: USER_AGENT,
-      fetch: webhookConfig().fetch,
-      clearForCall: async (client, attempt, signal) => {
-        if (attempt.workflowId === id && cancelling === undefined) {
-          rerunActivityAttempt = Context.current().info.attempt;
-          cancelling = stack.request('DELETE', `/v1/events/${id}`);
-          await eventually(
-            () => client.workflow.getHandle(id).describe(),
-            (described) => described.raw.workflowExtendedInfo?.cancelRequested === true,
-          );
-        }
-        return ask(client, attempt, signal);
-      },
-    }),
+  const second = await startEventWorker(stack.taskQueue, {
+    clearForCall: async (client, attempt, signal) => {
+      if (attempt.workflowId === id && cancelling === undefined) {
+        rerunActivityAttempt = Context.current().info.attempt;
+        cancelling = stack.request('DELETE', `/v1/events/${id}`);
+        await eventually(
+          () => client.workflow.getHandle(id).describe(),
+          (described) => described.raw.workflowExtendedInfo?.cancelRequested === true,
+        );
+      }
+      return ask(client, attempt, signal);
+    },
   });
   try {
     await expectUnknownOutcome(id, '/lost');

@@ -9,11 +9,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Context } from '@temporalio/activity';
 import type { CallClearance } from '../src/shared/event';
 import { heartbeatForCall, queuedCallClearance, queuedHeartbeatForCall } from '../src/temporal/call-clearance';
-import { USER_AGENT } from '../src/config';
-import { eventWorkerOptions } from '../src/worker';
 import { startReceiver, type Receiver } from './helpers/receiver';
-import { eventually, type Stack, startStack, webhookConfig } from './helpers/stack';
-import { type RunningWorker, startWorker } from './helpers/temporal';
+import { eventually, type Stack, startEventWorker, startStack } from './helpers/stack';
+import type { RunningWorker } from './helpers/temporal';
 
 const { EventType } = temporal.api.enums.v1;
 
@@ -45,36 +43,30 @@ beforeAll(async () => {
   stack = await startStack({ withoutWorker: true });
   const ask = queuedCallClearance();
   const record = queuedHeartbeatForCall();
-  worker = await startWorker({
-    taskQueue: stack.taskQueue,
-    ...eventWorkerOptions({
-      env: {},
-      userAgent: USER_AGENT,
-      fetch: webhookConfig().fetch,
-      clearForCall: async (client, attempt, signal) => {
-        taskTokens.set(attempt.workflowId, Context.current().info.taskToken);
-        const answer = await ask(client, attempt, signal);
-        const offset = attempt.activityAttempt === 1 ? answerAfterTimeout.get(attempt.workflowId) : undefined;
-        if (offset !== undefined && !answeredAt.has(attempt.workflowId)) {
-          const { currentAttemptScheduledTimestampMs, heartbeatTimeoutMs = 0 } = Context.current().info;
-          await delay(Math.max(currentAttemptScheduledTimestampMs + heartbeatTimeoutMs + offset - Date.now(), 0));
-          answeredAt.set(attempt.workflowId, Date.now());
-        }
+  worker = await startEventWorker(stack.taskQueue, {
+    clearForCall: async (client, attempt, signal) => {
+      taskTokens.set(attempt.workflowId, Context.current().info.taskToken);
+      const answer = await ask(client, attempt, signal);
+      const offset = attempt.activityAttempt === 1 ? answerAfterTimeout.get(attempt.workflowId) : undefined;
+      if (offset !== undefined && !answeredAt.has(attempt.workflowId)) {
+        const { currentAttemptScheduledTimestampMs, heartbeatTimeoutMs = 0 } = Context.current().info;
+        await delay(Math.max(currentAttemptScheduledTimestampMs + heartbeatTimeoutMs + offset - Date.now(), 0));
+        answeredAt.set(attempt.workflowId, Date.now());
+      }
+      return answer;
+    },
+    heartbeatForCall: async (client, taskToken, wait) => {
+      const { workflowExecution, attempt } = Context.current().info;
+      const key = `${workflowExecution?.workflowId}#${attempt}`;
+      try {
+        const answer = await record(client, taskToken, wait);
+        heartbeatAnswers.set(key, answer);
         return answer;
-      },
-      heartbeatForCall: async (client, taskToken, wait) => {
-        const { workflowExecution, attempt } = Context.current().info;
-        const key = `${workflowExecution?.workflowId}#${attempt}`;
-        try {
-          const answer = await record(client, taskToken, wait);
-          heartbeatAnswers.set(key, answer);
-          return answer;
-        } catch (error) {
-          heartbeatAnswers.set(key, 'failed');
-          throw error;
-        }
-      },
-    }),
+      } catch (error) {
+        heartbeatAnswers.set(key, 'failed');
+        throw error;
+      }
+    },
   });
 });
 

@@ -25,6 +25,7 @@ import type { ScheduledEvent } from '../../src/shared/event';
 import { createTemporalClient, dataConverterOf, TemporalEventScheduler } from '../../src/temporal';
 import type { EncryptionKey } from '../../src/temporal/encryption-codec';
 import type { ServiceMetrics } from '../../src/metrics/service-metrics';
+import type { ActivityDeps } from '../../activities/deliver-webhook';
 import { type RunningWorker, type StartWorkerOptions, startWorker, temporalTarget, uniqueTaskQueue } from './temporal';
 
 const execFileAsync = promisify(execFile);
@@ -156,19 +157,32 @@ export function startEventWorker(
     webhooks,
     signingSecrets = [],
     metrics,
+    clearForCall,
+    heartbeatForCall,
     ...options
-  }: Partial<StartWorkerOptions> & {
-    env?: Record<string, string>;
-    webhooks?: WebhookSettings;
-    signingSecrets?: string[];
-    metrics?: ServiceMetrics;
-  } = {},
+  }: Partial<StartWorkerOptions> &
+    Pick<ActivityDeps, 'clearForCall' | 'heartbeatForCall'> & {
+      env?: Record<string, string>;
+      webhooks?: WebhookSettings;
+      signingSecrets?: string[];
+      metrics?: ServiceMetrics;
+    } = {},
 ): Promise<RunningWorker> {
   const { rules, fetch } = webhookConfig(webhooks);
   const signingKeys = signingSecrets.map(parseSigningSecret);
+  // The server's answers before a call (clearance, a heartbeat for a late one) unless a test stands in for them.
+  const answers = { ...(clearForCall && { clearForCall }), ...(heartbeatForCall && { heartbeatForCall }) };
   return startWorker({
     taskQueue,
-    ...eventWorkerOptions({ env, envPolicy: rules.envPolicy, fetch, userAgent: USER_AGENT, signingKeys, metrics }),
+    ...eventWorkerOptions({
+      env,
+      envPolicy: rules.envPolicy,
+      fetch,
+      userAgent: USER_AGENT,
+      signingKeys,
+      metrics,
+      ...answers,
+    }),
     ...options,
   });
 }
