@@ -3,7 +3,10 @@
 // attempt of live small objects (the SDK's held state is ~33 KB per attempt).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
-import { callWebhook, createKeepAliveFetch, LOOPBACK_DESTINATIONS, preconnectWebhook, prepareWebhook } from '../../../src/delivery';
+// Which delivery layer: DELIVERY=/path/to/src/delivery (a checkout of each version, alternated); this repository's
+// by default.
+// eslint-disable-next-line
+const { callWebhook, createKeepAliveFetch, LOOPBACK_DESTINATIONS, preconnectWebhook, prepareWebhook } = require(process.env.DELIVERY ?? '../../../src/delivery');
 
 const N = Number(process.env.N ?? 10000);
 const ALS = process.env.ALS === '1';
@@ -43,7 +46,16 @@ async function attempt(i: number, dueMs: number): Promise<void> {
   for (let r = dueMs - Date.now(); r > 0; r = dueMs - Date.now()) await delay(r);
   if (process.env.CLIENT === 'plain') await plainPost(JSON.stringify(prepared.body), `e${i}`);
   else if (process.env.CLIENT === 'mid') await midPost(JSON.stringify(prepared.body), `e${i}`);
-  else await callWebhook(prepared, deps);
+  else if (process.env.CLIENT === 'cur' || process.env.CLIENT === 'new') await abortPost(JSON.stringify(prepared.body), `e${i}`, process.env.CLIENT === 'new');
+  else if (process.env.NEWAPI === '1') {
+    const sdk = new AbortController().signal;
+    await callWebhook(prepared, deps, sdk, () => true);
+  } else if (process.env.NEWAPI === '0') {
+    const sdk = new AbortController().signal;
+    const a = new AbortController();
+    sdk.addEventListener('abort', () => a.abort(sdk.reason), { once: true });
+    await callWebhook(prepared, deps, a.signal);
+  } else await callWebhook(prepared, deps);
 }
 import http from 'node:http';
 const agent = new http.Agent({ keepAlive: true, maxSockets: Number(process.env.SOCKETS ?? 256), keepAliveMsecs: 10_000 });
@@ -68,6 +80,37 @@ function midPost(body: string, key: string): Promise<void> {
       req.once('close', () => controller!.signal.removeEventListener('abort', onAbort));
     }
     req.end(Buffer.from(body));
+  });
+}
+const sdkSignals = new Map<number, AbortSignal>();
+function abortPost(body: string, key: string, direct: boolean): Promise<void> {
+  const sdk = new AbortController().signal; // stands for the SDK's cancellation signal, created long before
+  return new Promise((resolve, reject) => {
+    const headers = { 'content-type': 'application/json', 'idempotency-key': key };
+    if (direct) {
+      let req: http.ClientRequest | undefined;
+      const abort = (reason: unknown) => req?.destroy(reason as Error);
+      const timer = setTimeout(() => abort(new Error('timeout')), 30000);
+      const onAbort = () => abort(sdk.reason);
+      sdk.addEventListener('abort', onAbort, { once: true });
+      req = http.request({ host: '127.0.0.1', port: PORT, path: '/hook', method: 'POST', agent, headers }, (res) => {
+        res.on('data', () => {}); res.on('end', () => { clearTimeout(timer); sdk.removeEventListener('abort', onAbort); resolve(); });
+      });
+      req.on('error', reject);
+      req.end(Buffer.from(body));
+    } else {
+      const a = new AbortController();
+      sdk.addEventListener('abort', () => a.abort(sdk.reason), { once: true });
+      const b = new AbortController();
+      const timer = setTimeout(() => b.abort(new Error('timeout')), 30000);
+      const fromCaller = () => b.abort(a.signal.reason);
+      a.signal.addEventListener('abort', fromCaller, { once: true });
+      const req = http.request({ host: '127.0.0.1', port: PORT, path: '/hook', method: 'POST', agent, headers, signal: b.signal }, (res) => {
+        res.on('data', () => {}); res.on('end', () => { clearTimeout(timer); a.signal.removeEventListener('abort', fromCaller); resolve(); });
+      });
+      req.on('error', reject);
+      req.end(Buffer.from(body));
+    }
   });
 }
 function plainPost(body: string, key: string): Promise<void> {
