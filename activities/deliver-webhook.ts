@@ -24,7 +24,14 @@ import type { Client } from '@temporalio/client';
 import type { ServiceMetrics } from '../src/metrics/service-metrics';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Env, EnvPolicy, FetchLike, SigningKey } from '../src/delivery';
-import { callWebhook, type PreparedWebhook, preconnectWebhook, prepareWebhook } from '../src/delivery';
+import {
+  type CallStop,
+  callStopOn,
+  callWebhook,
+  type PreparedWebhook,
+  preconnectWebhook,
+  prepareWebhook,
+} from '../src/delivery';
 import { CLEARANCE_NEIGHBOURHOOD_MS, clearanceLeadMs, clearanceLimitMs, MAX_TIMER_MS } from '../src/shared/event';
 import type {
   AttemptRecord,
@@ -249,7 +256,14 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
       deps.metrics?.attemptSkipped('cancelled');
       return rerun ? { kind: 'cancelled', rerun } : { kind: 'cancelled' };
     };
+    // Once the call has started, the event's cancel (a cancel request from the workflow) no longer stops it: the call
+    // finishes and is logged, so the record says what the receiver saw. Every other reason (worker shutdown, a missed
+    // heartbeat, the workflow gone) still stops it, and the server runs the attempt again elsewhere; unless the
+    // cancel request came first, since Temporal's signal aborts once, with the first reason.
+    let stoppedByTemporal = false;
+    const abortStopsCall = (): boolean => (stoppedByTemporal = !context.cancellationDetails?.cancelRequested);
     let prepared: PreparedWebhook;
+    let callStop: CallStop;
     const hold = deps.heldAttempts?.hold(input.invocationId, notBeforeMs);
     try {
       const holdSignal = hold ? AbortSignal.any([signal, hold.signal]) : signal;
@@ -274,6 +288,9 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
       // 10,000: the worker at the instant").
       await holdUntil(notBeforeMs - Math.max(leadMs, PRECONNECT_LEAD_MS), now, holdSignal);
       prepared = prepareWebhook(input, deps);
+      // Follows Temporal's signal from now, while there is time, rather than from the call's instant (see CallStop).
+      // Its listener stays until the attempt ends, with the signal, which is this attempt's own.
+      callStop = callStopOn(signal, abortStopsCall);
       await holdUntil(notBeforeMs - PRECONNECT_LEAD_MS, now, holdSignal);
       if (now() < notBeforeMs) preconnectWebhook(prepared, notBeforeMs, deps);
       // Queued behind a burst, the answer may take a while: a cancel meanwhile ends the wait.
@@ -348,12 +365,6 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
       heartbeatDeadlineMs = Math.min(sentAtMs + heartbeatTimeoutMs, startedAtMs + startToCloseTimeoutMs);
     }
 
-    // Once the call has started, the event's cancel (a cancel request from the workflow) no longer stops it: the call
-    // finishes and is logged, so the record says what the receiver saw. Every other reason (worker shutdown, a missed
-    // heartbeat, the workflow gone) still stops it, and the server runs the attempt again elsewhere; unless the
-    // cancel request came first, since Temporal's signal aborts once, with the first reason.
-    let stoppedByTemporal = false;
-    const abortStopsCall = (): boolean => (stoppedByTemporal = !context.cancellationDetails?.cancelRequested);
     /** Half the time left until HEARTBEAT_MARGIN_MS before the server's heartbeat timeout (see there). */
     const halfwayToTimeoutMs = (): number | undefined =>
       heartbeatDeadlineMs === undefined ? undefined : (heartbeatDeadlineMs - HEARTBEAT_MARGIN_MS - now()) / 2;
@@ -366,7 +377,7 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
     const callEnded = deps.callsInFlight?.start();
     let record: AttemptRecord;
     try {
-      record = await callWebhook(prepared, deps, signal, abortStopsCall);
+      record = await callWebhook(prepared, deps, callStop);
     } finally {
       callEnded?.();
       // Heartbeats are for a call that runs; one sent while the result waits below would be a server write per

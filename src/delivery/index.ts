@@ -59,4 +59,5 @@ export {
   type SendWebhookRequest,
   type WebhookRequest,
 } from './send-webhook';
+export { CallStop, callStopOn } from './call-stop';
 export { warmUpWebhookPath } from './warm-up';

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { MAX_STORED_RESPONSE_BODY_BYTES, type WebhookBody } from '../shared/event';
+import { callStopOn } from './call-stop';
 import { LOOPBACK_DESTINATIONS } from './destination-guard';
 import { createEnvPolicy } from './env-policy';
 import type { FetchLike } from './keep-alive-fetch';
@@ -322,6 +323,27 @@ describe('sendWebhook against a real server', () => {
     ]);
   });
 
+  it('joins headers configured twice as fetch would, and leaves the prepared request as it was for the next call', async () => {
+    const server = await serve((_req, res) => res.writeHead(200).end());
+    const prepared = prepareWebhook(
+      request(server.origin, {
+        headers: [
+          { name: 'X-Tag', value: 'a' },
+          { name: 'x-tag', value: ' b ' },
+        ],
+      }),
+      deps(),
+    );
+    const before = prepared.send.kind === 'ready' ? { ...prepared.send.headers } : undefined;
+    expect(before).toMatchObject({ 'x-tag': 'a, b' });
+    await callWebhook(prepared, deps());
+    await callWebhook(prepared, deps());
+    expect(server.received.map((received) => received.headers['x-tag'])).toEqual(['a, b', 'a, b']);
+    expect(server.received[1]?.headers['webhook-timestamp']).toMatch(/^\d+$/);
+    // The stamp is the call's own, never written into what was prepared.
+    expect(prepared.send.kind === 'ready' && prepared.send.headers).toEqual(before);
+  });
+
   it('signs the body exactly as sent, with every key, and records the stamp and signature it sent', async () => {
     const server = await serve((_req, res) => res.writeHead(200).end());
     const keys = [Buffer.alloc(32, 1), Buffer.alloc(24, 2)];
@@ -487,7 +509,8 @@ describe('sendWebhook against a real server', () => {
     setTimeout(() => controller.abort(new Error('cancel requested')), 50);
     let asked = 0;
     const stops = (): boolean => (asked++, false);
-    const record = await callWebhook(prepareWebhook(request(server.origin), deps()), deps(), controller.signal, stops);
+    const stop = callStopOn(controller.signal, stops);
+    const record = await callWebhook(prepareWebhook(request(server.origin), deps()), deps(), stop);
     expect(record).toMatchObject({ success: true, status: 200 });
     expect(asked).toBe(1);
   });

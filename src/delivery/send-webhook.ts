@@ -30,6 +30,7 @@ import {
 import { parseRetryAfter } from './retry-after';
 import { type SigningKey, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER, webhookSignature } from './signature';
 import { resolveWebhookTemplate, templateVariables, webhookUrlIssue } from './resolve-template';
+import { type CallStop, callStopOn } from './call-stop';
 import { createKeepAliveFetch, type FetchLike, type StartedCall, type WebhookResponse } from './keep-alive-fetch';
 
 const MS_PER_SECOND = 1000;
@@ -81,7 +82,12 @@ export interface PreparedWebhook {
     | {
         kind: 'ready';
         url: string;
-        headers: Headers;
+        /**
+         * The request's headers as they go on the wire (names lower-cased, repeated ones joined, as `Headers` has
+         * them), built once when prepared: undici's `Headers` at each call made a burst of 10,000 ~0.1 s later
+         * (bench/PERFORMANCE.md, "the calls, the client and the worker"). The call adds its stamp and signature.
+         */
+        headers: Readonly<Record<string, string>>;
         json: string;
         /** The stamp and signature for the second the call is due in, made when prepared (see `callWebhook`). */
         signedFor?: { timestamp: string; signature: string };
@@ -191,7 +197,7 @@ export function describeFetchError(error: unknown): string {
 }
 
 /** Builds the request headers, or says which header cannot be sent (without quoting its value: it may be a secret). */
-function toHeaders(list: readonly HeaderValue[]): Headers | string {
+function toHeaders(list: readonly HeaderValue[]): Record<string, string> | string {
   const headers = new Headers();
   for (const { name, value } of list) {
     // Checked here so the error can name the header without quoting a value.
@@ -202,7 +208,7 @@ function toHeaders(list: readonly HeaderValue[]): Headers | string {
       return `invalid value for header "${name}" (control characters such as CR, LF or NUL are not allowed)`;
     }
   }
-  return headers;
+  return Object.fromEntries(headers);
 }
 
 /** At most `capBytes` of a response body, and whether more was there. */
@@ -399,19 +405,23 @@ export function prepareWebhook(request: WebhookRequest, deps: SendWebhookDeps): 
  * positive number).
  */
 export async function sendWebhook(request: SendWebhookRequest, deps: SendWebhookDeps): Promise<AttemptRecord> {
-  return callWebhook(prepareWebhook(request, deps), deps, request.signal);
+  const stop = request.signal && callStopOn(request.signal);
+  try {
+    return await callWebhook(prepareWebhook(request, deps), deps, stop);
+  } finally {
+    stop?.dispose();
+  }
 }
 
 /**
- * Makes the call of an attempt prepared by `prepareWebhook` (see `sendWebhook` for what is recorded). `callerSignal`
- * aborts it from outside, as `SendWebhookRequest.signal` does, unless `callerAbortStops`, asked when it aborts, says
- * no. The record's `createdAt` is when this call starts.
+ * Makes the call of an attempt prepared by `prepareWebhook` (see `sendWebhook` for what is recorded). `callerStop`
+ * stops it from outside, as `SendWebhookRequest.signal` does (./call-stop.ts for why it is not a signal). The record's
+ * `createdAt` is when this call starts.
  */
 export async function callWebhook(
   prepared: PreparedWebhook,
   deps: SendWebhookDeps,
-  callerSignal?: AbortSignal,
-  callerAbortStops: () => boolean = () => true,
+  callerStop?: CallStop,
 ): Promise<AttemptRecord> {
   const { request, send } = prepared;
   const doFetch = deps.fetch ?? defaultWebhookFetch;
@@ -448,7 +458,7 @@ export async function callWebhook(
   if (send.kind === 'notMade') return failure(REQUEST_NOT_MADE_STATUS, send.reason, false, send.refused);
 
   const timeoutMs = Math.min(Math.ceil(request.timeoutSeconds * MS_PER_SECOND), MAX_TIMER_MS);
-  // One way to stop the call for both reasons (the timeout, the caller's signal): a plain timer and the client's
+  // One way to stop the call for both reasons (the timeout, the caller's stop): a plain timer and the client's
   // abort function, rather than AbortSignal.timeout + AbortSignal.any, which track their signals with weak references
   // (~8% of a CPU profile of 1,000 attempts starting at once), or a controller whose signal the request listens to
   // (bench/PERFORMANCE.md, "the calls, the client and the worker").
@@ -466,15 +476,12 @@ export async function callWebhook(
     timedOut = true;
     abort(new DOMException('The operation timed out.', 'TimeoutError'));
   }, timeoutMs);
-  const abortFromCaller = (): void => {
-    if (callerAbortStops()) abort(callerSignal?.reason);
-  };
-  if (callerSignal?.aborted) abortFromCaller();
-  else callerSignal?.addEventListener('abort', abortFromCaller, { once: true });
+  if (callerStop?.stopped) abort(callerStop.stopped.reason);
+  else callerStop?.whileCalling(abort);
   const abortedMessage = (): string =>
     timedOut
       ? `timeout after ${formatSeconds(request.timeoutSeconds)}`
-      : `request aborted: ${describeFetchError(callerSignal?.reason)}`;
+      : `request aborted: ${describeFetchError(callerStop?.stopped?.reason)}`;
 
   // The timestamp is the second this attempt is sent in; its signature was made when prepared for the second it was
   // due in, and is made again only when the call falls in another second.
@@ -486,10 +493,10 @@ export async function callWebhook(
       : send.signedFor?.timestamp === timestamp
         ? send.signedFor.signature
         : webhookSignature(keys, messageIdOf(request), Number(timestamp), send.json);
-  send.headers.set(WEBHOOK_TIMESTAMP_HEADER, timestamp);
+  const headers: Record<string, string> = { ...send.headers, [WEBHOOK_TIMESTAMP_HEADER]: timestamp };
   sent.push({ name: WEBHOOK_TIMESTAMP_HEADER, value: timestamp });
   if (signature !== undefined) {
-    send.headers.set(WEBHOOK_SIGNATURE_HEADER, signature);
+    headers[WEBHOOK_SIGNATURE_HEADER] = signature;
     sent.push({ name: WEBHOOK_SIGNATURE_HEADER, value: signature });
   }
 
@@ -500,7 +507,7 @@ export async function callWebhook(
     try {
       started = startCall(doFetch, send.url, {
         method: 'POST',
-        headers: send.headers,
+        headers,
         body: send.json,
         redirect: 'manual',
       });
@@ -548,6 +555,6 @@ export async function callWebhook(
     });
   } finally {
     clearTimeout(timer);
-    callerSignal?.removeEventListener('abort', abortFromCaller);
+    callerStop?.whileCalling(undefined);
   }
 }

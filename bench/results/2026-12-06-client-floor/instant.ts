@@ -6,7 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 // Which delivery layer: DELIVERY=/path/to/src/delivery (a checkout of each version, alternated); this repository's
 // by default.
 // eslint-disable-next-line
-const { callWebhook, createKeepAliveFetch, LOOPBACK_DESTINATIONS, preconnectWebhook, prepareWebhook } = require(process.env.DELIVERY ?? '../../../src/delivery');
+const { callStopOn, callWebhook, createKeepAliveFetch, LOOPBACK_DESTINATIONS, preconnectWebhook, prepareWebhook } = require(process.env.DELIVERY ?? '../../../src/delivery');
 
 const N = Number(process.env.N ?? 10000);
 const ALS = process.env.ALS === '1';
@@ -29,6 +29,9 @@ function heapFor(i: number): unknown {
 }
 
 async function attempt(i: number, dueMs: number): Promise<void> {
+  // Stands for the SDK's cancellation signal, there long before the call; NEWAPI=2 follows it from here (callStopOn).
+  const sdk = new AbortController().signal;
+  const stop = process.env.NEWAPI === '2' ? callStopOn(sdk, () => true) : undefined;
   const prepared = prepareWebhook(
     {
       eventId: `e${i}`,
@@ -47,11 +50,9 @@ async function attempt(i: number, dueMs: number): Promise<void> {
   if (process.env.CLIENT === 'plain') await plainPost(JSON.stringify(prepared.body), `e${i}`);
   else if (process.env.CLIENT === 'mid') await midPost(JSON.stringify(prepared.body), `e${i}`);
   else if (process.env.CLIENT === 'cur' || process.env.CLIENT === 'new') await abortPost(JSON.stringify(prepared.body), `e${i}`, process.env.CLIENT === 'new');
-  else if (process.env.NEWAPI === '1') {
-    const sdk = new AbortController().signal;
-    await callWebhook(prepared, deps, sdk, () => true);
-  } else if (process.env.NEWAPI === '0') {
-    const sdk = new AbortController().signal;
+  else if (process.env.NEWAPI === '2') await callWebhook(prepared, deps, stop);
+  else if (process.env.NEWAPI === '1') await callWebhook(prepared, deps, sdk, () => true);
+  else if (process.env.NEWAPI === '0') {
     const a = new AbortController();
     sdk.addEventListener('abort', () => a.abort(sdk.reason), { once: true });
     await callWebhook(prepared, deps, a.signal);
