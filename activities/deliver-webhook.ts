@@ -22,7 +22,6 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { ServiceMetrics } from '../src/metrics/service-metrics';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { Env, EnvPolicy, FetchLike, SigningKey } from '../src/delivery';
 import {
   type CallStop,
@@ -151,14 +150,44 @@ function parseInstant(value: string, field: string): number {
 }
 
 /**
- * Waits until `now() >= targetMs`, by the wall clock. It loops because a timer may fire a little before the wall
- * clock reaches the target (timers run on a monotonic clock), and the webhook must never be called early.
- * Rejects when `signal` aborts.
+ * The waits of one attempt's hold: each resolves once `now() >= targetMs` by the wall clock, and rejects with
+ * `signal`'s reason once it aborts. Each loops because a timer may fire a little before the wall clock reaches the
+ * target (timers run on a monotonic clock), and the webhook must never be called early.
+ *
+ * One abort listener for the whole hold, added as it starts and left on the signal, which ends with the attempt:
+ * timers/promises' `delay` with a signal adds one per wait and removes it as the wait ends, which for the last wait
+ * is at the instant, in every attempt of a burst (bench/PERFORMANCE.md, "Nothing added at the instant").
  */
-async function holdUntil(targetMs: number, now: () => number, signal: AbortSignal): Promise<void> {
-  for (let remainingMs = targetMs - now(); remainingMs > 0; remainingMs = targetMs - now()) {
-    await delay(Math.min(remainingMs, MAX_TIMER_MS), undefined, { signal });
-  }
+function holdWaits(signal: AbortSignal, now: () => number): (targetMs: number) => Promise<void> {
+  const waiting = new Set<{ timer: NodeJS.Timeout; reject: (reason: unknown) => void }>();
+  signal.addEventListener(
+    'abort',
+    () => {
+      for (const wait of waiting) {
+        clearTimeout(wait.timer);
+        wait.reject(signal.reason);
+      }
+      waiting.clear();
+    },
+    { once: true },
+  );
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const wait = {
+        timer: setTimeout(() => {
+          waiting.delete(wait);
+          resolve();
+        }, ms),
+        reject,
+      };
+      waiting.add(wait);
+    });
+  return async (targetMs) => {
+    for (let remainingMs = targetMs - now(); remainingMs > 0; remainingMs = targetMs - now()) {
+      if (signal.aborted) throw signal.reason;
+      await sleep(Math.min(remainingMs, MAX_TIMER_MS));
+    }
+  };
 }
 
 /** `promise`, or the reason `signal` aborts with, whichever comes first. */
@@ -267,31 +296,30 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
     const hold = deps.heldAttempts?.hold(input.invocationId, notBeforeMs);
     try {
       const holdSignal = hold ? AbortSignal.any([signal, hold.signal]) : signal;
+      const holdUntil = holdWaits(holdSignal, now);
       // No call without the server's word that the event still runs: nothing else tells a held attempt. Asked
       // earlier when many attempts are due together (clearanceLeadMs), counted once they all hold, and never
       // earlier than the event allows (clearanceLimitMs, which the workflow's cancel reckons with).
       const limitMs = clearanceLimitMs(input.maxClearanceLeadMs);
-      await holdUntil(notBeforeMs - limitMs, now, holdSignal);
+      await holdUntil(notBeforeMs - limitMs);
       const leadMs = clearanceLeadMs(deps.heldAttempts?.dueNear(notBeforeMs, CLEARANCE_NEIGHBOURHOOD_MS) ?? 1, limitMs);
       const { clearForCall } = deps;
       const asked =
         clearForCall === undefined
           ? Promise.resolve<CallClearance>('call')
-          : holdUntil(notBeforeMs - leadMs, now, holdSignal).then(() =>
-              clearForCall(context.client, attemptRef(context), holdSignal),
-            );
+          : holdUntil(notBeforeMs - leadMs).then(() => clearForCall(context.client, attemptRef(context), holdSignal));
       asked.catch(() => undefined); // awaited below; a hold aborted meanwhile is handled by the hold that follows
       // Everything but the call is done ahead, while there is time: in a burst, each call's own work at the instant
       // delays every call that starts after it. Prepared with the clearance question when that is asked earlier (a
       // burst's questions are spread over the seconds before it), else PRECONNECT_LEAD_MS before the call: the
       // preparation of 10,000 attempts all at that moment ran past the instant (bench/PERFORMANCE.md "Bursts of
       // 10,000: the worker at the instant").
-      await holdUntil(notBeforeMs - Math.max(leadMs, PRECONNECT_LEAD_MS), now, holdSignal);
+      await holdUntil(notBeforeMs - Math.max(leadMs, PRECONNECT_LEAD_MS));
       prepared = prepareWebhook(input, deps);
       // Follows Temporal's signal from now, while there is time, rather than from the call's instant (see CallStop).
       // Its listener stays until the attempt ends, with the signal, which is this attempt's own.
       callStop = callStopOn(signal, abortStopsCall);
-      await holdUntil(notBeforeMs - PRECONNECT_LEAD_MS, now, holdSignal);
+      await holdUntil(notBeforeMs - PRECONNECT_LEAD_MS);
       if (now() < notBeforeMs) preconnectWebhook(prepared, notBeforeMs, deps);
       // Queued behind a burst, the answer may take a while: a cancel meanwhile ends the wait.
       const clearance = await untilAborted(asked, holdSignal);
@@ -302,7 +330,7 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
       if (clearance !== 'call' && !owed) {
         return notMade('webhook attempt not made: the event was cancelled or has ended', { clearance });
       }
-      await holdUntil(notBeforeMs, now, holdSignal);
+      await holdUntil(notBeforeMs);
     } catch (error) {
       if (!signal.aborted && hold?.signal.aborted) return notMade('webhook attempt cancelled before its call');
       throw error;

@@ -9,7 +9,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 const { callStopOn, callWebhook, createKeepAliveFetch, LOOPBACK_DESTINATIONS, preconnectWebhook, prepareWebhook } = require(process.env.DELIVERY ?? '../../../src/delivery');
 
 const N = Number(process.env.N ?? 10000);
-const ALS = process.env.ALS === '1';
+const ALS = process.env.ALS === '1' || process.env.ALS === '2';
+// ALS=2: a second storage enabled too, as the worker's Temporal client enables its own (withDeadline).
+if (process.env.ALS === '2') new AsyncLocalStorage().enterWith({});
 const HEAP_KB = Number(process.env.HEAP_KB ?? 0);
 const PORT = Number(process.env.PORT ?? 47123);
 const LEAD_MS = Number(process.env.LEAD_MS ?? 8000);
@@ -44,9 +46,19 @@ async function attempt(i: number, dueMs: number): Promise<void> {
     } as never,
     deps,
   );
-  for (let r = dueMs - 500 - Date.now(); r > 0; r = dueMs - 500 - Date.now()) await delay(r);
+  // HOLD=sig: each wait of the hold is timers/promises' delay with the hold's signal (AbortSignal.any of two), as the
+  // activity's holdUntil was; HOLD=one: one listener on that signal for the whole hold (activities/wall-clock-hold.ts).
+  const holdSignal = process.env.HOLD ? AbortSignal.any([sdk, new AbortController().signal]) : undefined;
+  const wait = process.env.HOLD === 'one' ? oneListenerWaits(holdSignal!) : undefined;
+  const until = async (targetMs: number): Promise<void> => {
+    for (let r = targetMs - Date.now(); r > 0; r = targetMs - Date.now()) {
+      if (wait) await wait(r);
+      else await delay(r, undefined, holdSignal ? { signal: holdSignal } : undefined);
+    }
+  };
+  await until(dueMs - 500);
   preconnectWebhook(prepared, dueMs, deps);
-  for (let r = dueMs - Date.now(); r > 0; r = dueMs - Date.now()) await delay(r);
+  await until(dueMs);
   if (process.env.CLIENT === 'plain') await plainPost(JSON.stringify(prepared.body), `e${i}`);
   else if (process.env.CLIENT === 'mid') await midPost(JSON.stringify(prepared.body), `e${i}`);
   else if (process.env.CLIENT === 'cur' || process.env.CLIENT === 'new') await abortPost(JSON.stringify(prepared.body), `e${i}`, process.env.CLIENT === 'new');
@@ -57,6 +69,14 @@ async function attempt(i: number, dueMs: number): Promise<void> {
     sdk.addEventListener('abort', () => a.abort(sdk.reason), { once: true });
     await callWebhook(prepared, deps, a.signal);
   } else await callWebhook(prepared, deps);
+}
+function oneListenerWaits(signal: AbortSignal): (ms: number) => Promise<void> {
+  const waiting = new Set<{ timer: NodeJS.Timeout; reject: (reason: unknown) => void }>();
+  signal.addEventListener('abort', () => { for (const w of waiting) { clearTimeout(w.timer); w.reject(signal.reason); } waiting.clear(); }, { once: true });
+  return (ms) => new Promise<void>((resolve, reject) => {
+    const w = { timer: setTimeout(() => { waiting.delete(w); resolve(); }, ms), reject };
+    waiting.add(w);
+  });
 }
 import http from 'node:http';
 const agent = new http.Agent({ keepAlive: true, maxSockets: Number(process.env.SOCKETS ?? 256), keepAliveMsecs: 10_000 });
