@@ -3,6 +3,7 @@ import { ActivityCancellationDetails, ApplicationFailure } from '@temporalio/com
 import type { Client } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, type LogEntry } from '@temporalio/worker';
+import { getEventListeners } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createKeepAliveFetch, type FetchLike } from '../src/delivery';
@@ -392,6 +393,32 @@ describe('deliverWebhook activity', () => {
 
     expect(result).toMatchObject({ kind: 'attempted', record: { success: true } });
     expect(heldAttempts.size).toBe(0);
+  });
+
+  it('leaves no listener on the signal it combines for the hold, which Node would otherwise keep alive', async () => {
+    const server = await serve((_req, res) => res.writeHead(200).end());
+    const { deliverWebhook } = createActivities({
+      fetch: LOOPBACK_FETCH,
+      env: { WEBHOOK_DOMAIN: server.origin },
+      userAgent: USER_AGENT,
+      heldAttempts: new HeldAttempts(),
+      clearForCall: async () => 'call',
+    });
+    const combine = jest.spyOn(AbortSignal, 'any');
+    try {
+      const result = await environment().env.run(
+        deliverWebhook,
+        input({ notBefore: new Date(Date.now() + 700).toISOString() }),
+      );
+      expect(result).toMatchObject({ kind: 'attempted', record: { success: true } });
+      const combined = combine.mock.results.map((made) => made.value as AbortSignal);
+      expect(combined).toHaveLength(1);
+      // `AbortSignal.any`'s signals stay in a strong set while they have an abort listener (Node 20's
+      // gcPersistentSignals): one left here would keep every finished attempt's hold in memory.
+      for (const signal of combined) expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+    } finally {
+      combine.mockRestore();
+    }
   });
 
   it('in a burst, makes its call at once but reports the result after the calls still in flight', async () => {

@@ -150,27 +150,31 @@ function parseInstant(value: string, field: string): number {
 }
 
 /**
- * The waits of one attempt's hold: each resolves once `now() >= targetMs` by the wall clock, and rejects with
- * `signal`'s reason once it aborts. Each loops because a timer may fire a little before the wall clock reaches the
- * target (timers run on a monotonic clock), and the webhook must never be called early.
+ * The waits of one attempt's hold: each resolves once `now() >= targetMs` by the wall clock, and rejects with the
+ * reason of the first of `signals` to abort. Each loops because a timer may fire a little before the wall clock
+ * reaches the target (timers run on a monotonic clock), and the webhook must never be called early.
  *
- * One abort listener for the whole hold, added as it starts and left on the signal, which ends with the attempt:
- * timers/promises' `delay` with a signal adds one per wait and removes it as the wait ends, which for the last wait
- * is at the instant, in every attempt of a burst (bench/PERFORMANCE.md, "Nothing added at the instant").
+ * One abort listener per signal for the whole hold, added as it starts and left on the signals, which end with the
+ * attempt: timers/promises' `delay` with a signal adds one per wait and removes it as the wait ends, which for the
+ * last wait is at the instant, in every attempt of a burst (bench/PERFORMANCE.md, "Nothing added at the instant").
+ * Plain signals only: Node keeps a signal made by `AbortSignal.any` alive while it has an abort listener, so one
+ * left there would keep every finished attempt's hold in memory.
  */
-function holdWaits(signal: AbortSignal, now: () => number): (targetMs: number) => Promise<void> {
+function holdWaits(signals: readonly AbortSignal[], now: () => number): (targetMs: number) => Promise<void> {
   const waiting = new Set<{ timer: NodeJS.Timeout; reject: (reason: unknown) => void }>();
-  signal.addEventListener(
-    'abort',
-    () => {
-      for (const wait of waiting) {
-        clearTimeout(wait.timer);
-        wait.reject(signal.reason);
-      }
-      waiting.clear();
-    },
-    { once: true },
-  );
+  for (const signal of signals) {
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const wait of waiting) {
+          clearTimeout(wait.timer);
+          wait.reject(signal.reason);
+        }
+        waiting.clear();
+      },
+      { once: true },
+    );
+  }
   const sleep = (ms: number): Promise<void> =>
     new Promise((resolve, reject) => {
       const wait = {
@@ -184,7 +188,8 @@ function holdWaits(signal: AbortSignal, now: () => number): (targetMs: number) =
     });
   return async (targetMs) => {
     for (let remainingMs = targetMs - now(); remainingMs > 0; remainingMs = targetMs - now()) {
-      if (signal.aborted) throw signal.reason;
+      const aborted = signals.find((signal) => signal.aborted);
+      if (aborted) throw aborted.reason;
       await sleep(Math.min(remainingMs, MAX_TIMER_MS));
     }
   };
@@ -296,7 +301,7 @@ export async function deliverWebhook(input: DeliverWebhookInput, deps: ActivityD
     const hold = deps.heldAttempts?.hold(input.invocationId, notBeforeMs);
     try {
       const holdSignal = hold ? AbortSignal.any([signal, hold.signal]) : signal;
-      const holdUntil = holdWaits(holdSignal, now);
+      const holdUntil = holdWaits(hold ? [signal, hold.signal] : [signal], now);
       // No call without the server's word that the event still runs: nothing else tells a held attempt. Asked
       // earlier when many attempts are due together (clearanceLeadMs), counted once they all hold, and never
       // earlier than the event allows (clearanceLimitMs, which the workflow's cancel reckons with).

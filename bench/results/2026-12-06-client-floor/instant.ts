@@ -47,9 +47,11 @@ async function attempt(i: number, dueMs: number): Promise<void> {
     deps,
   );
   // HOLD=sig: each wait of the hold is timers/promises' delay with the hold's signal (AbortSignal.any of two), as the
-  // activity's holdUntil was; HOLD=one: one listener on that signal for the whole hold (activities/wall-clock-hold.ts).
-  const holdSignal = process.env.HOLD ? AbortSignal.any([sdk, new AbortController().signal]) : undefined;
-  const wait = process.env.HOLD === 'one' ? oneListenerWaits(holdSignal!) : undefined;
+  // activity's holdUntil was; HOLD=one: one listener on each of the two plain signals for the whole hold (holdWaits
+  // in activities/deliver-webhook.ts).
+  const held = new AbortController().signal;
+  const holdSignal = process.env.HOLD === 'sig' ? AbortSignal.any([sdk, held]) : undefined;
+  const wait = process.env.HOLD === 'one' ? oneListenerWaits([sdk, held]) : undefined;
   const until = async (targetMs: number): Promise<void> => {
     for (let r = targetMs - Date.now(); r > 0; r = targetMs - Date.now()) {
       if (wait) await wait(r);
@@ -70,9 +72,9 @@ async function attempt(i: number, dueMs: number): Promise<void> {
     await callWebhook(prepared, deps, a.signal);
   } else await callWebhook(prepared, deps);
 }
-function oneListenerWaits(signal: AbortSignal): (ms: number) => Promise<void> {
+function oneListenerWaits(signals: AbortSignal[]): (ms: number) => Promise<void> {
   const waiting = new Set<{ timer: NodeJS.Timeout; reject: (reason: unknown) => void }>();
-  signal.addEventListener('abort', () => { for (const w of waiting) { clearTimeout(w.timer); w.reject(signal.reason); } waiting.clear(); }, { once: true });
+  for (const signal of signals) signal.addEventListener('abort', () => { for (const w of waiting) { clearTimeout(w.timer); w.reject(signal.reason); } waiting.clear(); }, { once: true });
   return (ms) => new Promise<void>((resolve, reject) => {
     const w = { timer: setTimeout(() => { waiting.delete(w); resolve(); }, ms), reject };
     waiting.add(w);
