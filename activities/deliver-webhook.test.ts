@@ -20,6 +20,7 @@ const API_TOKEN_ALLOWED = (() => {
 })();
 import type { CallClearance, DeliverWebhookInput, DeliverWebhookResult } from '../src/shared/event';
 import {
+  type ActivityDeps,
   CallsInFlight,
   CLEARED_TOO_LATE_FAILURE_TYPE,
   createActivities,
@@ -113,8 +114,11 @@ function environment() {
   return { env, logs, heartbeats: () => heartbeats };
 }
 
-/** An answering receiver and the activity wired to a held-attempt registry, as the worker wires them. */
-async function withHeldAttempts() {
+/**
+ * An answering receiver and the activity wired to a held-attempt registry, as the worker wires them, with `more` of
+ * the worker's stand-ins (the server's clearance answer).
+ */
+async function withHeldAttempts(more: Pick<ActivityDeps, 'clearForCall'> = {}) {
   const server = await serve((_req, res) => res.writeHead(200).end());
   const heldAttempts = new HeldAttempts();
   const { deliverWebhook } = createActivities({
@@ -122,6 +126,7 @@ async function withHeldAttempts() {
     env: { WEBHOOK_DOMAIN: server.origin },
     userAgent: USER_AGENT,
     heldAttempts,
+    ...more,
   });
   return { server, heldAttempts, deliverWebhook, ...environment() };
 }
@@ -396,20 +401,10 @@ describe('deliverWebhook activity', () => {
   });
 
   it('leaves no listener on the signal it combines for the hold, which Node would otherwise keep alive', async () => {
-    const server = await serve((_req, res) => res.writeHead(200).end());
-    const { deliverWebhook } = createActivities({
-      fetch: LOOPBACK_FETCH,
-      env: { WEBHOOK_DOMAIN: server.origin },
-      userAgent: USER_AGENT,
-      heldAttempts: new HeldAttempts(),
-      clearForCall: async () => 'call',
-    });
+    const { deliverWebhook, env } = await withHeldAttempts({ clearForCall: async () => 'call' });
     const combine = jest.spyOn(AbortSignal, 'any');
     try {
-      const result = await environment().env.run(
-        deliverWebhook,
-        input({ notBefore: new Date(Date.now() + 700).toISOString() }),
-      );
+      const result = await env.run(deliverWebhook, input({ notBefore: new Date(Date.now() + 700).toISOString() }));
       expect(result).toMatchObject({ kind: 'attempted', record: { success: true } });
       const combined = combine.mock.results.map((made) => made.value as AbortSignal);
       expect(combined).toHaveLength(1);
