@@ -513,6 +513,62 @@ describe('deliverWebhook activity', () => {
     expect(server.arrivals).toHaveLength(1);
   });
 
+  // Between its preparation (~500 ms ahead, when it starts following Temporal's signal for the call) and its call.
+  it('makes no call on a worker shutdown after its call was prepared, while it waits for the instant', async () => {
+    const server = await serve((_req, res) => res.writeHead(200).end());
+    const { deliverWebhook } = createActivities({
+      fetch: createKeepAliveFetch({ maxSocketsPerHost: 4, allowedDestinations: LOOPBACK }),
+      env: { WEBHOOK_DOMAIN: server.origin },
+      userAgent: USER_AGENT,
+      clearForCall: async () => 'call',
+    });
+    const { env } = environment();
+    const notBeforeMs = Date.now() + 1200;
+    setTimeout(
+      () => env.cancel('WORKER_SHUTDOWN', new ActivityCancellationDetails({ workerShutdown: true })),
+      notBeforeMs - 150 - Date.now(),
+    );
+
+    await expect(
+      env.run(deliverWebhook, input({ notBefore: new Date(notBeforeMs).toISOString() })),
+    ).rejects.toBeInstanceOf(CancelledFailure);
+    // Prepared: its connection was opened ahead, as it is only once the call is prepared.
+    expect(server.connectedAt).toHaveLength(1);
+    expect(server.arrivals).toHaveLength(0);
+    // Nothing goes out afterwards either.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(server.arrivals).toHaveLength(0);
+  });
+
+  it('makes no call on a worker shutdown while its prepared call waits past the instant for clearance', async () => {
+    const server = await serve((_req, res) => res.writeHead(200).end());
+    let askedAt: number | undefined;
+    const { deliverWebhook } = createActivities({
+      fetch: LOOPBACK_FETCH,
+      env: { WEBHOOK_DOMAIN: server.origin },
+      userAgent: USER_AGENT,
+      // The server's answer still queued when the shutdown comes.
+      clearForCall: () => {
+        askedAt = Date.now();
+        return new Promise<CallClearance>(() => undefined);
+      },
+    });
+    const { env } = environment();
+    const notBeforeMs = Date.now() + 800;
+    setTimeout(
+      () => env.cancel('WORKER_SHUTDOWN', new ActivityCancellationDetails({ workerShutdown: true })),
+      notBeforeMs + 200 - Date.now(),
+    );
+
+    await expect(
+      env.run(deliverWebhook, input({ notBefore: new Date(notBeforeMs).toISOString() })),
+    ).rejects.toBeInstanceOf(CancelledFailure);
+    expect(askedAt).toBeDefined();
+    expect(Date.now()).toBeGreaterThanOrEqual(notBeforeMs + 200);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(server.arrivals).toHaveLength(0);
+  });
+
   it("asks the server before its call: no call for a cancelled event, but the failure webhook's call is owed", async () => {
     const server = await serve((_req, res) => res.writeHead(200).end());
     const { deliverWebhook } = createActivities({
