@@ -14,6 +14,9 @@ export class HeldAttempts {
   /** Attempts holding, by `Math.floor(dueMs / SLOT_MS)`. */
   private readonly bySlot = new Map<number, number>();
 
+  /** `onHold` is told the due instant of every attempt that starts holding (the worker's `BurstWarmUp`). */
+  constructor(private readonly onHold?: (dueMs: number) => void) {}
+
   /**
    * Registers an attempt that starts holding; its signal aborts when the event is cancelled meanwhile. Call the
    * returned function when the hold ends (before calling the webhook): from then on a cancel no longer stops it.
@@ -23,6 +26,7 @@ export class HeldAttempts {
     this.forget(invocationId);
     this.held.set(invocationId, { controller, dueMs });
     this.count(dueMs, 1);
+    this.onHold?.(dueMs);
     return { signal: controller.signal, release: () => this.forget(invocationId) };
   }
 

@@ -7,6 +7,7 @@ import type { DeliverWebhookInput, DeliverWebhookResult } from '../src/shared/ev
 import { type ActivityDeps, deliverWebhook } from './deliver-webhook';
 
 export { CLEARED_TOO_LATE_FAILURE_TYPE, INVALID_INPUT_FAILURE_TYPE, type ActivityDeps } from './deliver-webhook';
+export { BurstWarmUp } from './burst-warm-up';
 export { CallsInFlight } from './calls-in-flight';
 export { HeldAttempts } from './held-attempts';
 

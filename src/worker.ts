@@ -1,6 +1,6 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
-import type { EventStatus } from './shared/event';
-import { type ActivityDeps, CallsInFlight, createActivities, HeldAttempts } from '../activities';
+import { type ActivityDeps, BurstWarmUp, CallsInFlight, createActivities, HeldAttempts } from '../activities';
+import { CLEARANCE_NEIGHBOURHOOD_MS, type EventStatus } from './shared/event';
 import { createWebhookFetch, warmUpWebhookPath } from './delivery';
 import { queuedCallClearance, queuedHeartbeatForCall } from './temporal/call-clearance';
 import { connectionOptions, dataConverterOf } from './temporal/connection';
@@ -34,14 +34,42 @@ const BURST_CALLS_IN_FLIGHT = 32;
 const MAX_REPORT_WAIT_MS = 5000;
 
 /**
+ * The warm-up before a burst (activities/burst-warm-up.ts): BURST_WARM_UP_CALLS local calls, BURST_WARM_UP_LEAD_MS
+ * before at least BURST_WARM_UP_MIN_ATTEMPTS attempts held on this worker come due within a second of one another,
+ * at most once per BURST_WARM_UP_GAP_MS. 500 calls take ~0.3 s of CPU; they made a burst of 10,000 ~0.6 s earlier
+ * at p99 (bench/PERFORMANCE.md "Warm before a burst"). From 1,000 attempts: a steady 300 events a second stays
+ * under it, and its calls keep the path warm anyway.
+ */
+const BURST_WARM_UP_CALLS = 500;
+const BURST_WARM_UP_MIN_ATTEMPTS = 1000;
+const BURST_WARM_UP_LEAD_MS = 2000;
+const BURST_WARM_UP_GAP_MS = 10_000;
+
+/**
  * The worker options that make events work, for every worker that runs them (this entrypoint, the test stack,
  * bench/server-cost.ts): the activities, the sink that stops a held attempt at once (they share one registry), the
  * counter of calls in flight that puts calls before results in a burst, and the heartbeat throttle. Attempts
  * heartbeat only while their call runs, against a timeout that also covers the hold (up to 40 s): the worker sends
  * every 8 s anyway, so a worker lost mid-call is noticed as soon as it can be.
  */
-export function eventWorkerOptions(deps: Omit<ActivityDeps, 'heldAttempts' | 'callsInFlight'>) {
-  const heldAttempts = new HeldAttempts();
+export function eventWorkerOptions({
+  warmUpBeforeBursts,
+  ...deps
+}: Omit<ActivityDeps, 'heldAttempts' | 'callsInFlight'> & {
+  /** Local webhook calls that warm the path before a burst held on this worker; none: no warm-up. */
+  warmUpBeforeBursts?: () => Promise<void>;
+}) {
+  let warmUps: BurstWarmUp | undefined;
+  const heldAttempts = new HeldAttempts((dueMs) => warmUps?.held(dueMs));
+  if (warmUpBeforeBursts !== undefined) {
+    warmUps = new BurstWarmUp({
+      warm: warmUpBeforeBursts,
+      dueTogether: (dueMs) => heldAttempts.dueNear(dueMs, CLEARANCE_NEIGHBOURHOOD_MS),
+      minAttempts: BURST_WARM_UP_MIN_ATTEMPTS,
+      leadMs: BURST_WARM_UP_LEAD_MS,
+      minGapMs: BURST_WARM_UP_GAP_MS,
+    });
+  }
   deps.metrics?.countHolding(() => heldAttempts.size);
   const callsInFlight = new CallsInFlight({ busyCalls: BURST_CALLS_IN_FLIGHT, maxWaitMs: MAX_REPORT_WAIT_MS });
   return {
@@ -96,6 +124,7 @@ export async function createEventWorker(
       fetch: createWebhookFetch(config.WEBHOOK_ALLOWED_DESTINATIONS),
       signingKeys: config.WEBHOOK_SIGNING_SECRETS,
       metrics,
+      ...(config.WORKER_WARM_UP_CALLS > 0 && { warmUpBeforeBursts: () => warmUp(env, BURST_WARM_UP_CALLS) }),
     }),
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ATTEMPTS,
     // Bounded cache: without it the SDK sizes the cache from the heap limit and keeps every sleeping event's
@@ -110,14 +139,14 @@ export async function createEventWorker(
 }
 
 /**
- * Webhook calls to a local throwaway receiver before the worker takes work (`WORKER_WARM_UP_CALLS`): a fresh
- * process's first calls are slow, and with attempts held until their instant they made the first events late.
- * Optional: a failure is logged, never fatal.
+ * Webhook calls to a local throwaway receiver: before the worker takes work (`WORKER_WARM_UP_CALLS`), since a fresh
+ * process's first calls are slow and with attempts held until their instant they made the first events late; and
+ * before a burst (BURST_WARM_UP_CALLS). Optional: a failure is logged, never fatal.
  */
 async function warmUp(env: NodeJS.ProcessEnv, calls: number): Promise<void> {
   if (calls === 0) return;
   const failed = (reason: string): void =>
-    console.warn(`worker: webhook warm-up call failed (${reason}); the first events may be a few ms late`);
+    console.warn(`worker: webhook warm-up call failed (${reason}); the calls after it may be a few ms late`);
   try {
     const { failure } = await warmUpWebhookPath({ env, userAgent: USER_AGENT }, calls);
     if (failure !== null) {
