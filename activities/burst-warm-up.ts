@@ -10,7 +10,7 @@
  */
 
 export interface BurstWarmUpOptions {
-  /** The warm-up itself: calls to a local receiver. Never expected to throw; a rejection is ignored. */
+  /** The warm-up itself: calls to a local receiver. Its failure (a throw or a rejection) is ignored. */
   warm: () => Promise<void>;
   /** Attempts held on this worker due together with an attempt due at `dueMs` (itself included). */
   dueTogether: (dueMs: number) => number;
@@ -18,13 +18,16 @@ export interface BurstWarmUpOptions {
   minAttempts: number;
   /** How long before the burst's instant it is warmed, in ms. */
   leadMs: number;
-  /** Least time between two warm-ups, in ms: bursts close together, or a steady high rate, need only one. */
+  /**
+   * Least time between two warm-ups, in ms: bursts close together need only one. A steady rate high enough to reach
+   * `minAttempts` at every check gets one per `minGapMs`, though its own calls keep the path warm.
+   */
   minGapMs: number;
   /** Wall clock in ms since the epoch; `Date.now` by default. */
   now?: () => number;
 }
 
-/** Attempts due in the same second share one check, at `leadMs` before the earliest of them seen. */
+/** Attempts due in the same second share one check, `leadMs` before the first of them to start holding. */
 const BUCKET_MS = 1000;
 
 export class BurstWarmUp {
@@ -55,7 +58,10 @@ export class BurstWarmUp {
     const nowMs = this.now();
     if (nowMs - this.lastStartedMs < minGapMs || dueTogether(dueMs) < minAttempts) return;
     this.lastStartedMs = nowMs;
-    warm().catch(() => undefined);
+    // On a timer's turn: a throw here would end the worker.
+    Promise.resolve()
+      .then(warm)
+      .catch(() => undefined);
   }
 
   private now(): number {

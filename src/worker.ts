@@ -1,6 +1,6 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
+import type { EventStatus } from './shared/event';
 import { type ActivityDeps, BurstWarmUp, CallsInFlight, createActivities, HeldAttempts } from '../activities';
-import { CLEARANCE_NEIGHBOURHOOD_MS, type EventStatus } from './shared/event';
 import { createWebhookFetch, warmUpWebhookPath } from './delivery';
 import { queuedCallClearance, queuedHeartbeatForCall } from './temporal/call-clearance';
 import { connectionOptions, dataConverterOf } from './temporal/connection';
@@ -35,20 +35,22 @@ const MAX_REPORT_WAIT_MS = 5000;
 
 /**
  * The warm-up before a burst (activities/burst-warm-up.ts): BURST_WARM_UP_CALLS local calls, BURST_WARM_UP_LEAD_MS
- * before at least BURST_WARM_UP_MIN_ATTEMPTS attempts held on this worker come due within a second of one another,
- * at most once per BURST_WARM_UP_GAP_MS. 500 calls take ~0.3 s of CPU; they made a burst of 10,000 ~0.6 s earlier
- * at p99 (bench/PERFORMANCE.md "Warm before a burst"). From 1,000 attempts: a steady 300 events a second stays
- * under it, and its calls keep the path warm anyway.
+ * before at least BURST_WARM_UP_MIN_ATTEMPTS attempts held on this worker come due within BURST_WARM_UP_NEAR_MS of
+ * one another, at most once per BURST_WARM_UP_GAP_MS. 500 calls take ~0.3 s of CPU (bench/PERFORMANCE.md "Warm
+ * before a burst" for what they gain). A steady rate stays under the count below ~900 events a second on one
+ * worker; above it, it gets a warm-up every 10 s (~3 % of a core) that its own calls make unneeded.
  */
 const BURST_WARM_UP_CALLS = 500;
 const BURST_WARM_UP_MIN_ATTEMPTS = 1000;
 const BURST_WARM_UP_LEAD_MS = 2000;
 const BURST_WARM_UP_GAP_MS = 10_000;
+const BURST_WARM_UP_NEAR_MS = 500;
 
 /**
  * The worker options that make events work, for every worker that runs them (this entrypoint, the test stack,
  * bench/server-cost.ts): the activities, the sink that stops a held attempt at once (they share one registry), the
- * counter of calls in flight that puts calls before results in a burst, and the heartbeat throttle. Attempts
+ * counter of calls in flight that puts calls before results in a burst, the warm-up before a burst when
+ * `warmUpBeforeBursts` is given (this entrypoint only), and the heartbeat throttle. Attempts
  * heartbeat only while their call runs, against a timeout that also covers the hold (up to 40 s): the worker sends
  * every 8 s anyway, so a worker lost mid-call is noticed as soon as it can be.
  */
@@ -64,7 +66,7 @@ export function eventWorkerOptions({
   if (warmUpBeforeBursts !== undefined) {
     warmUps = new BurstWarmUp({
       warm: warmUpBeforeBursts,
-      dueTogether: (dueMs) => heldAttempts.dueNear(dueMs, CLEARANCE_NEIGHBOURHOOD_MS),
+      dueTogether: (dueMs) => heldAttempts.dueNear(dueMs, BURST_WARM_UP_NEAR_MS),
       minAttempts: BURST_WARM_UP_MIN_ATTEMPTS,
       leadMs: BURST_WARM_UP_LEAD_MS,
       minGapMs: BURST_WARM_UP_GAP_MS,
