@@ -11,57 +11,57 @@ function wired(minAttempts = 3) {
     },
     dueTogether: (dueMs) => held.dueNear(dueMs, 500),
     minAttempts,
-    leadMs: 2000,
-    minGapMs: 10_000,
+    intervalMs: 15_000,
   });
   const held = new HeldAttempts((dueMs) => warmUps.held(dueMs));
   return { held, warmedAt };
 }
 
+const START_MS = 1_000_000;
+
 describe('BurstWarmUp', () => {
-  beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }));
+  beforeEach(() => jest.useFakeTimers({ now: START_MS }));
   afterEach(() => jest.useRealTimers());
 
-  it('warms once, leadMs before a burst held on the worker, however many attempts it has', async () => {
+  it('warms every intervalMs while a burst is held, and stops once its instant has passed', async () => {
     const { held, warmedAt } = wired();
-    const dueMs = Date.now() + 30_000;
-    for (let i = 0; i < 5; i++) held.hold(`a${i}`, dueMs + i * 100);
+    const dueMs = START_MS + 40_000;
+    // Still registered after their instant (an attempt whose call is late to start): they no longer count.
+    [0, 1, 2].forEach((i) => held.hold(`a${i}`, dueMs + i * 100));
 
-    await jest.advanceTimersByTimeAsync(27_999);
+    await jest.advanceTimersByTimeAsync(39_999);
+    expect(warmedAt).toEqual([START_MS + 15_000, START_MS + 30_000]);
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(warmedAt).toHaveLength(2);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('does not warm for fewer than minAttempts due in the same second, counted at each tick', async () => {
+    const { held, warmedAt } = wired();
+    const dueMs = START_MS + 60_000;
+    // Three attempts, but not in the same second.
+    held.hold('a', dueMs);
+    held.hold('b', dueMs + 1500);
+    held.hold('c', dueMs + 3000);
+    held.hold('d', dueMs + 3100);
+    await jest.advanceTimersByTimeAsync(15_000);
     expect(warmedAt).toEqual([]);
-    await jest.advanceTimersByTimeAsync(1);
-    expect(warmedAt).toEqual([dueMs - 2000]);
-    await jest.advanceTimersByTimeAsync(10_000);
+    // A third for the last second: a burst from the next tick on.
+    held.hold('e', dueMs + 3200);
+    await jest.advanceTimersByTimeAsync(15_000);
+    expect(warmedAt).toEqual([START_MS + 30_000]);
+    // Cancelled meanwhile: no more.
+    held.cancel('e');
+    await jest.advanceTimersByTimeAsync(15_000);
     expect(warmedAt).toHaveLength(1);
   });
 
-  it('does not warm for fewer attempts than minAttempts, counted when the check comes', async () => {
-    const { held, warmedAt } = wired();
-    const dueMs = Date.now() + 30_000;
-    const holds = [0, 1, 2].map((i) => held.hold(`a${i}`, dueMs));
-    // One of the three has been cancelled (or has ended) by then.
-    held.cancel('a0');
-    await jest.advanceTimersByTimeAsync(30_000);
-    expect(warmedAt).toEqual([]);
-    holds.forEach((hold) => hold.release());
-  });
-
-  it('warms at most once per minGapMs, for bursts close together', async () => {
-    const { held, warmedAt } = wired();
-    const first = Date.now() + 30_000;
-    for (const [i, dueMs] of [first, first + 5000, first + 15_000].entries()) {
-      for (let j = 0; j < 3; j++) held.hold(`b${i}-${j}`, dueMs);
-    }
-    await jest.advanceTimersByTimeAsync(50_000);
-    expect(warmedAt).toEqual([first - 2000, first + 13_000]);
-  });
-
-  it('makes no warm-up for attempts held too close to their instant for one to help', async () => {
-    const { held, warmedAt } = wired();
-    const dueMs = Date.now() + 1500;
-    for (let i = 0; i < 5; i++) held.hold(`a${i}`, dueMs);
-    await jest.advanceTimersByTimeAsync(5000);
-    expect(warmedAt).toEqual([]);
+  it('stops ticking when nothing is held any more', async () => {
+    const { held } = wired();
+    const hold = held.hold('a', START_MS + 100_000);
+    expect(jest.getTimerCount()).toBe(1);
+    hold.release();
+    await jest.advanceTimersByTimeAsync(15_000);
     expect(jest.getTimerCount()).toBe(0);
   });
 
@@ -78,15 +78,14 @@ describe('BurstWarmUp', () => {
     const warm = jest.fn(failing);
     const warmUps = new BurstWarmUp({
       warm,
-      dueTogether: (dueMs) => held.dueNear(dueMs, 1000),
+      dueTogether: (dueMs) => held.dueNear(dueMs, 500),
       minAttempts: 1,
-      leadMs: 2000,
-      minGapMs: 10_000,
+      intervalMs: 15_000,
     });
-    const dueMs = Date.now() + 5000;
+    const dueMs = START_MS + 20_000;
     held.hold('a', dueMs);
     warmUps.held(dueMs);
-    await jest.advanceTimersByTimeAsync(3000);
+    await jest.advanceTimersByTimeAsync(15_000);
     expect(warm).toHaveBeenCalledTimes(1);
   });
 });

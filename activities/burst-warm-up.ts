@@ -1,12 +1,12 @@
 /**
- * Warms the webhook path shortly before a burst held on this worker comes due.
+ * Warms the webhook path while a burst is held on this worker: local calls (`warm`) every `intervalMs` for as long
+ * as `minAttempts` or more attempts held on it are due together, ahead.
  *
- * Why: V8 optimizes a function only once it has run often enough, and throws the optimized code away when it meets
- * a case it was not made for. A worker that holds a burst for minutes makes few calls meanwhile, and Node's own code
- * on the call's path (`process.nextTick` among it) was found running unoptimized at the instant, and optimized again
- * only ~0.9 s into a burst of 10,000: the worker's main thread took about twice the CPU per call of a process that
- * had just made calls. Local calls made ~2 s before the instant (`warm`) leave that code optimized for it
- * (bench/PERFORMANCE.md, "Warm before a burst").
+ * Why: a worker that holds a burst for minutes makes few calls meanwhile, and at the instant its main thread took
+ * about twice the CPU per call of a process that had just made calls (Node's `process.nextTick` on the stack in 22 %
+ * of its samples, against 2 %). Warm-ups every 15 s while the burst was held made a burst of 10,000 go out ~0.7 s
+ * sooner at p99; one warm-up 2 s before the instant did not, although V8 had then optimized the functions seen
+ * running cold (bench/PERFORMANCE.md, "Warm before a burst"). Why the repeated warm-ups work is not known.
  */
 
 export interface BurstWarmUpOptions {
@@ -16,55 +16,49 @@ export interface BurstWarmUpOptions {
   dueTogether: (dueMs: number) => number;
   /** Attempts due together from which a burst is warmed for. */
   minAttempts: number;
-  /** How long before the burst's instant it is warmed, in ms. */
-  leadMs: number;
-  /**
-   * Least time between two warm-ups, in ms: bursts close together need only one. A steady rate high enough to reach
-   * `minAttempts` at every check gets one per `minGapMs`, though its own calls keep the path warm.
-   */
-  minGapMs: number;
+  /** Time between two warm-ups while a burst is held, in ms. */
+  intervalMs: number;
   /** Wall clock in ms since the epoch; `Date.now` by default. */
   now?: () => number;
 }
 
-/** Attempts due in the same second share one check, `leadMs` before the first of them to start holding. */
+/** Attempts due in the same second are looked at together. */
 const BUCKET_MS = 1000;
 
 export class BurstWarmUp {
-  /** One check per second that has attempts held in it, keyed by `Math.floor(dueMs / BUCKET_MS)`. */
-  private readonly checks = new Map<number, NodeJS.Timeout>();
-  private lastStartedMs = -Infinity;
+  /** The seconds (`Math.floor(dueMs / BUCKET_MS)`) that attempts held since the last tick are due in. */
+  private readonly dueSeconds = new Set<number>();
+  private ticking: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: BurstWarmUpOptions) {}
 
-  /** An attempt due at `dueMs` started holding: checks, `leadMs` before then, whether its burst is worth warming. */
+  /** An attempt due at `dueMs` started holding. */
   held(dueMs: number): void {
-    const bucket = Math.floor(dueMs / BUCKET_MS);
-    if (this.checks.has(bucket)) return;
-    const inMs = dueMs - this.options.leadMs - this.now();
-    // Too close to the instant for a warm-up to finish before it.
-    if (inMs <= 0) return;
-    const check = setTimeout(() => {
-      this.checks.delete(bucket);
-      this.check(dueMs);
-    }, inMs);
+    this.dueSeconds.add(Math.floor(dueMs / BUCKET_MS));
+    if (this.ticking !== undefined) return;
+    this.ticking = setInterval(() => this.tick(), this.options.intervalMs);
     // A held attempt keeps the worker running, not this.
-    check.unref();
-    this.checks.set(bucket, check);
+    this.ticking.unref();
   }
 
-  private check(dueMs: number): void {
-    const { dueTogether, minAttempts, minGapMs, warm } = this.options;
-    const nowMs = this.now();
-    if (nowMs - this.lastStartedMs < minGapMs || dueTogether(dueMs) < minAttempts) return;
-    this.lastStartedMs = nowMs;
+  private tick(): void {
+    const { dueTogether, minAttempts, warm } = this.options;
+    const nowMs = (this.options.now ?? Date.now)();
+    let burst = false;
+    for (const second of this.dueSeconds) {
+      const dueMs = second * BUCKET_MS;
+      // Past, or nothing held for it any more: forgotten.
+      if (dueMs + BUCKET_MS <= nowMs || dueTogether(dueMs + BUCKET_MS / 2) === 0) this.dueSeconds.delete(second);
+      else if (!burst && dueTogether(dueMs + BUCKET_MS / 2) >= minAttempts) burst = true;
+    }
+    if (this.dueSeconds.size === 0) {
+      clearInterval(this.ticking);
+      this.ticking = undefined;
+    }
+    if (!burst) return;
     // On a timer's turn: a throw here would end the worker.
     Promise.resolve()
       .then(warm)
       .catch(() => undefined);
-  }
-
-  private now(): number {
-    return (this.options.now ?? Date.now)();
   }
 }

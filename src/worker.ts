@@ -34,22 +34,21 @@ const BURST_CALLS_IN_FLIGHT = 32;
 const MAX_REPORT_WAIT_MS = 5000;
 
 /**
- * The warm-up before a burst (activities/burst-warm-up.ts): BURST_WARM_UP_CALLS local calls, BURST_WARM_UP_LEAD_MS
- * before at least BURST_WARM_UP_MIN_ATTEMPTS attempts held on this worker come due within BURST_WARM_UP_NEAR_MS of
- * one another, at most once per BURST_WARM_UP_GAP_MS. 500 calls take ~0.3 s of CPU (bench/PERFORMANCE.md "Warm
- * before a burst" for what they gain). A steady rate stays under the count below ~900 events a second on one
- * worker; above it, it gets a warm-up every 10 s (~3 % of a core) that its own calls make unneeded.
+ * The warm-up while a burst is held (activities/burst-warm-up.ts): BURST_WARM_UP_CALLS local calls every
+ * BURST_WARM_UP_INTERVAL_MS while at least BURST_WARM_UP_MIN_ATTEMPTS attempts held on this worker are due within
+ * the same second (BURST_WARM_UP_NEAR_MS either side of its middle). 500 calls take ~0.3 s of CPU: ~2 % of a core
+ * while a burst is held, up to ~2 minutes before it (bench/PERFORMANCE.md "Warm before a burst" for what they gain).
+ * A steady rate reaches the count only above ~900 events a second on one worker.
  */
 const BURST_WARM_UP_CALLS = 500;
 const BURST_WARM_UP_MIN_ATTEMPTS = 1000;
-const BURST_WARM_UP_LEAD_MS = 2000;
-const BURST_WARM_UP_GAP_MS = 10_000;
+const BURST_WARM_UP_INTERVAL_MS = 15_000;
 const BURST_WARM_UP_NEAR_MS = 500;
 
 /**
  * The worker options that make events work, for every worker that runs them (this entrypoint, the test stack,
  * bench/server-cost.ts): the activities, the sink that stops a held attempt at once (they share one registry), the
- * counter of calls in flight that puts calls before results in a burst, the warm-up before a burst when
+ * counter of calls in flight that puts calls before results in a burst, the warm-ups while a burst is held when
  * `warmUpBeforeBursts` is given (this entrypoint only), and the heartbeat throttle. Attempts
  * heartbeat only while their call runs, against a timeout that also covers the hold (up to 40 s): the worker sends
  * every 8 s anyway, so a worker lost mid-call is noticed as soon as it can be.
@@ -58,7 +57,7 @@ export function eventWorkerOptions({
   warmUpBeforeBursts,
   ...deps
 }: Omit<ActivityDeps, 'heldAttempts' | 'callsInFlight'> & {
-  /** Local webhook calls that warm the path before a burst held on this worker; none: no warm-up. */
+  /** Local webhook calls that warm the path while a burst is held on this worker; none: no warm-up. */
   warmUpBeforeBursts?: () => Promise<void>;
 }) {
   let warmUps: BurstWarmUp | undefined;
@@ -68,8 +67,7 @@ export function eventWorkerOptions({
       warm: warmUpBeforeBursts,
       dueTogether: (dueMs) => heldAttempts.dueNear(dueMs, BURST_WARM_UP_NEAR_MS),
       minAttempts: BURST_WARM_UP_MIN_ATTEMPTS,
-      leadMs: BURST_WARM_UP_LEAD_MS,
-      minGapMs: BURST_WARM_UP_GAP_MS,
+      intervalMs: BURST_WARM_UP_INTERVAL_MS,
     });
   }
   deps.metrics?.countHolding(() => heldAttempts.size);
@@ -143,7 +141,7 @@ export async function createEventWorker(
 /**
  * Webhook calls to a local throwaway receiver: before the worker takes work (`WORKER_WARM_UP_CALLS`), since a fresh
  * process's first calls are slow and with attempts held until their instant they made the first events late; and
- * before a burst (BURST_WARM_UP_CALLS). Optional: a failure is logged, never fatal.
+ * while a burst is held (BURST_WARM_UP_CALLS). Optional: a failure is logged, never fatal.
  */
 async function warmUp(env: NodeJS.ProcessEnv, calls: number): Promise<void> {
   if (calls === 0) return;
