@@ -9,9 +9,10 @@ function wired(minAttempts = 3) {
       warmedAt.push(Date.now());
       return Promise.resolve();
     },
-    dueTogether: (dueMs) => held.dueNear(dueMs, 500),
+    dueTogether: (dueMs) => held.dueNear(dueMs + 450, 450),
     minAttempts,
     intervalMs: 15_000,
+    quietMs: 2000,
   });
   const held = new HeldAttempts((dueMs) => warmUps.held(dueMs));
   return { held, warmedAt };
@@ -39,7 +40,7 @@ describe('BurstWarmUp', () => {
   it('does not warm for fewer than minAttempts due in the same second, counted at each tick', async () => {
     const { held, warmedAt } = wired();
     const dueMs = START_MS + 60_000;
-    // Three attempts, but not in the same second.
+    // Four attempts, at most two in one second.
     held.hold('a', dueMs);
     held.hold('b', dueMs + 1500);
     held.hold('c', dueMs + 3000);
@@ -56,13 +57,27 @@ describe('BurstWarmUp', () => {
     expect(warmedAt).toHaveLength(1);
   });
 
-  it('stops ticking when nothing is held any more', async () => {
-    const { held } = wired();
+  it('stops ticking when nothing is held any more, and starts again for the next burst', async () => {
+    const { held, warmedAt } = wired();
     const hold = held.hold('a', START_MS + 100_000);
     expect(jest.getTimerCount()).toBe(1);
     hold.release();
     await jest.advanceTimersByTimeAsync(15_000);
     expect(jest.getTimerCount()).toBe(0);
+
+    const dueMs = Date.now() + 40_000;
+    [0, 1, 2].forEach((i) => held.hold(`b${i}`, dueMs));
+    await jest.advanceTimersByTimeAsync(15_000);
+    expect(warmedAt).toEqual([START_MS + 30_000]);
+  });
+
+  it('starts no warm-up in the last quietMs before the instant', async () => {
+    const { held, warmedAt } = wired();
+    // The second tick comes 1 s before the instant.
+    const dueMs = START_MS + 31_000;
+    [0, 1, 2].forEach((i) => held.hold(`a${i}`, dueMs));
+    await jest.advanceTimersByTimeAsync(45_000);
+    expect(warmedAt).toEqual([START_MS + 15_000]);
   });
 
   it.each([
@@ -78,9 +93,10 @@ describe('BurstWarmUp', () => {
     const warm = jest.fn(failing);
     const warmUps = new BurstWarmUp({
       warm,
-      dueTogether: (dueMs) => held.dueNear(dueMs, 500),
+      dueTogether: (dueMs) => held.dueNear(dueMs + 450, 450),
       minAttempts: 1,
       intervalMs: 15_000,
+      quietMs: 2000,
     });
     const dueMs = START_MS + 20_000;
     held.hold('a', dueMs);

@@ -12,12 +12,17 @@
 export interface BurstWarmUpOptions {
   /** The warm-up itself: calls to a local receiver. Its failure (a throw or a rejection) is ignored. */
   warm: () => Promise<void>;
-  /** Attempts held on this worker due together with an attempt due at `dueMs` (itself included). */
+  /** Attempts held on this worker due in the second that starts at `dueMs`. */
   dueTogether: (dueMs: number) => number;
   /** Attempts due together from which a burst is warmed for. */
   minAttempts: number;
   /** Time between two warm-ups while a burst is held, in ms. */
   intervalMs: number;
+  /**
+   * No warm-up starts this close to a burst's instant, in ms: the burst's own work before it (clearance answers,
+   * preparation, connections opened ahead) comes first.
+   */
+  quietMs: number;
   /** Wall clock in ms since the epoch; `Date.now` by default. */
   now?: () => number;
 }
@@ -26,7 +31,7 @@ export interface BurstWarmUpOptions {
 const BUCKET_MS = 1000;
 
 export class BurstWarmUp {
-  /** The seconds (`Math.floor(dueMs / BUCKET_MS)`) that attempts held since the last tick are due in. */
+  /** The seconds (`Math.floor(dueMs / BUCKET_MS)`) that held attempts are due in, until they are past or empty. */
   private readonly dueSeconds = new Set<number>();
   private ticking: NodeJS.Timeout | undefined;
 
@@ -42,14 +47,14 @@ export class BurstWarmUp {
   }
 
   private tick(): void {
-    const { dueTogether, minAttempts, warm } = this.options;
+    const { dueTogether, minAttempts, quietMs, warm } = this.options;
     const nowMs = (this.options.now ?? Date.now)();
     let burst = false;
     for (const second of this.dueSeconds) {
       const dueMs = second * BUCKET_MS;
       // Past, or nothing held for it any more: forgotten.
-      if (dueMs + BUCKET_MS <= nowMs || dueTogether(dueMs + BUCKET_MS / 2) === 0) this.dueSeconds.delete(second);
-      else if (!burst && dueTogether(dueMs + BUCKET_MS / 2) >= minAttempts) burst = true;
+      if (dueMs + BUCKET_MS <= nowMs || dueTogether(dueMs) === 0) this.dueSeconds.delete(second);
+      else if (!burst && dueMs - nowMs >= quietMs && dueTogether(dueMs) >= minAttempts) burst = true;
     }
     if (this.dueSeconds.size === 0) {
       clearInterval(this.ticking);
