@@ -1,0 +1,11 @@
+#!/bin/bash
+cd /work/main
+export TEMPORAL_CLI_PATH=/root/.cache/scheduled-events/temporal-cli-v1.5.1/bin/temporal
+for i in 1 2 3; do
+  if [ $((i % 2)) = 1 ]; then order="built tsx"; else order="tsx built"; fi
+  for w in $order; do
+    if [ $w = built ]; then export OURS_WORKER_CMD="node --max-semi-space-size=64 dist/src/worker.js"; else unset OURS_WORKER_CMD; fi
+    bash bench/run.sh --scenarios burst --systems ours --burst-sizes 10000 --burst-lead 200 --repeats 1 --out /tmp/built/$w-$i > /tmp/built/$w-$i.log 2>&1
+    echo "$w-$i done $(date +%T)" >> /tmp/built/progress
+  done
+done
