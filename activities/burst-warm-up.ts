@@ -23,8 +23,6 @@ export interface BurstWarmUpOptions {
    * preparation, connections opened ahead) comes first.
    */
   quietMs: number;
-  /** Wall clock in ms since the epoch; `Date.now` by default. */
-  now?: () => number;
 }
 
 /** Attempts due in the same second are looked at together. */
@@ -48,7 +46,7 @@ export class BurstWarmUp {
 
   private tick(): void {
     const { dueTogether, minAttempts, quietMs, warm } = this.options;
-    const nowMs = (this.options.now ?? Date.now)();
+    const nowMs = Date.now();
     let burst = false;
     for (const second of this.dueSeconds) {
       const dueMs = second * BUCKET_MS;

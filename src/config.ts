@@ -177,8 +177,8 @@ export const ConfigSchema = z.object({
    * Webhook calls a starting worker makes to a throwaway local receiver before it takes work, so that the HTTP path
    * is loaded and optimized before the first events: a fresh worker's first burst of 1,000 due at once had p99
    * ~560 ms without it, ~400 ms with it (bench, ours alone; src/delivery/warm-up.ts). The worker also warms up
-   * while it holds a burst (BURST_WARM_UP_CALLS in src/worker.ts). 0 turns both off. (Default: 1000; about 0.6 s of CPU,
-   * made while the workflow bundle is built)
+   * while it holds a burst (BURST_WARM_UP_CALLS in src/worker.ts). 0 turns both off. (Default: 1000; about 0.6 s of
+   * CPU, made while the workflow bundle is built)
    */
   WORKER_WARM_UP_CALLS: z.coerce.number().int().min(0).default(1000),
   /** Seconds a stopping worker lets in-flight attempts finish before abandoning them. (Default: 30) */
