@@ -259,11 +259,13 @@ describe('hostile input: never a 5xx, every rejection a 400 in the contract shap
         accepted++;
         checkAcceptedDefinition(storedEvent(h, answer));
       }),
-      { numRuns: RUNS * 4 },
+      // A valid event through each API as well: the generated ones are all refused in some runs (0 of 600 got in
+      // once), and the check below must not depend on the draw.
+      { numRuns: RUNS * 4, examples: CREATE_APIS.map((api): [Api, object] => [api, { ...VALID }]) },
     );
     checkNoUnexpected(h);
-    // Not everything may be refused: the generators reach valid events too.
-    expect(accepted).toBeGreaterThan(0);
+    // Not everything may be refused: valid events get in.
+    expect(accepted).toBeGreaterThanOrEqual(CREATE_APIS.length);
   });
 
   test('webhooks: only absolute http(s) URLs (or {{ENV}} templates) are accepted; file:, javascript: etc. are a 400', async () => {
