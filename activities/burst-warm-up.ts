@@ -50,9 +50,10 @@ export class BurstWarmUp {
     let burst = false;
     for (const second of this.dueSeconds) {
       const dueMs = second * BUCKET_MS;
+      const held = dueMs + BUCKET_MS <= nowMs ? 0 : dueTogether(dueMs);
       // Past, or nothing held for it any more: forgotten.
-      if (dueMs + BUCKET_MS <= nowMs || dueTogether(dueMs) === 0) this.dueSeconds.delete(second);
-      else if (!burst && dueMs - nowMs >= quietMs && dueTogether(dueMs) >= minAttempts) burst = true;
+      if (held === 0) this.dueSeconds.delete(second);
+      else if (held >= minAttempts && dueMs - nowMs >= quietMs) burst = true;
     }
     if (this.dueSeconds.size === 0) {
       clearInterval(this.ticking);
