@@ -5,8 +5,9 @@
  * Why: a worker that holds a burst for minutes makes few calls meanwhile, and at the instant its main thread took
  * about twice the CPU per call of a process that had just made calls (Node's `process.nextTick` on the stack in 22 %
  * of its samples, against 2 %). Warm-ups every 15 s while the burst was held made a burst of 10,000 go out ~0.7 s
- * sooner at p99; one warm-up 2 s before the instant did not, although V8 had then optimized the functions seen
- * running cold (bench/PERFORMANCE.md, "Warm before a burst"). Why the repeated warm-ups work is not known.
+ * sooner at p99; one warm-up 2 s before the instant did not. In the burst's CPU profile, the repeated ones make
+ * `process.nextTick` and AsyncLocalStorage's propagation about seven times cheaper per call, and one does not; why V8
+ * needs several rounds is not known (bench/PERFORMANCE.md, "Warm before a burst" and "the heap ruled out").
  */
 
 export interface BurstWarmUpOptions {
