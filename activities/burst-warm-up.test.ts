@@ -80,6 +80,15 @@ describe('BurstWarmUp', () => {
     expect(warmedAt).toEqual([START_MS + 15_000]);
   });
 
+  it('starts no warm-up while any attempt held, not only those of the burst, is due within quietMs', async () => {
+    const { held, warmedAt } = wired();
+    [0, 1, 2].forEach((i) => held.hold(`a${i}`, START_MS + 60_000));
+    // One attempt on its own, due 1 s after the first tick.
+    held.hold('single', START_MS + 16_000);
+    await jest.advanceTimersByTimeAsync(30_000);
+    expect(warmedAt).toEqual([START_MS + 30_000]);
+  });
+
   it.each([
     ['rejects', () => Promise.reject(new Error('no local port'))],
     [

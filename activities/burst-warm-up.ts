@@ -20,8 +20,10 @@ export interface BurstWarmUpOptions {
   /** Time between two warm-ups while a burst is held, in ms. */
   intervalMs: number;
   /**
-   * No warm-up starts this close to a burst's instant, in ms: the burst's own work before it (clearance answers,
-   * preparation, connections opened ahead) comes first.
+   * No warm-up starts this close to the instant of any attempt held on the worker, in ms, the burst's or another's:
+   * a warm-up takes the main thread for ~0.3 s, and the attempts' own work before their call (clearance answers,
+   * connections opened ahead, the call itself) comes first. So a steady stream of attempts held on the worker,
+   * one due every quietMs or more often, leaves a burst unwarmed.
    */
   quietMs: number;
 }
@@ -49,18 +51,23 @@ export class BurstWarmUp {
     const { dueTogether, minAttempts, quietMs, warm } = this.options;
     const nowMs = Date.now();
     let burst = false;
+    let quiet = false;
     for (const second of this.dueSeconds) {
       const dueMs = second * BUCKET_MS;
       const held = dueMs + BUCKET_MS <= nowMs ? 0 : dueTogether(dueMs);
       // Past, or nothing held for it any more: forgotten.
-      if (held === 0) this.dueSeconds.delete(second);
-      else if (held >= minAttempts && dueMs - nowMs >= quietMs) burst = true;
+      if (held === 0) {
+        this.dueSeconds.delete(second);
+        continue;
+      }
+      if (held >= minAttempts) burst = true;
+      if (dueMs - nowMs < quietMs) quiet = true;
     }
     if (this.dueSeconds.size === 0) {
       clearInterval(this.ticking);
       this.ticking = undefined;
     }
-    if (!burst) return;
+    if (!burst || quiet) return;
     // On a timer's turn: a throw here would end the worker.
     Promise.resolve()
       .then(warm)

@@ -36,9 +36,9 @@ const MAX_REPORT_WAIT_MS = 5000;
 /**
  * The warm-up while a burst is held (activities/burst-warm-up.ts): BURST_WARM_UP_CALLS local calls every
  * BURST_WARM_UP_INTERVAL_MS while at least BURST_WARM_UP_MIN_ATTEMPTS attempts held on this worker are due in the
- * same second, and none in its last BURST_WARM_UP_QUIET_MS. 500 calls take ~0.3 s of CPU: ~2 % of a core while a
- * burst is held, up to ~3 minutes before it (bench/PERFORMANCE.md "Warm before a burst" for what they gain). A steady
- * rate reaches the count only from 1,000 events a second on one worker.
+ * same second, and none within BURST_WARM_UP_QUIET_MS of any held attempt's instant. 500 calls take ~0.3 s of CPU:
+ * ~2 % of a core while a burst is held, up to ~3 minutes before it (bench/PERFORMANCE.md "Warm before a burst" for
+ * what they gain). A steady rate reaches the count only from 1,000 events a second on one worker.
  */
 const BURST_WARM_UP_CALLS = 500;
 const BURST_WARM_UP_MIN_ATTEMPTS = 1000;
