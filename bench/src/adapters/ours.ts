@@ -83,8 +83,8 @@ export class OursAdapter implements SystemAdapter {
   /**
    * The built service's commands (after `npm run build`), as README "Running in production" runs it, with the node
    * flags of the `start:worker` script; null for a checkout that has no build of its entrypoints. Built rather than
-   * through `tsx`, whose transform names each closure as it is made: a burst of 10,000 went out 0.13 s later at p99
-   * through `tsx` (bench/PERFORMANCE.md, "The built worker, again").
+   * through `tsx`, whose transform names each closure as it is made: a burst of 10,000 went out 0.11 s or more later
+   * at p99 through `tsx` (bench/PERFORMANCE.md, "The built worker, again").
    */
   private built(): { worker: string; api: string } | null {
     const scripts = this.scripts();
