@@ -14,6 +14,8 @@ set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(dirname "$BENCH_DIR")"
+# A relative --out is taken from here (bench/src/options.ts), not from bench/.
+export BENCH_CALLER_CWD="$PWD"
 cd "$BENCH_DIR"
 
 for arg in "$@"; do

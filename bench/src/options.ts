@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { DEFAULT_SYSTEMS, SYSTEMS } from './adapters';
 
 export const SCENARIOS = ['single', 'burst', 'sustained', 'create', 'idle', 'surge', 'stream'] as const;
@@ -62,7 +63,7 @@ const HELP = `bench/run.sh [options]  — lateness and throughput of scheduled-e
                           (default 10000; quick 3000)
   --create-seconds S      time per creation mode (default 10; quick 3)
   --payload-bytes N       padding per payload (default 200)
-  --out DIR               results directory (default bench/results)
+  --out DIR               results directory, relative to where run.sh is started (default bench/results)
 
 Env: OURS_URL (use a running service), OURS_WORKER_CMD, OURS_SERVER_CMD, OURS_MAIN_CMD, OURS_TEMPORAL_CMD,
 OURS_TEMPORAL_STOP_CMD, OURS_ADMIN_SECRET, OURS_START_TIMEOUT_S; BULLMQ_CONCURRENCY, PGBOSS_BATCH_SIZE,
@@ -171,7 +172,9 @@ export function parseOptions(argv: string[], defaultOut: string): Options {
         o.payloadPad = Number(v());
         break;
       case '--out':
-        o.outDir = v();
+        // From where bench/run.sh was started (it runs this from bench/): `--out bench/results/x` given in the
+        // repository root landed in bench/bench/results/x before.
+        o.outDir = path.resolve(process.env.BENCH_CALLER_CWD ?? process.cwd(), v());
         break;
       default:
         throw new Error(`unknown option ${a}\n\n${HELP}`);
