@@ -14,8 +14,9 @@ set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(dirname "$BENCH_DIR")"
-# A relative --out is taken from here (bench/src/options.ts), not from bench/.
-export BENCH_CALLER_CWD="$PWD"
+# A relative --out is taken from here, or from where npm was run (`npm --prefix bench run bench`), not from bench/
+# (bench/src/options.ts).
+export BENCH_CALLER_CWD="${INIT_CWD:-$PWD}"
 cd "$BENCH_DIR"
 
 for arg in "$@"; do

@@ -20,8 +20,9 @@ import { mapLimit } from './types';
  *      the same env stops it.
  *   2. worker and API as README "Running in production" runs them: `npm run build`, then `node
  *      --max-semi-space-size=64 dist/src/worker.js` (the node flags of the repository's `start:worker` script) and
- *      `node dist/src/server.js` (no npm process in the measured tree); a checkout that cannot be built so runs its
- *      `start:worker` script from `node_modules/.bin` and `tsx src/server.ts`. With TEMPORAL_ADDRESS,
+ *      `node dist/src/server.js` (no npm process in the measured tree; a failed build fails the run); a checkout
+ *      without a build (no `build` script or tsconfig.build.json) runs its `start:worker` script from
+ *      `node_modules/.bin` and `tsx src/server.ts`. With TEMPORAL_ADDRESS,
  *      TEMPORAL_NAMESPACE=default, PORT, HOST=127.0.0.1 (or one process, OURS_MAIN_CMD / src/main.ts, when there is
  *      no src/worker.ts).
  *   3. ready when `GET /readyz` answers 200 (falls back to `/healthz` when /readyz is 404).
