@@ -41,7 +41,7 @@ export const ConfigSchema = z.object({
   /** Interface the HTTP API binds. (Default: 127.0.0.1; use 0.0.0.0 in a container) */
   HOST: z.string().min(1).default('127.0.0.1'),
   /**
-   * Port on which `npm run start:worker` serves its metrics (`/metrics`, Prometheus text; counts only, no event
+   * Port on which the worker (src/worker.ts) serves its metrics (`/metrics`, Prometheus text; counts only, no event
    * data), on HOST. (Default: none; under `npm start` the API's `/metrics` shows the worker's too)
    */
   WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
