@@ -18,7 +18,7 @@ import { mapLimit } from './types';
  *   1. `bash temporal-dev.sh start` with TEMPORAL_PORT, TEMPORAL_UI_PORT, TEMPORAL_DATA_DIR (empty, per run) and
  *      TEMPORAL_HEADLESS=1. It may stay in the foreground or daemonize (exit 0); then `bash temporal-dev.sh stop` with
  *      the same env stops it.
- *   2. worker and API as README "Running in production" runs them: `npm run build`, then `node
+ *   2. worker and API as README "Running in production" runs them: `npm run build` (once per bench run), then `node
  *      --max-semi-space-size=64 dist/src/worker.js` (the node flags of the repository's `start:worker` script) and
  *      `node dist/src/server.js` (no npm process in the measured tree; a failed build fails the run); a checkout
  *      without a build (no `build` script or tsconfig.build.json) runs its `start:worker` script from
@@ -40,6 +40,26 @@ const E = {
   singleConcurrency: Number(process.env.OURS_FALLBACK_CONCURRENCY ?? 50),
 };
 
+/**
+ * `npm run build` in `repoRoot`, once per bench process: the checkout does not change during a run, and each build
+ * takes seconds. A failed build fails the run that asked for it, and the next start tries again.
+ */
+const builds = new Map<string, Promise<void>>();
+function buildOnce(repoRoot: string, log: (m: string) => void): Promise<void> {
+  let build = builds.get(repoRoot);
+  if (build === undefined) {
+    log('ours: npm run build');
+    build = new Promise<void>((resolve, reject) =>
+      execFile('npm', ['run', 'build'], { cwd: repoRoot }, (error, stdout, stderr) =>
+        error ? reject(new Error(`npm run build failed: ${error.message}\n${stdout}${stderr}`)) : resolve(),
+      ),
+    );
+    build.catch(() => builds.delete(repoRoot));
+    builds.set(repoRoot, build);
+  }
+  return build;
+}
+
 export class OursAdapter implements SystemAdapter {
   readonly name = 'ours';
   readonly label = 'scheduled-events (Temporal dev server)';
@@ -58,73 +78,49 @@ export class OursAdapter implements SystemAdapter {
   private log: (m: string) => void = () => undefined;
   private repoRoot = '';
   private logs: string[] = [];
+  /** The worker's and the API's commands, once `start` has read them (`resolveCommands`). */
+  private commands: { worker: string; api: string } | null = null;
 
   config(): Record<string, unknown> {
     return {
       api: this.base,
       temporal: E.url ? 'external' : E.temporalCmd,
-      worker: E.url ? 'external' : (E.mainCmd ?? this.workerCmd()),
-      server: E.url ? 'external' : E.mainCmd ? null : this.serverCmd(),
+      worker: E.url ? 'external' : (E.mainCmd ?? this.commands?.worker ?? E.workerCmd ?? '(not started)'),
+      server: E.url ? 'external' : E.mainCmd ? null : (this.commands?.api ?? E.serverCmd ?? '(not started)'),
       batch: this.batchAvailable === false ? `concurrent singles (${E.singleConcurrency})` : this.batchKind,
     };
   }
 
-  /** The repository's package.json scripts; none for a checkout without one. */
-  private scripts(): Record<string, unknown> {
+  /**
+   * How the worker and the API are started, read once per start (`commands`):
+   * - OURS_WORKER_CMD / OURS_SERVER_CMD when set;
+   * - else built, as README "Running in production" runs them (after `npm run build`, `node <the start:worker
+   *   script's node flags> dist/src/worker.js` and `node dist/src/server.js`): `tsx` names each closure as it is
+   *   made, and a burst of 10,000 went out 0.11 s or more later at p99 through it (bench/PERFORMANCE.md, "The built
+   *   worker, again");
+   * - else, for a checkout without a build (no `build` script or tsconfig.build.json), its `start:worker` script (or
+   *   plain `tsx src/worker.ts`) and `tsx src/server.ts`.
+   */
+  private resolveCommands(): { worker: string; api: string; build: boolean } {
+    let scripts: Record<string, unknown> = {};
     try {
       const pkg = JSON.parse(fs.readFileSync(path.join(this.repoRoot, 'package.json'), 'utf8')) as {
         scripts?: Record<string, unknown>;
       };
-      return pkg.scripts ?? {};
+      scripts = pkg.scripts ?? {};
     } catch {
-      return {};
+      // No package.json: the fallbacks below.
     }
-  }
-
-  /**
-   * The built service's commands (after `npm run build`), as README "Running in production" runs it, with the node
-   * flags of the `start:worker` script; null for a checkout that has no build of its entrypoints. Built rather than
-   * through `tsx`, whose transform names each closure as it is made: a burst of 10,000 went out 0.11 s or more later
-   * at p99 through `tsx` (bench/PERFORMANCE.md, "The built worker, again").
-   */
-  private built(): { worker: string; api: string } | null {
-    const scripts = this.scripts();
     const { build, 'start:worker': startWorker } = scripts;
-    if (typeof build !== 'string' || !fs.existsSync(path.join(this.repoRoot, 'tsconfig.build.json'))) return null;
+    const buildable = typeof build === 'string' && fs.existsSync(path.join(this.repoRoot, 'tsconfig.build.json'));
     const flags = typeof startWorker === 'string' ? startWorker.split(/\s+/).filter((t) => t.startsWith('--')) : [];
-    return { worker: ['node', ...flags, 'dist/src/worker.js'].join(' '), api: 'node dist/src/server.js' };
-  }
-
-  /**
-   * How the worker is started: OURS_WORKER_CMD, else built (`built`), else the repository's own `start:worker`
-   * script (its flags with it), else, for a checkout older than that script, plain `tsx src/worker.ts`.
-   */
-  private workerCmd(): string {
-    if (E.workerCmd !== undefined) return E.workerCmd;
-    if (this.repoRoot === '') return "the repository's built worker (not started)";
-    const built = this.built();
-    if (built !== null) return built.worker;
-    const script = this.scripts()['start:worker'];
-    return `node_modules/.bin/${typeof script === 'string' ? script : 'tsx src/worker.ts'}`;
-  }
-
-  /** How the API is started: OURS_SERVER_CMD, else built (`built`), else `tsx src/server.ts`. */
-  private serverCmd(): string {
-    if (E.serverCmd !== undefined) return E.serverCmd;
-    if (this.repoRoot === '') return "the repository's built API (not started)";
-    return this.built()?.api ?? 'node_modules/.bin/tsx src/server.ts';
-  }
-
-  /** Builds the service when a command runs its build (`npm run build`, a few seconds), before anything is timed. */
-  private async buildIfUsed(): Promise<void> {
-    const built = this.built();
-    if (built === null || (this.workerCmd() !== built.worker && this.serverCmd() !== built.api)) return;
-    this.log('ours: npm run build');
-    await new Promise<void>((resolve, reject) =>
-      execFile('npm', ['run', 'build'], { cwd: this.repoRoot }, (error, stdout, stderr) =>
-        error ? reject(new Error(`npm run build failed: ${error.message}\n${stdout}${stderr}`)) : resolve(),
-      ),
-    );
+    const worker =
+      E.workerCmd ??
+      (buildable
+        ? ['node', ...flags, 'dist/src/worker.js'].join(' ')
+        : `node_modules/.bin/${typeof startWorker === 'string' ? startWorker : 'tsx src/worker.ts'}`);
+    const api = E.serverCmd ?? (buildable ? 'node dist/src/server.js' : 'node_modules/.bin/tsx src/server.ts');
+    return { worker, api, build: buildable && (E.workerCmd === undefined || E.serverCmd === undefined) };
   }
 
   /** Why ours cannot run yet (missing entrypoints), or null. */
@@ -228,9 +224,11 @@ export class OursAdapter implements SystemAdapter {
       (fs.existsSync(path.join(env.repoRoot, 'src/worker.ts')) ? null : 'node_modules/.bin/tsx src/main.ts');
     if (main) launch('service', main);
     else {
-      await this.buildIfUsed();
-      launch('worker', this.workerCmd());
-      launch('api', this.serverCmd());
+      const { build, ...commands } = this.resolveCommands();
+      if (build) await buildOnce(this.repoRoot, this.log);
+      this.commands = commands;
+      launch('worker', commands.worker);
+      launch('api', commands.api);
     }
     this.base = `http://127.0.0.1:${apiPort}`;
     try {
